@@ -1,0 +1,56 @@
+package main
+
+import (
+	"io/fs"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dockstep/dockstep/checks"
+	"github.com/dockstep/dockstep/lessons"
+)
+
+// globals are the flags every command shares.
+type globals struct {
+	io         *streams
+	lessonsDir string
+}
+
+func newRootCmd(io *streams) *cobra.Command {
+	g := &globals{io: io}
+	root := &cobra.Command{
+		Use:   "dockstep",
+		Short: "Learn Docker by doing: step-by-step lessons checked against your real Docker engine",
+		Long: `dockstep shows a Docker lesson one step at a time. You run each step's
+commands in your own terminal; dockstep checks the result against your
+Docker engine and tells you at once whether it worked, and if not, why.`,
+		Version:       version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(io.in)
+	root.SetOut(io.out)
+	root.SetErr(io.errOut)
+	root.PersistentFlags().StringVar(&g.lessonsDir, "lessons", "", "read lessons from this `dir` instead of the course built into dockstep")
+	root.AddCommand(
+		newLintCmd(g),
+		newListCmd(g),
+	)
+	return root
+}
+
+// registry is the check registry every command validates lessons with.
+func (g *globals) registry() *checks.Registry { return checks.Default() }
+
+// course loads the lessons: those of --lessons, or the embedded course.
+func (g *globals) course() ([]*lessons.Lesson, lessons.Problems) {
+	fsys, dir, display := g.courseFS()
+	return lessons.Load(fsys, dir, display, lessons.Options{Validator: g.registry()})
+}
+
+func (g *globals) courseFS() (fsys fs.FS, dir, display string) {
+	if g.lessonsDir != "" {
+		return os.DirFS(g.lessonsDir), ".", g.lessonsDir
+	}
+	return lessons.Course(), ".", lessons.CourseDir
+}

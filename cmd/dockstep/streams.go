@@ -1,0 +1,37 @@
+package main
+
+import (
+	"io"
+	"os"
+
+	"golang.org/x/term"
+)
+
+// streams are the standard streams a command uses, so that tests can give
+// it their own.
+type streams struct {
+	in     io.Reader
+	out    io.Writer
+	errOut io.Writer
+	// inTTY and outTTY say whether in and out are terminals.
+	inTTY, outTTY bool
+}
+
+func newStreams() *streams {
+	return &streams{
+		in:     os.Stdin,
+		out:    os.Stdout,
+		errOut: os.Stderr,
+		inTTY:  term.IsTerminal(int(os.Stdin.Fd())),
+		outTTY: term.IsTerminal(int(os.Stdout.Fd())),
+	}
+}
+
+// color reports whether output may use colour: only on a terminal, and never
+// when NO_COLOR is set (https://no-color.org).
+func (s *streams) color() bool {
+	if _, set := os.LookupEnv("NO_COLOR"); set {
+		return false
+	}
+	return s.outTTY && os.Getenv("TERM") != "dumb"
+}
