@@ -10,7 +10,6 @@ import (
 
 var lookupEnv = os.Getenv
 
-
 // endpoint is the Docker engine dockstep talks to, and where that choice
 // came from, so that every message about the engine can name both.
 type endpoint struct {
