@@ -1,0 +1,206 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/creack/pty"
+
+	"github.com/dockstep/dockstep/lessons"
+)
+
+// Replayer carries out a step's solution in a working directory: it writes
+// and appends files, runs commands, and starts background commands that it
+// stops later. "Run it for me" in the runner and `dockstep test` both use it.
+type Replayer struct {
+	// Dir is the working directory for commands and files.
+	Dir string
+	// Vars fill in {{name}} in commands and file contents.
+	Vars map[string]string
+	// Out receives the output of commands, as it comes.
+	Out io.Writer
+	// Env is the commands' environment; nil means dockstep's own.
+	Env []string
+	// InteractiveTimeout bounds an interactive command; zero means a minute.
+	InteractiveTimeout time.Duration
+
+	mu sync.Mutex
+	bg []*exec.Cmd
+}
+
+// Describe says in one line what replaying a will do, for the learner to
+// confirm before it happens.
+func Describe(a lessons.Action, vars map[string]string) string {
+	text := lessons.Expand(a.Text, vars)
+	switch a.Kind {
+	case lessons.WriteFile:
+		return fmt.Sprintf("write %s:\n%s", a.Path, text)
+	case lessons.AppendFile:
+		return fmt.Sprintf("append to %s:\n%s", a.Path, text)
+	case lessons.Background:
+		return fmt.Sprintf("start in the background: %s", text)
+	}
+	if a.Manual {
+		return fmt.Sprintf("(you run this one yourself): %s", text)
+	}
+	return "run: " + text
+}
+
+// Do carries out one action. Manual actions are skipped.
+func (r *Replayer) Do(ctx context.Context, a lessons.Action) error {
+	text := lessons.Expand(a.Text, r.Vars)
+	where := fmt.Sprintf("%s:%d", a.Pos.File, a.Pos.Line)
+	switch a.Kind {
+	case lessons.WriteFile, lessons.AppendFile:
+		if err := r.writeFile(a.Path, text, a.Kind == lessons.AppendFile); err != nil {
+			return fmt.Errorf("%s: %w", where, err)
+		}
+		return nil
+	case lessons.Background:
+		return r.start(text, where)
+	}
+	if a.Manual {
+		return nil
+	}
+	if a.Interactive {
+		return r.interactive(ctx, text, a.Input, where)
+	}
+	cmd := r.command(ctx, text)
+	cmd.Stdout, cmd.Stderr = r.out(), r.out()
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s: the command %q failed: %w", where, text, err)
+	}
+	return nil
+}
+
+func (r *Replayer) out() io.Writer {
+	if r.Out == nil {
+		return io.Discard
+	}
+	return r.Out
+}
+
+func (r *Replayer) command(ctx context.Context, text string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, "sh", "-c", text)
+	cmd.Dir = r.Dir
+	cmd.Env = r.Env
+	// Its own process group, so that stopping it stops what it started.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	return cmd
+}
+
+func (r *Replayer) writeFile(rel, text string, appendTo bool) error {
+	p := filepath.Join(r.Dir, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	if appendTo {
+		flags = os.O_WRONLY | os.O_CREATE | os.O_APPEND
+		// Make sure what we append starts on a line of its own.
+		if b, err := os.ReadFile(p); err == nil && len(b) > 0 && b[len(b)-1] != '\n' {
+			text = "\n" + text
+		}
+	}
+	f, err := os.OpenFile(p, flags, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(f, text); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// start starts a command that keeps running, such as a container run in the
+// foreground, and returns once it has started.
+func (r *Replayer) start(text, where string) error {
+	cmd := r.command(context.Background(), text)
+	cmd.Stdout, cmd.Stderr = r.out(), r.out()
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("%s: cannot start %q: %w", where, text, err)
+	}
+	r.mu.Lock()
+	r.bg = append(r.bg, cmd)
+	r.mu.Unlock()
+	go cmd.Wait()
+	return nil
+}
+
+// interactive runs a command in a pseudo-terminal, as if typed at a prompt,
+// types input into it, then ends its input.
+func (r *Replayer) interactive(ctx context.Context, text, input, where string) error {
+	limit := r.InteractiveTimeout
+	if limit == 0 {
+		limit = time.Minute
+	}
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "sh", "-c", text)
+	cmd.Dir = r.Dir
+	cmd.Env = r.Env
+	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 80})
+	if err != nil {
+		return fmt.Errorf("%s: cannot start %q in a terminal: %w", where, text, err)
+	}
+	defer f.Close()
+	done := make(chan struct{})
+	go func() {
+		io.Copy(r.out(), f)
+		close(done)
+	}()
+	// Give the program a moment to start reading, then type.
+	time.Sleep(300 * time.Millisecond)
+	if input != "" {
+		io.WriteString(f, input+"\r")
+	}
+	io.WriteString(f, "\x04") // Ctrl-D: end of input
+	err = cmd.Wait()
+	f.Close()
+	<-done
+	if ctx.Err() != nil {
+		return fmt.Errorf("%s: the interactive command %q did not finish within %s", where, text, limit)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: the interactive command %q failed: %w", where, text, err)
+	}
+	return nil
+}
+
+// Stop stops every background command started so far: first politely, then,
+// after a grace period, by force.
+func (r *Replayer) Stop() error {
+	r.mu.Lock()
+	cmds := r.bg
+	r.bg = nil
+	r.mu.Unlock()
+	var errs []error
+	for _, c := range cmds {
+		pgid := -c.Process.Pid
+		if err := syscall.Kill(pgid, syscall.SIGTERM); err != nil {
+			if !errors.Is(err, syscall.ESRCH) {
+				errs = append(errs, fmt.Errorf("stopping %q: %w", c.Args[len(c.Args)-1], err))
+			}
+			continue
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for time.Now().Before(deadline) {
+			if syscall.Kill(pgid, 0) != nil {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		syscall.Kill(pgid, syscall.SIGKILL)
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,89 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dockstep/dockstep/lessons"
+)
+
+func TestReplayFilesAndCommands(t *testing.T) {
+	dir := t.TempDir()
+	var out bytes.Buffer
+	r := &Replayer{Dir: dir, Vars: map[string]string{"user": "ada"}, Out: &out}
+	ctx := context.Background()
+	steps := []lessons.Action{
+		{Kind: lessons.WriteFile, Path: "sub/Dockerfile", Text: "FROM python:3"},
+		{Kind: lessons.AppendFile, Path: "sub/Dockerfile", Text: "LABEL user={{user}}\n"},
+		{Kind: lessons.Run, Text: "cat sub/Dockerfile && echo ran as {{user}}"},
+		{Kind: lessons.Run, Text: "echo must not run > manual.txt", Manual: true},
+	}
+	for _, a := range steps {
+		if err := r.Do(ctx, a); err != nil {
+			t.Fatalf("Do(%v): %v", a.Kind, err)
+		}
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "sub", "Dockerfile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "FROM python:3\nLABEL user=ada\n"; string(got) != want {
+		t.Errorf("Dockerfile = %q, want %q", got, want)
+	}
+	if want := "FROM python:3\nLABEL user=ada\nran as ada\n"; out.String() != want {
+		t.Errorf("output = %q, want %q", out.String(), want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "manual.txt")); err == nil {
+		t.Errorf("a manual command was replayed")
+	}
+}
+
+func TestReplayFailingCommandSaysWhere(t *testing.T) {
+	r := &Replayer{Dir: t.TempDir()}
+	err := r.Do(context.Background(), lessons.Action{Kind: lessons.Run, Text: "exit 3", Pos: lessons.Pos{File: "l.md", Line: 7}})
+	if err == nil || !strings.Contains(err.Error(), "l.md:7") || !strings.Contains(err.Error(), "exit status 3") {
+		t.Fatalf("err = %v, want it to name l.md:7 and exit status 3", err)
+	}
+}
+
+func TestReplayBackgroundIsStopped(t *testing.T) {
+	dir := t.TempDir()
+	r := &Replayer{Dir: dir}
+	// The child writes its pid, then sleeps; Stop must end it.
+	if err := r.Do(context.Background(), lessons.Action{Kind: lessons.Background, Text: "sh -c 'echo $$ > pid; exec sleep 60'"}); err != nil {
+		t.Fatal(err)
+	}
+	var pid string
+	for i := 0; i < 100 && pid == ""; i++ {
+		b, _ := os.ReadFile(filepath.Join(dir, "pid"))
+		pid = strings.TrimSpace(string(b))
+		time.Sleep(20 * time.Millisecond)
+	}
+	if pid == "" {
+		t.Fatal("the background command did not start")
+	}
+	if err := r.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat("/proc/" + pid); err == nil {
+		t.Fatalf("background process %s still runs after Stop", pid)
+	}
+}
+
+func TestReplayInteractiveTypesInput(t *testing.T) {
+	dir := t.TempDir()
+	r := &Replayer{Dir: dir, InteractiveTimeout: 10 * time.Second}
+	a := lessons.Action{Kind: lessons.Run, Interactive: true, Input: "echo typed > got.txt; exit", Text: "test -t 0 && sh"}
+	if err := r.Do(context.Background(), a); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "got.txt"))
+	if err != nil || strings.TrimSpace(string(b)) != "typed" {
+		t.Fatalf("got.txt = %q (%v), want the typed command's output", b, err)
+	}
+}
