@@ -1,0 +1,68 @@
+package checks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	cerrdefs "github.com/containerd/errdefs"
+
+	"github.com/dockstep/dockstep/lessons"
+)
+
+// EvaluateAll compiles a step's checks with vars filled in and evaluates
+// them against env, all at the same time. It returns one Result per spec, in
+// the order of specs. A check that does not compile gives a Result whose Err
+// says why (lint reports the same error, so this only happens with lessons
+// that were not linted, or with variable values that make a field invalid).
+func EvaluateAll(ctx context.Context, reg *Registry, specs []lessons.CheckSpec, vars map[string]string, env *Env) []Result {
+	out := make([]Result, len(specs))
+	var wg sync.WaitGroup
+	for i, spec := range specs {
+		c, err := reg.Compile(spec, vars)
+		if err != nil {
+			out[i] = Result{Kind: spec.Kind, Message: err.Error(), Err: fmt.Errorf("%s:%d: %w", spec.Pos.File, spec.Pos.Line, err)}
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := c.Evaluate(ctx, env)
+			if r.Kind == "" {
+				r.Kind = spec.Kind
+			}
+			out[i] = r
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// EngineError is the Result.Err of a check that could not ask the Docker
+// engine: the engine is not running, its socket cannot be opened, or it
+// failed to answer. Callers tell it apart from a failed check with
+// errors.As, such as to exit with a distinct status.
+type EngineError struct {
+	Err error
+}
+
+func (e *EngineError) Error() string { return "cannot ask the Docker engine: " + e.Err.Error() }
+func (e *EngineError) Unwrap() error { return e.Err }
+
+// IsEngineError reports whether err, or an error it wraps, is an EngineError.
+func IsEngineError(err error) bool {
+	var ee *EngineError
+	return errors.As(err, &ee)
+}
+
+// isNotFound reports whether the engine answered that the object does not
+// exist, which is a finding, not a failure to ask.
+func isNotFound(err error) bool { return cerrdefs.IsNotFound(err) }
+
+// engineFailure is the Result of a check whose question to the engine went
+// unanswered.
+func engineFailure(kind string, err error) Result {
+	ee := &EngineError{Err: err}
+	return Result{Kind: kind, Message: ee.Error(), Err: ee}
+}
