@@ -281,6 +281,14 @@ func (p *parser) checkBlock(body string, line, content int) []CheckSpec {
 	}
 	var out []CheckSpec
 	for _, it := range items {
+		if it.Kind == yaml.MappingNode && len(it.Content) > 2 {
+			var keys []string
+			for i := 0; i < len(it.Content); i += 2 {
+				keys = append(keys, it.Content[i].Value)
+			}
+			p.errorf(it.Line, "this check has several keys (%s); a check is one kind with its fields under it, such as \"container: {image: busybox, state: exited}\", and each check of a list starts with its own \"- \"", strings.Join(keys, ", "))
+			continue
+		}
 		if it.Kind != yaml.MappingNode || len(it.Content) != 2 {
 			p.errorf(it.Line, "each check is one kind and its fields, such as \"container: {image: busybox}\"; put each check in its own list item")
 			continue
