@@ -2,10 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"strings"
+	"syscall"
 
 	"github.com/docker/docker/client"
+
+	"github.com/dockstep/dockstep/internal/engine"
 )
 
 var lookupEnv = os.Getenv
@@ -14,25 +19,55 @@ var lookupEnv = os.Getenv
 // came from, so that every message about the engine can name both.
 type endpoint struct {
 	Host   string // such as unix:///var/run/docker.sock
-	Source string // such as "DOCKER_HOST" or "the default socket"
+	Source string // such as "DOCKER_HOST", "context colima (DOCKER_CONTEXT)" or "the default socket"
 }
 
 func (e endpoint) String() string { return fmt.Sprintf("%s (from %s)", e.Host, e.Source) }
 
-// dockerClient builds the one Docker client a command uses. It negotiates the
-// API version with the engine, so engines from Docker 20.10 on are served.
-//
-// TODO(issue 6): resolve the endpoint as the docker CLI does (contexts).
-func (g *globals) dockerClient(ctx context.Context) (*client.Client, endpoint, error) {
-	ep := endpoint{Host: client.DefaultDockerHost, Source: "the default socket"}
-	opts := []client.Opt{client.WithAPIVersionNegotiation()}
-	if host := lookupEnv("DOCKER_HOST"); host != "" {
-		ep = endpoint{Host: host, Source: "DOCKER_HOST"}
-	}
-	opts = append(opts, client.WithHost(ep.Host))
-	c, err := client.NewClientWithOpts(opts...)
+// resolveEndpoint finds the engine the learner's docker CLI uses: --host,
+// DOCKER_HOST, DOCKER_CONTEXT, then the current context of the CLI's
+// config.json, else the default socket.
+func (g *globals) resolveEndpoint() (engine.Endpoint, error) {
+	ep, err := engine.Resolve(engine.Options{Host: g.host, Getenv: lookupEnv})
 	if err != nil {
-		return nil, ep, fmt.Errorf("cannot use the Docker engine at %s: %w", ep, err)
+		return ep, fmt.Errorf("finding the Docker engine your docker command uses: %w", err)
 	}
-	return c, ep, nil
+	return ep, nil
+}
+
+// dockerClient builds the one Docker client a command uses, for the engine
+// the learner's docker CLI uses. It negotiates the API version with the
+// engine, so engines from Docker 20.10 on are served, whatever
+// DOCKER_API_VERSION says.
+func (g *globals) dockerClient(ctx context.Context) (*client.Client, endpoint, error) {
+	ep, err := g.resolveEndpoint()
+	if err != nil {
+		return nil, endpoint{}, err
+	}
+	e := endpoint{Host: ep.Host, Source: ep.Source}
+	c, err := engine.NewClient(ep)
+	if err != nil {
+		return nil, e, fmt.Errorf("cannot use the Docker engine at %s: %w", e, err)
+	}
+	return c, e, nil
+}
+
+// engineAdvice says what to do when the engine at ep cannot be reached
+// with err: start it, fix the socket's permission, or pick another engine.
+func engineAdvice(ep endpoint, err error) string {
+	sock, isUnix := strings.CutPrefix(ep.Host, "unix://")
+	switch {
+	case errors.Is(err, syscall.EACCES) || errors.Is(err, os.ErrPermission) || strings.Contains(err.Error(), "permission denied"):
+		return fmt.Sprintf("you may not use the socket %s: join the docker group with \"sudo usermod -aG docker $USER\", then log out and back in (or run a rootless engine: https://docs.docker.com/engine/security/rootless/)", sock)
+	case isUnix && (errors.Is(err, syscall.ENOENT) || strings.Contains(err.Error(), "no such file")):
+		if strings.HasPrefix(ep.Source, "context ") {
+			return fmt.Sprintf("nothing listens at %s: start the engine of that context (for colima: \"colima start\"; for Docker Desktop: open the app), or switch with \"docker context use default\"", sock)
+		}
+		return fmt.Sprintf("nothing listens at %s: start Docker (Docker Desktop: open the app; colima: \"colima start\"; Linux: \"sudo systemctl start docker\")", sock)
+	case errors.Is(err, syscall.ECONNREFUSED) || strings.Contains(err.Error(), "connection refused"):
+		return "the engine is not running there: start Docker, or point dockstep at the right engine with --host, DOCKER_HOST or \"docker context use\""
+	case errors.Is(err, context.DeadlineExceeded):
+		return "the engine did not answer in time: check that it is running and that the network to it works"
+	}
+	return "check that Docker is running (\"docker version\" shows the engine's version when it is), or point dockstep at the right engine with --host, DOCKER_HOST or \"docker context use\""
 }

@@ -14,6 +14,7 @@ import (
 type globals struct {
 	io         *streams
 	lessonsDir string
+	host       string // --host: the engine to use, as the docker CLI's -H
 }
 
 func newRootCmd(io *streams) *cobra.Command {
@@ -31,6 +32,7 @@ Docker engine and tells you at once whether it worked, and if not, why.`,
 	root.SetIn(io.in)
 	root.SetOut(io.out)
 	root.SetErr(io.errOut)
+	root.PersistentFlags().StringVarP(&g.host, "host", "H", "", "use the Docker engine at this `address` (as docker -H) instead of the one your docker command uses")
 	root.PersistentFlags().StringVar(&g.lessonsDir, "lessons", "", "read lessons from this `dir` instead of the course built into dockstep")
 	root.AddCommand(
 		newLintCmd(g),
