@@ -1,0 +1,334 @@
+package runner
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dockstep/dockstep/lessons"
+)
+
+func TestProgressRoundTrip(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "state", "dockstep")
+	s := NewStore(dir)
+	p, err := s.Load()
+	if err != nil {
+		t.Fatalf("Load of a missing file: %v", err)
+	}
+	if p.Version != ProgressVersion || len(p.Lessons) != 0 || p.Current != "" {
+		t.Fatalf("Load of a missing file = %+v, want empty progress", p)
+	}
+	when := time.Date(2026, 11, 26, 22, 0, 0, 0, time.UTC)
+	p.Current = "first-image"
+	lp := p.Lesson("first-image")
+	lp.Step = "Build it"
+	lp.MarkDone("Pull busybox", when)
+	lp.MarkSkipped("Look around")
+	lp.Vars["name"] = "web"
+	lp.MarkStarted("Build it", when.Add(time.Minute))
+	lp.MarkStarted("Build it", when.Add(time.Hour)) // not the first time: ignored
+	lp.Workspace = "/home/ada/dockstep-first-image"
+	if err := s.Save(p); err != nil {
+		t.Fatalf("Save: %v", err)
+	}
+	st, err := os.Stat(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := st.Mode().Perm(); got != 0o700 {
+		t.Errorf("state folder mode = %v, want 0700", got)
+	}
+
+	got, err := NewStore(dir).Load()
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if got.Current != "first-image" {
+		t.Errorf("Current = %q, want first-image", got.Current)
+	}
+	g := got.Lessons["first-image"]
+	if g == nil {
+		t.Fatalf("lessons after Load = %v, want first-image", got.Lessons)
+	}
+	if g.Step != "Build it" || g.Workspace != lp.Workspace || g.Vars["name"] != "web" || !g.Skipped["Look around"] {
+		t.Errorf("lesson progress = %+v, want %+v", g, lp)
+	}
+	if d := g.Done["Pull busybox"]; !d.Equal(when) {
+		t.Errorf("Done[Pull busybox] = %v, want %v", d, when)
+	}
+	if st := g.Started["Build it"]; !st.Equal(when.Add(time.Minute)) {
+		t.Errorf("Started[Build it] = %v, want the first time, %v", st, when.Add(time.Minute))
+	}
+}
+
+func TestProgressSaveLeavesNoTemporaryFiles(t *testing.T) {
+	dir := t.TempDir()
+	s := NewStore(dir)
+	p, err := s.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		p.Lesson("l").MarkDone(strings.Repeat("x", i+1), time.Now())
+		if err := s.Save(p); err != nil {
+			t.Fatalf("Save %d: %v", i, err)
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if len(names) != 1 || names[0] != "progress.json" {
+		t.Errorf("files in the state folder = %v, want only progress.json", names)
+	}
+	st, err := os.Stat(s.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := st.Mode().Perm(); got != 0o600 {
+		t.Errorf("progress.json mode = %v, want 0600", got)
+	}
+}
+
+func TestProgressCorruptFileIsSetAside(t *testing.T) {
+	tests := []struct {
+		name, content string
+	}{
+		{"truncated", `{"version": 1, "lessons": {"a": {"step": "x"`},
+		{"not json", "\x00\x01garbage"},
+		{"wrong types", `{"version": "one"}`},
+		{"no version", `{"current": "a"}`},
+		{"trailing data", `{"version": 1} {"version": 1}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			s := NewStore(dir)
+			if err := os.WriteFile(s.Path(), []byte(tt.content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			p, err := s.Load()
+			var ce *CorruptError
+			if !errors.As(err, &ce) {
+				t.Fatalf("Load error = %v, want a *CorruptError", err)
+			}
+			if p == nil || len(p.Lessons) != 0 || p.Version != ProgressVersion {
+				t.Errorf("progress = %+v, want empty progress", p)
+			}
+			if !strings.HasPrefix(filepath.Base(ce.SetAside), "progress.json.corrupt-") || filepath.Dir(ce.SetAside) != dir {
+				t.Errorf("set aside as %s, want %s/progress.json.corrupt-<time>", ce.SetAside, dir)
+			}
+			if !strings.Contains(err.Error(), ce.SetAside) {
+				t.Errorf("warning %q does not say where the file went (%s)", err, ce.SetAside)
+			}
+			old, rerr := os.ReadFile(ce.SetAside)
+			if rerr != nil || string(old) != tt.content {
+				t.Errorf("set-aside file = %q, %v; want the old content %q", old, rerr, tt.content)
+			}
+			if _, serr := os.Stat(s.Path()); !errors.Is(serr, os.ErrNotExist) {
+				t.Errorf("progress.json still there after being set aside (stat: %v)", serr)
+			}
+			// The learner carries on: progress saves and loads again.
+			p.Lesson("a").MarkSkipped("x")
+			if err := s.Save(p); err != nil {
+				t.Fatalf("Save after a corrupt file: %v", err)
+			}
+			if p2, err := s.Load(); err != nil || !p2.Lesson("a").Skipped["x"] {
+				t.Errorf("Load after Save = %+v, %v", p2, err)
+			}
+		})
+	}
+}
+
+func TestProgressCorruptTwiceKeepsBoth(t *testing.T) {
+	dir := t.TempDir()
+	s := NewStore(dir)
+	var asides []string
+	for i, content := range []string{"first {", "second {"} {
+		if err := os.WriteFile(s.Path(), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := s.Load()
+		var ce *CorruptError
+		if !errors.As(err, &ce) {
+			t.Fatalf("Load %d: error = %v, want a *CorruptError", i, err)
+		}
+		asides = append(asides, ce.SetAside)
+	}
+	if asides[0] == asides[1] {
+		t.Fatalf("both corrupt files set aside as %s", asides[0])
+	}
+	for i, want := range []string{"first {", "second {"} {
+		if got, err := os.ReadFile(asides[i]); err != nil || string(got) != want {
+			t.Errorf("%s = %q, %v; want %q", asides[i], got, err, want)
+		}
+	}
+}
+
+func TestProgressNewerVersionIsNotSetAside(t *testing.T) {
+	dir := t.TempDir()
+	s := NewStore(dir)
+	if err := os.WriteFile(s.Path(), []byte(`{"version": 99}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Load()
+	var ce *CorruptError
+	if err == nil || errors.As(err, &ce) || p != nil {
+		t.Fatalf("Load = %v, %v; want an error that is not a CorruptError", p, err)
+	}
+	if !strings.Contains(err.Error(), "newer dockstep") {
+		t.Errorf("error %q does not say a newer dockstep wrote the file", err)
+	}
+	if _, err := os.Stat(s.Path()); err != nil {
+		t.Errorf("progress.json of a newer version was moved: %v", err)
+	}
+}
+
+func TestProgressLoadErrors(t *testing.T) {
+	t.Run("state folder is a file", func(t *testing.T) {
+		f := filepath.Join(t.TempDir(), "dockstep")
+		if err := os.WriteFile(f, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		p, err := NewStore(f).Load()
+		var ce *CorruptError
+		if err == nil || errors.As(err, &ce) || p != nil {
+			t.Fatalf("Load = %v, %v; want a plain error", p, err)
+		}
+		if err := NewStore(f).Save(newProgress()); err == nil {
+			t.Errorf("Save into a file succeeded, want an error")
+		}
+	})
+	t.Run("progress.json is a folder", func(t *testing.T) {
+		dir := t.TempDir()
+		if err := os.Mkdir(filepath.Join(dir, "progress.json"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		p, err := NewStore(dir).Load()
+		var ce *CorruptError
+		if err == nil || errors.As(err, &ce) || p != nil {
+			t.Fatalf("Load = %v, %v; want a plain error", p, err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "progress.json")); err != nil {
+			t.Errorf("the folder progress.json was moved: %v", err)
+		}
+	})
+	t.Run("unreadable folder", func(t *testing.T) {
+		if os.Geteuid() == 0 {
+			t.Skip("root reads any folder")
+		}
+		dir := t.TempDir()
+		s := NewStore(dir)
+		if err := s.Save(newProgress()); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(dir, 0); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.Chmod(dir, 0o700) })
+		p, err := s.Load()
+		var ce *CorruptError
+		if err == nil || errors.As(err, &ce) || p != nil {
+			t.Fatalf("Load = %v, %v; want a plain error", p, err)
+		}
+		if !errors.Is(err, os.ErrPermission) {
+			t.Errorf("Load error = %v, want a permission error", err)
+		}
+	})
+}
+
+func TestStateDir(t *testing.T) {
+	home := t.TempDir()
+	abs := filepath.Join(t.TempDir(), "xdg")
+	tests := []struct {
+		name, xdg, want string
+	}{
+		{"absolute XDG_STATE_HOME", abs, filepath.Join(abs, "dockstep")},
+		{"unset", "", filepath.Join(home, ".local", "state", "dockstep")},
+		{"relative is ignored", "relative/state", filepath.Join(home, ".local", "state", "dockstep")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("HOME", home)
+			t.Setenv("XDG_STATE_HOME", tt.xdg)
+			got, err := StateDir()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("StateDir() = %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func testLesson(titles ...string) *lessons.Lesson {
+	l := &lessons.Lesson{ID: "l"}
+	for i, title := range titles {
+		l.Steps = append(l.Steps, &lessons.Step{Index: i + 1, Title: title})
+	}
+	return l
+}
+
+func TestProgressSurvivesLessonEdits(t *testing.T) {
+	p := newProgress()
+	lp := p.Lesson("l")
+	now := time.Now()
+	lp.MarkDone("Pull", now)
+	lp.MarkDone("Run", now)
+	lp.MarkSkipped("Inspect")
+
+	before := testLesson("Pull", "Run", "Inspect", "Clean up")
+	if got := lp.FirstUnfinished(before); got != 3 {
+		t.Errorf("FirstUnfinished = %d, want 3", got)
+	}
+	if done, total := lp.Finished(before); done != 3 || total != 4 {
+		t.Errorf("Finished = %d of %d, want 3 of 4", done, total)
+	}
+
+	// The author renamed "Run" and added a step before it: only that step
+	// loses its progress.
+	after := testLesson("Pull", "Look", "Run a container", "Inspect", "Clean up")
+	if got := lp.FirstUnfinished(after); got != 1 {
+		t.Errorf("after the edit FirstUnfinished = %d, want 1", got)
+	}
+	if done, total := lp.Finished(after); done != 2 || total != 5 {
+		t.Errorf("after the edit Finished = %d of %d, want 2 of 5", done, total)
+	}
+
+	all := testLesson("Pull", "Inspect")
+	if got := lp.FirstUnfinished(all); got != 2 {
+		t.Errorf("all finished: FirstUnfinished = %d, want 2", got)
+	}
+	var empty *LessonProgress
+	if got := empty.FirstUnfinished(before); got != 0 {
+		t.Errorf("nil progress: FirstUnfinished = %d, want 0", got)
+	}
+}
+
+func TestProgressReset(t *testing.T) {
+	p := newProgress()
+	p.Current = "a"
+	p.Lesson("a").MarkSkipped("x")
+	p.Lesson("b").MarkSkipped("y")
+
+	p.Reset("a")
+	if _, ok := p.Lessons["a"]; ok || p.Current != "" {
+		t.Errorf("after Reset(a): lessons %v, current %q; want a gone and no current lesson", p.Lessons, p.Current)
+	}
+	if !p.Lesson("b").Skipped["y"] {
+		t.Errorf("Reset(a) lost lesson b's progress")
+	}
+	p.Current = "b"
+	p.Reset("")
+	if len(p.Lessons) != 0 || p.Current != "" {
+		t.Errorf("after Reset(\"\"): %+v, want no progress", p)
+	}
+}
