@@ -1,0 +1,311 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/image"
+	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/api/types/volume"
+)
+
+// CleanupDocker is the part of the Docker Engine API that Snapshot and
+// Cleanup use. The client from github.com/docker/docker/client satisfies it.
+type CleanupDocker interface {
+	ContainerList(ctx context.Context, options container.ListOptions) ([]container.Summary, error)
+	ContainerRemove(ctx context.Context, id string, options container.RemoveOptions) error
+	ImageList(ctx context.Context, options image.ListOptions) ([]image.Summary, error)
+	ImageRemove(ctx context.Context, ref string, options image.RemoveOptions) ([]image.DeleteResponse, error)
+	VolumeList(ctx context.Context, options volume.ListOptions) (volume.ListResponse, error)
+	VolumeRemove(ctx context.Context, id string, force bool) error
+	NetworkList(ctx context.Context, options network.ListOptions) ([]network.Summary, error)
+	NetworkRemove(ctx context.Context, id string) error
+}
+
+// Snapshot records the containers, images, volumes and networks of an engine
+// at one moment, so that what appears after it can be told apart from what
+// was already there, and removed without touching the rest.
+type Snapshot struct {
+	containers map[string]bool     // by ID
+	images     map[string][]string // image ID to its repository tags
+	volumes    map[string]bool     // by name
+	networks   map[string]bool     // by ID
+}
+
+// TakeSnapshot records what the engine holds now.
+func TakeSnapshot(ctx context.Context, d CleanupDocker) (*Snapshot, error) {
+	s := &Snapshot{
+		containers: map[string]bool{},
+		images:     map[string][]string{},
+		volumes:    map[string]bool{},
+		networks:   map[string]bool{},
+	}
+	cs, err := d.ContainerList(ctx, container.ListOptions{All: true})
+	if err != nil {
+		return nil, fmt.Errorf("listing containers: %w", err)
+	}
+	for _, c := range cs {
+		s.containers[c.ID] = true
+	}
+	is, err := d.ImageList(ctx, image.ListOptions{All: true})
+	if err != nil {
+		return nil, fmt.Errorf("listing images: %w", err)
+	}
+	for _, i := range is {
+		s.images[i.ID] = normalizeRefs(i.RepoTags)
+	}
+	vs, err := d.VolumeList(ctx, volume.ListOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("listing volumes: %w", err)
+	}
+	for _, v := range vs.Volumes {
+		s.volumes[v.Name] = true
+	}
+	ns, err := d.NetworkList(ctx, network.ListOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("listing networks: %w", err)
+	}
+	for _, n := range ns {
+		s.networks[n.ID] = true
+	}
+	return s, nil
+}
+
+// Scope limits a cleanup to the objects a lesson names: image references
+// (busybox, python:3, ada/catnip) and container, volume and network names.
+// A new container is in scope when its image or one of its names is; a new
+// image when one of its tags is. An empty Scope takes in every new object,
+// which is right only on an engine nobody else uses at the same time.
+type Scope []string
+
+func (sc Scope) set() map[string]bool {
+	m := map[string]bool{}
+	for _, s := range sc {
+		m[s] = true
+		m[normalizeRef(s)] = true
+	}
+	return m
+}
+
+// Removed says what a cleanup removed, by name where there is one.
+type Removed struct {
+	Containers []string
+	Images     []string
+	// Untagged are tags added during the lesson to images that existed
+	// before it; only the tag is removed.
+	Untagged []string
+	Volumes  []string
+	Networks []string
+}
+
+// Count is the number of objects removed.
+func (r Removed) Count() int {
+	return len(r.Containers) + len(r.Images) + len(r.Untagged) + len(r.Volumes) + len(r.Networks)
+}
+
+func (r Removed) String() string {
+	var parts []string
+	add := func(what string, names []string) {
+		if len(names) > 0 {
+			parts = append(parts, fmt.Sprintf("%s %s", what, strings.Join(names, ", ")))
+		}
+	}
+	add("containers", r.Containers)
+	add("images", r.Images)
+	add("tags", r.Untagged)
+	add("volumes", r.Volumes)
+	add("networks", r.Networks)
+	if len(parts) == 0 {
+		return "nothing"
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Cleanup removes what appeared on the engine since the snapshot and is in
+// scope: containers first (with their anonymous volumes), then images
+// (newest first, so that children go before their parents), tags added to
+// older images, volumes and networks. Nothing recorded in the snapshot is
+// removed. It goes on after a failure and returns every error.
+func (s *Snapshot) Cleanup(ctx context.Context, d CleanupDocker, scope Scope) (Removed, error) {
+	var out Removed
+	var errs []error
+	in := scope.set()
+	all := len(scope) == 0
+
+	images, err := d.ImageList(ctx, image.ListOptions{All: true})
+	if err != nil {
+		return out, fmt.Errorf("listing images: %w", err)
+	}
+	newImage := map[string]bool{} // new images in scope, by ID
+	for _, i := range images {
+		if _, old := s.images[i.ID]; old {
+			continue
+		}
+		if all || anyIn(in, normalizeRefs(i.RepoTags)) {
+			newImage[i.ID] = true
+		}
+	}
+
+	cs, err := d.ContainerList(ctx, container.ListOptions{All: true})
+	if err != nil {
+		return out, fmt.Errorf("listing containers: %w", err)
+	}
+	for _, c := range cs {
+		if s.containers[c.ID] {
+			continue
+		}
+		names := trimSlashes(c.Names)
+		if !all && !in[c.Image] && !in[normalizeRef(c.Image)] && !anyIn(in, names) && !newImage[c.ImageID] {
+			continue
+		}
+		err := d.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true, RemoveVolumes: true})
+		if err != nil && !cerrdefs.IsNotFound(err) {
+			errs = append(errs, fmt.Errorf("removing container %s: %w", shown(names, c.ID), err))
+			continue
+		}
+		out.Containers = append(out.Containers, shown(names, c.ID))
+	}
+
+	// Newest first: an image built on another one is younger than it.
+	sort.SliceStable(images, func(a, b int) bool { return images[a].Created > images[b].Created })
+	for _, i := range images {
+		if !newImage[i.ID] {
+			continue
+		}
+		_, err := d.ImageRemove(ctx, i.ID, image.RemoveOptions{Force: true, PruneChildren: true})
+		if err != nil && !cerrdefs.IsNotFound(err) {
+			errs = append(errs, fmt.Errorf("removing image %s: %w", shown(i.RepoTags, i.ID), err))
+			continue
+		}
+		out.Images = append(out.Images, shown(i.RepoTags, i.ID))
+	}
+	for _, i := range images {
+		before, old := s.images[i.ID]
+		if !old || len(before) == 0 {
+			// Removing the only tag of an image that had none would delete it.
+			continue
+		}
+		for _, tag := range i.RepoTags {
+			if contains(before, normalizeRef(tag)) || !(all || in[normalizeRef(tag)]) {
+				continue
+			}
+			if _, err := d.ImageRemove(ctx, tag, image.RemoveOptions{PruneChildren: false}); err != nil && !cerrdefs.IsNotFound(err) {
+				errs = append(errs, fmt.Errorf("removing the tag %s: %w", tag, err))
+				continue
+			}
+			out.Untagged = append(out.Untagged, tag)
+		}
+	}
+
+	vs, err := d.VolumeList(ctx, volume.ListOptions{})
+	if err != nil {
+		errs = append(errs, fmt.Errorf("listing volumes: %w", err))
+	} else {
+		for _, v := range vs.Volumes {
+			if s.volumes[v.Name] || !(all || in[v.Name]) {
+				continue
+			}
+			if err := d.VolumeRemove(ctx, v.Name, true); err != nil && !cerrdefs.IsNotFound(err) {
+				errs = append(errs, fmt.Errorf("removing volume %s: %w", v.Name, err))
+				continue
+			}
+			out.Volumes = append(out.Volumes, v.Name)
+		}
+	}
+
+	ns, err := d.NetworkList(ctx, network.ListOptions{})
+	if err != nil {
+		errs = append(errs, fmt.Errorf("listing networks: %w", err))
+	} else {
+		for _, n := range ns {
+			if s.networks[n.ID] || !(all || in[n.Name]) {
+				continue
+			}
+			if err := d.NetworkRemove(ctx, n.ID); err != nil && !cerrdefs.IsNotFound(err) {
+				errs = append(errs, fmt.Errorf("removing network %s: %w", n.Name, err))
+				continue
+			}
+			out.Networks = append(out.Networks, n.Name)
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+// normalizeRef writes an image reference the way the engine lists it, so
+// that busybox, busybox:latest and docker.io/library/busybox:latest compare
+// equal. Anything that is not a reference is returned as it is.
+func normalizeRef(ref string) string {
+	if ref == "" || strings.HasPrefix(ref, "sha256:") {
+		return ref
+	}
+	for _, p := range []string{"docker.io/", "index.docker.io/"} {
+		ref = strings.TrimPrefix(ref, p)
+	}
+	if rest, ok := strings.CutPrefix(ref, "library/"); ok && !strings.Contains(rest, "/") {
+		ref = rest
+	}
+	if strings.Contains(ref, "@") {
+		return ref
+	}
+	last := ref[strings.LastIndex(ref, "/")+1:]
+	if !strings.Contains(last, ":") {
+		ref += ":latest"
+	}
+	return ref
+}
+
+func normalizeRefs(refs []string) []string {
+	var out []string
+	for _, r := range refs {
+		if r == "<none>:<none>" {
+			continue
+		}
+		out = append(out, normalizeRef(r))
+	}
+	return out
+}
+
+func anyIn(set map[string]bool, list []string) bool {
+	for _, s := range list {
+		if set[s] {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func trimSlashes(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = strings.TrimPrefix(n, "/")
+	}
+	return out
+}
+
+// shown names an object by its first name, or else by its short ID.
+func shown(names []string, id string) string {
+	for _, n := range names {
+		if n != "" && n != "<none>:<none>" {
+			return n
+		}
+	}
+	id = strings.TrimPrefix(id, "sha256:")
+	if len(id) > 12 {
+		id = id[:12]
+	}
+	return id
+}

@@ -1,0 +1,233 @@
+package runner
+
+import (
+	"context"
+	"os/exec"
+	"slices"
+	"sort"
+	"testing"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/image"
+	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/api/types/volume"
+	"github.com/docker/docker/client"
+
+	"github.com/dockstep/dockstep/internal/dockertest"
+)
+
+// fakeEngine holds objects in memory and records what is removed.
+type fakeEngine struct {
+	containers []container.Summary
+	images     []image.Summary
+	volumes    []*volume.Volume
+	networks   []network.Summary
+	removed    []string
+}
+
+func (f *fakeEngine) ContainerList(context.Context, container.ListOptions) ([]container.Summary, error) {
+	return f.containers, nil
+}
+func (f *fakeEngine) ImageList(context.Context, image.ListOptions) ([]image.Summary, error) {
+	return f.images, nil
+}
+func (f *fakeEngine) VolumeList(context.Context, volume.ListOptions) (volume.ListResponse, error) {
+	return volume.ListResponse{Volumes: f.volumes}, nil
+}
+func (f *fakeEngine) NetworkList(context.Context, network.ListOptions) ([]network.Summary, error) {
+	return f.networks, nil
+}
+func (f *fakeEngine) ContainerRemove(_ context.Context, id string, _ container.RemoveOptions) error {
+	f.removed = append(f.removed, "container "+id)
+	return nil
+}
+func (f *fakeEngine) ImageRemove(_ context.Context, ref string, _ image.RemoveOptions) ([]image.DeleteResponse, error) {
+	f.removed = append(f.removed, "image "+ref)
+	return nil, nil
+}
+func (f *fakeEngine) VolumeRemove(_ context.Context, id string, _ bool) error {
+	f.removed = append(f.removed, "volume "+id)
+	return nil
+}
+func (f *fakeEngine) NetworkRemove(_ context.Context, id string) error {
+	f.removed = append(f.removed, "network "+id)
+	return nil
+}
+
+func TestCleanupRemovesOnlyWhatAppeared(t *testing.T) {
+	before := &fakeEngine{
+		containers: []container.Summary{{ID: "c-old", Names: []string{"/old"}, Image: "busybox"}},
+		images: []image.Summary{
+			{ID: "i-busybox", RepoTags: []string{"busybox:latest"}, Created: 1},
+			{ID: "i-other", RepoTags: []string{"other:1"}, Created: 2},
+		},
+		volumes:  []*volume.Volume{{Name: "v-old"}},
+		networks: []network.Summary{{ID: "n-bridge", Name: "bridge"}},
+	}
+	tests := []struct {
+		name  string
+		scope Scope
+		want  []string
+	}{
+		{
+			name: "everything new",
+			want: []string{
+				"container c-lesson", "container c-stranger",
+				"image i-catnip", "image i-python", "image i-stranger",
+				"image ada/busybox:mine",
+				"volume v-lesson", "volume v-stranger",
+				"network n-lesson",
+			},
+		},
+		{
+			name:  "in scope only",
+			scope: Scope{"python:3", "ada/catnip", "busybox", "ada/busybox:mine", "v-lesson", "lesson-net"},
+			want: []string{
+				"container c-lesson",
+				"image i-catnip", "image i-python",
+				"image ada/busybox:mine",
+				"volume v-lesson",
+				"network n-lesson",
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &fakeEngine{}
+			*f = *before
+			snap, err := TakeSnapshot(context.Background(), f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.containers = append(slices.Clone(before.containers),
+				container.Summary{ID: "c-lesson", Names: []string{"/happy_turing"}, Image: "busybox"},
+				container.Summary{ID: "c-stranger", Names: []string{"/someone-else"}, Image: "stranger:1"},
+			)
+			f.images = []image.Summary{
+				{ID: "i-busybox", RepoTags: []string{"busybox:latest", "ada/busybox:mine"}, Created: 1},
+				{ID: "i-other", RepoTags: []string{"other:1"}, Created: 2},
+				{ID: "i-python", RepoTags: []string{"python:3"}, Created: 3},
+				{ID: "i-catnip", RepoTags: []string{"ada/catnip:latest"}, Created: 4},
+				{ID: "i-stranger", RepoTags: []string{"stranger:1"}, Created: 5},
+			}
+			f.volumes = append(slices.Clone(before.volumes), &volume.Volume{Name: "v-lesson"}, &volume.Volume{Name: "v-stranger"})
+			f.networks = append(slices.Clone(before.networks), network.Summary{ID: "n-lesson", Name: "lesson-net"})
+			got, err := snap.Cleanup(context.Background(), f, tt.scope)
+			if err != nil {
+				t.Fatal(err)
+			}
+			removed := slices.Clone(f.removed)
+			sort.Strings(removed)
+			want := slices.Clone(tt.want)
+			sort.Strings(want)
+			if !slices.Equal(removed, want) {
+				t.Errorf("removed %q, want %q", removed, want)
+			}
+			if got.Count() != len(tt.want) {
+				t.Errorf("Count() = %d, want %d (%s)", got.Count(), len(tt.want), got)
+			}
+		})
+	}
+}
+
+func TestCleanupRemovesChildImagesFirst(t *testing.T) {
+	f := &fakeEngine{}
+	snap, err := TakeSnapshot(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.images = []image.Summary{
+		{ID: "base", RepoTags: []string{"python:3"}, Created: 10},
+		{ID: "child", RepoTags: []string{"ada/catnip:latest"}, Created: 20},
+	}
+	if _, err := snap.Cleanup(context.Background(), f, nil); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"image child", "image base"}; !slices.Equal(f.removed, want) {
+		t.Errorf("removed %q, want %q", f.removed, want)
+	}
+}
+
+func TestNormalizeRef(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"busybox", "busybox:latest"},
+		{"docker.io/library/busybox", "busybox:latest"},
+		{"library/python:3", "python:3"},
+		{"ada/catnip", "ada/catnip:latest"},
+		{"127.0.0.1:5555/library/busybox", "127.0.0.1:5555/library/busybox:latest"},
+		{"sha256:abc", "sha256:abc"},
+	}
+	for _, tt := range tests {
+		if got := normalizeRef(tt.in); got != tt.want {
+			t.Errorf("normalizeRef(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestCleanupAgainstEngine creates objects before and after a snapshot and
+// checks that only the later ones, and only those in scope, are removed.
+func TestCleanupAgainstEngine(t *testing.T) {
+	c := dockertest.Client(t)
+	ctx := context.Background()
+	oldRef := dockertest.Name("dockstep-cleanup-old")
+	dockertest.Busybox(t, c, oldRef)
+	oldCtr := dockertest.Name("dockstep-cleanup-old")
+	dockertest.RemoveContainerAtEnd(t, c, oldCtr)
+	dockertest.Run(t, "create", "--name", oldCtr, oldRef, "true")
+
+	snap, err := TakeSnapshot(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newRef := dockertest.Name("dockstep-cleanup-new")
+	dockertest.Build(t, c, newRef, "FROM "+oldRef+"\nLABEL made=during\n")
+	newCtr, strangerCtr := dockertest.Name("dockstep-cleanup-new"), dockertest.Name("dockstep-cleanup-stranger")
+	dockertest.RemoveContainerAtEnd(t, c, newCtr)
+	dockertest.RemoveContainerAtEnd(t, c, strangerCtr)
+	dockertest.Run(t, "run", "--name", newCtr, newRef, "true")
+	dockertest.Run(t, "create", "--name", strangerCtr, oldRef, "true")
+	tag := dockertest.Name("dockstep-cleanup-tag")
+	dockertest.Run(t, "tag", oldRef, tag)
+	t.Cleanup(func() { exec.Command("docker", "rmi", tag).Run() })
+	vol := dockertest.Name("dockstep-cleanup-vol")
+	dockertest.Run(t, "volume", "create", vol)
+	t.Cleanup(func() { exec.Command("docker", "volume", "rm", vol).Run() })
+
+	got, err := snap.Cleanup(ctx, c, Scope{newRef, tag, vol})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(got.Containers, newCtr) || len(got.Containers) != 1 {
+		t.Errorf("removed containers %q, want only %s", got.Containers, newCtr)
+	}
+	if want := []string{tag + ":latest"}; !slices.Equal(got.Untagged, want) {
+		t.Errorf("untagged %q, want %q", got.Untagged, want)
+	}
+	assertGone(t, c, "image", newRef, true)
+	assertGone(t, c, "container", newCtr, true)
+	assertGone(t, c, "volume", vol, true)
+	assertGone(t, c, "image", tag, true)
+	assertGone(t, c, "image", oldRef, false)
+	assertGone(t, c, "container", oldCtr, false)
+	assertGone(t, c, "container", strangerCtr, false)
+}
+
+func assertGone(t *testing.T, c *client.Client, kind, name string, gone bool) {
+	t.Helper()
+	var err error
+	ctx := context.Background()
+	switch kind {
+	case "image":
+		_, err = c.ImageInspect(ctx, name)
+	case "container":
+		_, err = c.ContainerInspect(ctx, name)
+	case "volume":
+		_, err = c.VolumeInspect(ctx, name)
+	}
+	if gone && err == nil {
+		t.Errorf("%s %s is still there after cleanup", kind, name)
+	}
+	if !gone && err != nil {
+		t.Errorf("%s %s was removed by cleanup, but it existed before (or was out of scope): %v", kind, name, err)
+	}
+}
