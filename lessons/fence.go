@@ -230,6 +230,9 @@ func (p *parser) yamlBlock(what, body string, line, content int) *yaml.Node {
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte(body), &doc); err != nil {
 		l, msg := yamlErrorLine(err)
+		// The YAML parser may name the line after the last one for an
+		// unexpected end; keep the report inside the block.
+		l = min(max(l, 1), strings.Count(strings.TrimSuffix(body, "\n"), "\n")+1)
 		p.errorf(content+l-1, "the %s block is not valid YAML: %s", what, msg)
 		return nil
 	}

@@ -168,6 +168,7 @@ func (p *parser) parse(src []byte) {
 		var doc yaml.Node
 		if err := yaml.Unmarshal(yml, &doc); err != nil {
 			line, msg := yamlErrorLine(err)
+			line = min(max(line, 1), fmLines-2)
 			p.errorf(line+1, "front matter is not valid YAML: %s", msg)
 		} else if doc.Kind == 0 {
 			p.errorf(1, "the front matter is empty; it needs at least format: %d and title", FormatVersion)
