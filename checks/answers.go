@@ -1,0 +1,199 @@
+package checks
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Quiz answers read from the engine: answer: {image-id: busybox},
+// answer: {host-port: {container: web, port: 80}},
+// answer: {container-count: {image: busybox, state: exited}}.
+func init() {
+	builtinAnswers["image-id"] = compileImageID
+	builtinAnswers["host-port"] = compileHostPort
+	builtinAnswers["container-count"] = compileContainerCount
+}
+
+// imageIDAnswer accepts the ID of an image: the short ID docker images
+// shows, in any case, or any longer prefix, with or without sha256:.
+type imageIDAnswer struct {
+	ref imageRef
+}
+
+func compileImageID(n *yaml.Node) (Answer, error) {
+	var d decoder
+	if n == nil || n.Kind != yaml.ScalarNode {
+		if n == nil {
+			n = &yaml.Node{}
+		}
+		d.errorf(n, "image-id takes an image reference, such as {image-id: busybox}")
+		return nil, d.err()
+	}
+	a := &imageIDAnswer{ref: d.image("image-id", n)}
+	return a, d.err()
+}
+
+func (a *imageIDAnswer) id(ctx context.Context, env *Env) (string, error) {
+	insp, found, err := findImage(ctx, env.Docker, a.ref)
+	if err != nil {
+		return "", &EngineError{Err: err}
+	}
+	if !found {
+		return "", fmt.Errorf("no image %s to read the ID of: docker pull %s", a.ref.raw, a.ref.raw)
+	}
+	return strings.TrimPrefix(insp.ID, "sha256:"), nil
+}
+
+func (a *imageIDAnswer) Accepts(ctx context.Context, env *Env, given string) (bool, error) {
+	id, err := a.id(ctx, env)
+	if err != nil {
+		return false, err
+	}
+	g := strings.TrimPrefix(strings.ToLower(strings.TrimSpace(given)), "sha256:")
+	return len(g) >= 12 && strings.HasPrefix(id, g), nil
+}
+
+func (a *imageIDAnswer) Describe(ctx context.Context, env *Env) (string, error) {
+	id, err := a.id(ctx, env)
+	if err != nil {
+		return "", err
+	}
+	return id[:12], nil
+}
+
+// hostPortAnswer accepts the host port that a container's port is
+// published on.
+type hostPortAnswer struct {
+	container string
+	port      port
+}
+
+func compileHostPort(n *yaml.Node) (Answer, error) {
+	var d decoder
+	a := &hostPortAnswer{}
+	d.fields(n, []string{"container", "port"}, "{container: static-site, port: 80}", func(key string, v *yaml.Node) {
+		switch key {
+		case "container":
+			a.container = d.str(key, v)
+		case "port":
+			p, err := parsePort(d.str(key, v))
+			if err != nil {
+				d.errorf(v, "port: %v", err)
+			}
+			a.port = p
+		}
+	})
+	if n != nil && n.Kind == yaml.MappingNode && (!hasKey(n, "container") || !hasKey(n, "port")) {
+		d.errorf(n, "host-port needs container and port, such as {container: static-site, port: 80}")
+	}
+	return a, d.err()
+}
+
+func (a *hostPortAnswer) ports(ctx context.Context, env *Env) ([]string, error) {
+	insp, err := env.Docker.ContainerInspect(ctx, a.container)
+	if isNotFound(err) {
+		return nil, fmt.Errorf("no container %s to read the port of", a.container)
+	}
+	if err != nil {
+		return nil, &EngineError{Err: err}
+	}
+	var out []string
+	if insp.NetworkSettings != nil {
+		for cp, bs := range insp.NetworkSettings.Ports {
+			if cp.Int() != a.port.num || cp.Proto() != a.port.proto {
+				continue
+			}
+			for _, b := range bs {
+				if !contains(out, b.HostPort) {
+					out = append(out, b.HostPort)
+				}
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("container %s does not publish port %s", a.container, a.port)
+	}
+	return out, nil
+}
+
+func (a *hostPortAnswer) Accepts(ctx context.Context, env *Env, given string) (bool, error) {
+	ports, err := a.ports(ctx, env)
+	if err != nil {
+		return false, err
+	}
+	g := strings.TrimSpace(given)
+	if i := strings.LastIndex(g, ":"); i >= 0 { // 0.0.0.0:32768, as docker port shows it
+		g = g[i+1:]
+	}
+	return contains(ports, g), nil
+}
+
+func (a *hostPortAnswer) Describe(ctx context.Context, env *Env) (string, error) {
+	ports, err := a.ports(ctx, env)
+	if err != nil {
+		return "", err
+	}
+	return strings.Join(ports, " or "), nil
+}
+
+// containerCountAnswer accepts the number of containers of an image in a
+// state.
+type containerCountAnswer struct {
+	image imageRef
+	state string
+}
+
+func compileContainerCount(n *yaml.Node) (Answer, error) {
+	var d decoder
+	a := &containerCountAnswer{state: "any"}
+	d.fields(n, []string{"image", "state"}, "{image: busybox, state: exited}", func(key string, v *yaml.Node) {
+		switch key {
+		case "image":
+			a.image = d.image(key, v)
+		case "state":
+			a.state = d.str(key, v)
+			if a.state != "" && !contains(containerStates, a.state) {
+				d.errorf(v, "state %q is not one of %s", a.state, strings.Join(containerStates, ", "))
+			}
+		}
+	})
+	if n != nil && n.Kind == yaml.MappingNode && !hasKey(n, "image") {
+		d.errorf(n, "image is missing: count containers of which image, such as image: busybox")
+	}
+	return a, d.err()
+}
+
+func (a *containerCountAnswer) count(ctx context.Context, env *Env) (int, error) {
+	list, err := candidates(ctx, env.Docker, &a.image, "")
+	if err != nil {
+		return 0, &EngineError{Err: err}
+	}
+	n := 0
+	for _, s := range list {
+		if a.state == "any" || s.State == a.state {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func (a *containerCountAnswer) Accepts(ctx context.Context, env *Env, given string) (bool, error) {
+	n, err := a.count(ctx, env)
+	if err != nil {
+		return false, err
+	}
+	g, err := strconv.Atoi(strings.TrimSpace(given))
+	return err == nil && g == n, nil
+}
+
+func (a *containerCountAnswer) Describe(ctx context.Context, env *Env) (string, error) {
+	n, err := a.count(ctx, env)
+	if err != nil {
+		return "", err
+	}
+	return strconv.Itoa(n), nil
+}

@@ -1,0 +1,72 @@
+package checks
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+func init() { builtinChecks["command"] = compileCommand }
+
+// commandCheck is the escape hatch: a shell command, run in the learner's
+// working directory, that passes when it exits with status 0.
+type commandCheck struct {
+	run     string
+	timeout time.Duration
+}
+
+func compileCommand(n *yaml.Node) (Check, error) {
+	var d decoder
+	c := &commandCheck{timeout: 10 * time.Second}
+	if n != nil && n.Kind == yaml.ScalarNode {
+		c.run = d.str("command", n)
+		return c, d.err()
+	}
+	d.fields(n, []string{"run", "timeout"}, "{run: test -s out.txt}", func(key string, v *yaml.Node) {
+		switch key {
+		case "run":
+			c.run = d.str(key, v)
+		case "timeout":
+			c.timeout = d.duration(key, v)
+		}
+	})
+	if n != nil && n.Kind == yaml.MappingNode && !hasKey(n, "run") {
+		d.errorf(n, "run is missing: the shell command to run")
+	}
+	return c, d.err()
+}
+
+func (c *commandCheck) Kind() string { return "command" }
+
+func (c *commandCheck) Evaluate(ctx context.Context, env *Env) Result {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "sh", "-c", c.run)
+	cmd.Dir = env.Dir
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.WaitDelay = time.Second
+	err := cmd.Run()
+	if err == nil {
+		return Result{Kind: "command", Passed: true, Message: fmt.Sprintf("%q succeeded", c.run)}
+	}
+	var msg string
+	var ee *exec.ExitError
+	switch {
+	case ctx.Err() == context.DeadlineExceeded:
+		msg = fmt.Sprintf("%q did not finish within %s", c.run, c.timeout)
+	case errors.As(err, &ee):
+		msg = fmt.Sprintf("%q exited with status %d", c.run, ee.ExitCode())
+	default:
+		return Result{Kind: "command", Message: fmt.Sprintf("cannot run %q: %v", c.run, err), Err: fmt.Errorf("command check: run %q: %w", c.run, err)}
+	}
+	if tail := indentTail(out.String(), 5); tail != "" {
+		msg += ":\n" + tail
+	}
+	return Result{Kind: "command", Message: msg}
+}

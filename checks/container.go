@@ -1,0 +1,598 @@
+package checks
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
+	"gopkg.in/yaml.v3"
+)
+
+func init() { builtinChecks["container"] = compileContainer }
+
+// containerCheck passes when at least one container (exactly count, when
+// given) matches every field given.
+type containerCheck struct {
+	image    *imageRef
+	name     string
+	state    string
+	exitCode *int
+	publish  []publishing
+	command  string
+	network  string
+	mounts   []mountSpec
+	env      map[string]string
+	count    *int
+}
+
+var containerFields = []string{"image", "name", "state", "exit-code", "publish", "command", "network", "mount", "env", "count"}
+
+var containerStates = []string{"running", "exited", "created", "paused", "any"}
+
+func compileContainer(n *yaml.Node) (Check, error) {
+	var d decoder
+	c := &containerCheck{state: "running"}
+	d.fields(n, containerFields, "{image: busybox, state: exited}", func(key string, v *yaml.Node) {
+		switch key {
+		case "image":
+			r := d.image(key, v)
+			c.image = &r
+		case "name":
+			c.name = d.str(key, v)
+		case "state":
+			c.state = d.str(key, v)
+			if c.state != "" && !contains(containerStates, c.state) {
+				d.errorf(v, "state %q is not one of %s", c.state, strings.Join(containerStates, ", "))
+			}
+		case "exit-code":
+			x := d.integer(key, v)
+			c.exitCode = &x
+		case "publish":
+			for _, s := range d.strs(key, v) {
+				p, err := parsePublish(s)
+				if err != nil {
+					d.errorf(v, "publish: %v", err)
+					continue
+				}
+				c.publish = append(c.publish, p)
+			}
+		case "command":
+			c.command = d.str(key, v)
+		case "network":
+			c.network = d.str(key, v)
+		case "mount":
+			for _, s := range d.strs(key, v) {
+				m, err := parseMount(s)
+				if err != nil {
+					d.errorf(v, "mount: %v", err)
+					continue
+				}
+				c.mounts = append(c.mounts, m)
+			}
+		case "env":
+			c.env = d.pairs(key, v)
+		case "count":
+			x := d.integer(key, v)
+			if x < 0 {
+				d.errorf(v, "count must be 0 or more")
+			}
+			c.count = &x
+		}
+	})
+	if c.exitCode != nil && c.state == "running" {
+		if n.Kind == yaml.MappingNode && !hasKey(n, "state") {
+			c.state = "exited" // an exit code implies the container has exited
+		} else {
+			d.errorf(n, "exit-code needs state: exited (a running container has no exit code)")
+		}
+	}
+	return c, d.err()
+}
+
+func hasKey(n *yaml.Node, key string) bool {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return true
+		}
+	}
+	return false
+}
+
+// mountSpec is a mount as docker run -v gives it: a volume name or a host
+// path, then the path in the container.
+type mountSpec struct {
+	source string // volume name, or host path for a bind mount
+	bind   bool
+	dest   string
+}
+
+func parseMount(s string) (mountSpec, error) {
+	parts := strings.Split(s, ":")
+	if len(parts) == 3 && (parts[2] == "ro" || parts[2] == "rw") {
+		parts = parts[:2]
+	}
+	if len(parts) != 2 || parts[0] == "" || !strings.HasPrefix(parts[1], "/") {
+		return mountSpec{}, fmt.Errorf("%q: write a mount as VOLUME:/path or /host/path:/path, such as data:/var/lib/data", s)
+	}
+	bind := strings.HasPrefix(parts[0], "/") || strings.HasPrefix(parts[0], ".")
+	return mountSpec{source: parts[0], bind: bind, dest: filepath.Clean(parts[1])}, nil
+}
+
+func (m mountSpec) String() string { return m.source + ":" + m.dest }
+
+func (c *containerCheck) Kind() string { return "container" }
+
+// what describes the containers the check looks for, for messages.
+func (c *containerCheck) what() string {
+	switch {
+	case c.image != nil && c.name != "":
+		return fmt.Sprintf("container %s from %s", c.name, c.image.raw)
+	case c.image != nil:
+		return "container from " + c.image.raw
+	case c.name != "":
+		return "container named " + c.name
+	}
+	return "container"
+}
+
+// candidates lists the containers, in any state, that the image and name
+// fields select. It asks the engine to filter by ancestor and name, so its
+// cost does not grow with unrelated containers.
+func candidates(ctx context.Context, d Docker, img *imageRef, name string) ([]container.Summary, error) {
+	args := filters.NewArgs()
+	imageID := ""
+	if img != nil {
+		insp, found, err := findImage(ctx, d, *img)
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			return nil, nil
+		}
+		imageID = insp.ID
+		args.Add("ancestor", insp.ID)
+	}
+	if name != "" {
+		args.Add("name", "^/"+regexp.QuoteMeta(name)+"$")
+	}
+	list, err := d.ContainerList(ctx, container.ListOptions{All: true, Filters: args})
+	if err != nil {
+		return nil, err
+	}
+	if img == nil {
+		return list, nil
+	}
+	// ancestor also selects containers of images built on this one.
+	var out []container.Summary
+	for _, s := range list {
+		if s.ImageID == imageID || img.matches(s.Image) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+func (c *containerCheck) Evaluate(ctx context.Context, env *Env) Result {
+	cands, err := candidates(ctx, env.Docker, c.image, c.name)
+	if err != nil {
+		return engineFailure("container", err)
+	}
+	var matching []container.Summary
+	var best *container.Summary
+	var bestWrong []string
+	for i := range cands {
+		wrong, err := c.mismatches(ctx, env, &cands[i])
+		if err != nil {
+			return engineFailure("container", err)
+		}
+		if len(wrong) == 0 {
+			matching = append(matching, cands[i])
+		} else if best == nil || len(wrong) < len(bestWrong) {
+			best, bestWrong = &cands[i], wrong
+		}
+	}
+	if c.count != nil {
+		if len(matching) == *c.count {
+			return Result{Kind: "container", Passed: true, Message: fmt.Sprintf("%d %s%s, as wanted", len(matching), c.whatState(), pluralS(len(matching)))}
+		}
+		msg := fmt.Sprintf("want exactly %d %s%s, found %d", *c.count, c.whatState(), pluralS(*c.count), len(matching))
+		if len(matching) > 0 {
+			msg += ": " + summaryNames(matching)
+		}
+		if len(matching) < *c.count && best != nil {
+			msg += "; " + strings.Join(bestWrong, "; ")
+		}
+		return Result{Kind: "container", Message: msg}
+	}
+	if len(matching) > 0 {
+		return Result{Kind: "container", Passed: true, Message: fmt.Sprintf("%s %s: %s", c.what(), stateWord(matching[0].State), containerName(matching[0].Names))}
+	}
+	if best != nil {
+		return Result{Kind: "container", Message: strings.Join(bestWrong, "; ")}
+	}
+	return c.noCandidate(ctx, env)
+}
+
+func pluralS(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func (c *containerCheck) whatState() string {
+	if c.state == "any" {
+		return c.what()
+	}
+	return c.state + " " + c.what()
+}
+
+func stateWord(s string) string {
+	if s == "running" {
+		return "is running"
+	}
+	return "is " + s
+}
+
+func summaryNames(list []container.Summary) string {
+	var names []string
+	for _, s := range list {
+		names = append(names, containerName(s.Names))
+	}
+	return strings.Join(names, ", ")
+}
+
+// noCandidate explains that no container has the image or name at all.
+func (c *containerCheck) noCandidate(ctx context.Context, env *Env) Result {
+	msg := "no " + c.what()
+	if c.state != "any" && c.state != "running" {
+		msg = fmt.Sprintf("no %s %s", c.state, c.what())
+	}
+	var hints []string
+	if c.image != nil {
+		_, found, err := findImage(ctx, env.Docker, *c.image)
+		if err != nil {
+			return engineFailure("container", err)
+		}
+		if !found {
+			names, err := imageNames(ctx, env.Docker)
+			if err != nil {
+				return engineFailure("container", err)
+			}
+			hint := "no image " + c.image.raw
+			if near := nearest(c.image.String(), names); near != "" {
+				hint += "; did you mean " + near + "?"
+			}
+			hints = append(hints, hint)
+		}
+		// A container of a similar-named image: the learner mistyped the name.
+		all, err := env.Docker.ContainerList(ctx, container.ListOptions{All: true})
+		if err != nil {
+			return engineFailure("container", err)
+		}
+		var imgs []string
+		for _, s := range all {
+			imgs = append(imgs, s.Image)
+		}
+		if near := nearest(c.image.String(), imgs); near != "" {
+			for _, s := range all {
+				if shortName(s.Image) == near {
+					hints = append(hints, fmt.Sprintf("container %s is from %s, a different image: did you mean %s?", containerName(s.Names), near, c.image.raw))
+					break
+				}
+			}
+		}
+	}
+	if c.name != "" && c.image == nil {
+		all, err := env.Docker.ContainerList(ctx, container.ListOptions{All: true})
+		if err != nil {
+			return engineFailure("container", err)
+		}
+		var names []string
+		for _, s := range all {
+			names = append(names, containerName(s.Names))
+		}
+		if near := nearest(c.name, names); near != "" {
+			hints = append(hints, "did you mean "+near+"?")
+		}
+	}
+	for _, p := range c.publish {
+		if h, err := portHolder(ctx, env.Docker, p.host, ""); err != nil {
+			return engineFailure("container", err)
+		} else if h != "" {
+			hints = append(hints, h)
+		}
+	}
+	if len(hints) == 0 {
+		if c.image != nil {
+			hints = append(hints, "start one with docker run "+c.runFlags()+c.image.raw)
+		}
+	}
+	if len(hints) > 0 {
+		msg += "; " + strings.Join(hints, "; ")
+	}
+	return Result{Kind: "container", Message: msg}
+}
+
+func (c *containerCheck) runFlags() string {
+	var b strings.Builder
+	if c.name != "" {
+		b.WriteString("--name " + c.name + " ")
+	}
+	for _, p := range c.publish {
+		b.WriteString("-p " + p.String() + " ")
+	}
+	return b.String()
+}
+
+// mismatches lists, in a beginner's words, how a container differs from
+// what the check wants; none means it matches.
+func (c *containerCheck) mismatches(ctx context.Context, env *Env, s *container.Summary) ([]string, error) {
+	who := "the " + c.what()
+	if c.image == nil {
+		who = "container " + containerName(s.Names)
+	}
+	var wrong []string
+	var insp *container.InspectResponse
+	inspect := func() (*container.InspectResponse, error) {
+		if insp == nil {
+			i, err := env.Docker.ContainerInspect(ctx, s.ID)
+			if err != nil {
+				return nil, err
+			}
+			insp = &i
+		}
+		return insp, nil
+	}
+	if c.state != "any" && s.State != c.state {
+		msg, err := c.stateMismatch(ctx, env, s, who, inspect)
+		if err != nil {
+			return nil, err
+		}
+		wrong = append(wrong, msg)
+	}
+	if len(c.publish) > 0 {
+		binds := summaryBindings(s)
+		if s.State != "running" {
+			i, err := inspect()
+			if err != nil {
+				return nil, err
+			}
+			binds = configBindings(i)
+		}
+		for _, p := range c.publish {
+			if !hasBinding(binds, p) {
+				msg := publishMismatch(who, binds, p, s.State == "running")
+				if s.State != "running" {
+					if h, err := portHolder(ctx, env.Docker, p.host, s.ID); err != nil {
+						return nil, err
+					} else if h != "" {
+						msg += "; " + h
+					}
+				}
+				wrong = append(wrong, msg)
+			}
+		}
+	}
+	if c.command != "" && !strings.Contains(s.Command, c.command) {
+		wrong = append(wrong, fmt.Sprintf("%s runs %q, which does not contain %q", who, s.Command, c.command))
+	}
+	if c.network != "" {
+		onIt := false
+		if s.NetworkSettings != nil {
+			_, onIt = s.NetworkSettings.Networks[c.network]
+		}
+		if !onIt {
+			var nets []string
+			if s.NetworkSettings != nil {
+				for n := range s.NetworkSettings.Networks {
+					nets = append(nets, n)
+				}
+			}
+			sort.Strings(nets)
+			wrong = append(wrong, fmt.Sprintf("%s is on network %s, not %s: run it with --network %s, or docker network connect %s %s", who, orNone(nets), c.network, c.network, c.network, containerName(s.Names)))
+		}
+	}
+	for _, m := range c.mounts {
+		if !hasMount(s.Mounts, m, env.Dir) {
+			var has []string
+			for _, mp := range s.Mounts {
+				src := mp.Name
+				if mp.Type == "bind" {
+					src = mp.Source
+				}
+				has = append(has, src+":"+mp.Destination)
+			}
+			wrong = append(wrong, fmt.Sprintf("%s mounts %s, want %s: run it with -v %s", who, orNone(has), m, m))
+		}
+	}
+	if c.exitCode != nil && s.State == "exited" {
+		i, err := inspect()
+		if err != nil {
+			return nil, err
+		}
+		if i.State != nil && i.State.ExitCode != *c.exitCode {
+			wrong = append(wrong, fmt.Sprintf("%s exited with code %d, want %d", who, i.State.ExitCode, *c.exitCode))
+		}
+	}
+	if len(c.env) > 0 {
+		i, err := inspect()
+		if err != nil {
+			return nil, err
+		}
+		var has []string
+		if i.Config != nil {
+			has = i.Config.Env
+		}
+		if m := missingPairs(c.env, envMap(has)); m != "" {
+			wrong = append(wrong, fmt.Sprintf("%s lacks the environment variable %s: run it with -e", who, m))
+		}
+	}
+	return wrong, nil
+}
+
+func orNone(list []string) string {
+	if len(list) == 0 {
+		return "nothing"
+	}
+	return strings.Join(list, ", ")
+}
+
+// stateMismatch explains a container in the wrong state; for one that has
+// exited, its exit code and the last lines of its log.
+func (c *containerCheck) stateMismatch(ctx context.Context, env *Env, s *container.Summary, who string, inspect func() (*container.InspectResponse, error)) (string, error) {
+	name := containerName(s.Names)
+	switch {
+	case s.State == "exited" && c.state == "running":
+		i, err := inspect()
+		if err != nil {
+			return "", err
+		}
+		code := 0
+		if i.State != nil {
+			code = i.State.ExitCode
+		}
+		msg := fmt.Sprintf("%s (%s) exited with code %d", who, name, code)
+		logs, err := lastLogLines(ctx, env.Docker, s.ID, i.Config != nil && i.Config.Tty, 5)
+		if err != nil {
+			return "", err
+		}
+		if logs == "" {
+			msg += " and wrote nothing to its log"
+		} else {
+			msg += "; the last lines of its log:\n" + logs
+		}
+		return msg, nil
+	case s.State == "created":
+		return fmt.Sprintf("%s (%s) was created but never started", who, name), nil
+	case s.State == "paused":
+		return fmt.Sprintf("%s (%s) is paused: docker unpause %s", who, name, name), nil
+	case s.State == "running":
+		return fmt.Sprintf("%s (%s) is still running, want it %s", who, name, c.state), nil
+	}
+	return fmt.Sprintf("%s (%s) is %s, want it %s", who, name, s.State, c.state), nil
+}
+
+// binding is a published port: host port to container port.
+type binding struct {
+	host      int
+	container port
+}
+
+func (b binding) String() string { return fmt.Sprintf("%d→%s", b.host, b.container) }
+
+func summaryBindings(s *container.Summary) []binding {
+	var out []binding
+	seen := map[binding]bool{}
+	for _, p := range s.Ports {
+		if p.PublicPort == 0 {
+			continue
+		}
+		b := binding{host: int(p.PublicPort), container: port{num: int(p.PrivatePort), proto: p.Type}}
+		if !seen[b] { // once for IPv4 and once for IPv6
+			seen[b] = true
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// configBindings are the ports a container that is not running asked for.
+func configBindings(i *container.InspectResponse) []binding {
+	if i.HostConfig == nil {
+		return nil
+	}
+	var out []binding
+	for cp, hbs := range i.HostConfig.PortBindings {
+		for _, hb := range hbs {
+			h, _ := strconv.Atoi(hb.HostPort)
+			out = append(out, binding{host: h, container: port{num: cp.Int(), proto: cp.Proto()}})
+		}
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].host < out[b].host })
+	return out
+}
+
+func hasBinding(binds []binding, p publishing) bool {
+	for _, b := range binds {
+		if b.host == p.host && b.container == p.container {
+			return true
+		}
+	}
+	return false
+}
+
+// publishMismatch explains a missing -p HOST:CONTAINER.
+func publishMismatch(who string, binds []binding, want publishing, running bool) string {
+	verb := "publishes"
+	if !running {
+		verb = "asked to publish"
+	}
+	if len(binds) == 0 {
+		return fmt.Sprintf("%s publishes no ports: add -p %s to docker run", who, want)
+	}
+	var has []string
+	for _, b := range binds {
+		has = append(has, b.String())
+	}
+	list := strings.Join(has, ", ")
+	for _, b := range binds {
+		if b.host == want.host {
+			return fmt.Sprintf("%s %s %s, but the app listens on %d: use -p %s", who, verb, list, want.container.num, want)
+		}
+	}
+	for _, b := range binds {
+		if b.container == want.container {
+			return fmt.Sprintf("%s %s %s, but the lesson uses host port %d: use -p %s", who, verb, list, want.host, want)
+		}
+	}
+	return fmt.Sprintf("%s %s %s, want %d→%s: use -p %s", who, verb, list, want.host, want.container, want)
+}
+
+// portHolder names the running container, other than self, that holds a
+// host port, or returns "" when none does. Only failing checks call it.
+func portHolder(ctx context.Context, d Docker, host int, self string) (string, error) {
+	list, err := d.ContainerList(ctx, container.ListOptions{})
+	if err != nil {
+		return "", err
+	}
+	for _, s := range list {
+		if s.ID == self {
+			continue
+		}
+		for _, p := range s.Ports {
+			if int(p.PublicPort) == host {
+				name := containerName(s.Names)
+				return fmt.Sprintf("host port %d is held by container %s (from %s): stop it with docker stop %s, then start yours again", host, name, s.Image, name), nil
+			}
+		}
+	}
+	return "", nil
+}
+
+func hasMount(mounts []container.MountPoint, m mountSpec, dir string) bool {
+	for _, mp := range mounts {
+		if filepath.Clean(mp.Destination) != m.dest {
+			continue
+		}
+		if !m.bind && mp.Type == "volume" && mp.Name == m.source {
+			return true
+		}
+		if m.bind && mp.Type == "bind" {
+			src := m.source
+			if !filepath.IsAbs(src) {
+				src = filepath.Join(dir, src)
+			}
+			if filepath.Clean(mp.Source) == filepath.Clean(src) {
+				return true
+			}
+		}
+	}
+	return false
+}

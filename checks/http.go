@@ -1,0 +1,135 @@
+package checks
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+func init() { builtinChecks["http"] = compileHTTP }
+
+// httpCheck passes when a GET of the URL answers with the status and a body
+// holding the text, retrying until the timeout so that a server that is
+// still starting passes.
+type httpCheck struct {
+	url      string
+	status   int
+	contains string
+	timeout  time.Duration
+}
+
+func compileHTTP(n *yaml.Node) (Check, error) {
+	var d decoder
+	c := &httpCheck{status: 200, timeout: 5 * time.Second}
+	if n != nil && n.Kind == yaml.ScalarNode {
+		c.url = d.str("http", n)
+		d.checkURL(n, c.url)
+		return c, d.err()
+	}
+	d.fields(n, []string{"url", "status", "contains", "timeout"}, "{url: http://localhost:8888, contains: Hello}", func(key string, v *yaml.Node) {
+		switch key {
+		case "url":
+			c.url = d.str(key, v)
+			d.checkURL(v, c.url)
+		case "status":
+			c.status = d.integer(key, v)
+			if c.status < 100 || c.status > 599 {
+				d.errorf(v, "status %d is not an HTTP status (100 to 599)", c.status)
+			}
+		case "contains":
+			c.contains = d.str(key, v)
+		case "timeout":
+			c.timeout = d.duration(key, v)
+		}
+	})
+	if n != nil && n.Kind == yaml.MappingNode && c.url == "" && !hasKey(n, "url") {
+		d.errorf(n, "url is missing, such as url: http://localhost:8888")
+	}
+	return c, d.err()
+}
+
+func (d *decoder) checkURL(v *yaml.Node, s string) {
+	if s == "" {
+		return
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		d.errorf(v, "url %q must be an http:// or https:// address, such as http://localhost:8888/", s)
+	}
+}
+
+func (c *httpCheck) Kind() string { return "http" }
+
+func (c *httpCheck) Evaluate(ctx context.Context, env *Env) Result {
+	hc := env.HTTP
+	if hc == nil {
+		hc = &http.Client{}
+	}
+	deadline := time.Now().Add(c.timeout)
+	var last string
+	for {
+		attempt := time.Until(deadline)
+		if attempt > 2*time.Second {
+			attempt = 2 * time.Second
+		}
+		if attempt < 200*time.Millisecond {
+			attempt = 200 * time.Millisecond
+		}
+		msg, ok := c.try(ctx, hc, attempt)
+		if ok {
+			return Result{Kind: "http", Passed: true, Message: msg}
+		}
+		last = msg
+		if time.Now().Add(250*time.Millisecond).After(deadline) || ctx.Err() != nil {
+			break
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+	return Result{Kind: "http", Message: fmt.Sprintf("%s (still so after %s)", last, c.timeout)}
+}
+
+// try makes one request and says what it found.
+func (c *httpCheck) try(ctx context.Context, hc *http.Client, timeout time.Duration) (string, bool) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url, nil)
+	if err != nil {
+		return fmt.Sprintf("cannot request %s: %v", c.url, err), false
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		if strings.Contains(err.Error(), "connection refused") {
+			return fmt.Sprintf("nothing answers at %s (connection refused): is the container running, with its port published (-p)?", c.url), false
+		}
+		return fmt.Sprintf("GET %s failed: %v", c.url, err), false
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return fmt.Sprintf("GET %s: reading the answer: %v", c.url, err), false
+	}
+	if resp.StatusCode != c.status {
+		return fmt.Sprintf("GET %s answered %s, want %d %s", c.url, resp.Status, c.status, http.StatusText(c.status)), false
+	}
+	if c.contains != "" && !strings.Contains(string(body), c.contains) {
+		return fmt.Sprintf("GET %s answered %s, but the page does not contain %q; it begins: %q", c.url, resp.Status, c.contains, excerpt(string(body), 80)), false
+	}
+	return fmt.Sprintf("GET %s answered %s", c.url, resp.Status), true
+}
+
+func excerpt(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}

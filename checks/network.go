@@ -1,0 +1,71 @@
+package checks
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/docker/docker/api/types/network"
+	"gopkg.in/yaml.v3"
+)
+
+func init() { builtinChecks["network"] = compileNetwork }
+
+// networkCheck passes when a network exists and the containers given are
+// connected to it.
+type networkCheck struct {
+	name       string
+	containers []string
+}
+
+func compileNetwork(n *yaml.Node) (Check, error) {
+	var d decoder
+	c := &networkCheck{}
+	if n != nil && n.Kind == yaml.ScalarNode {
+		c.name = d.str("network", n)
+		return c, d.err()
+	}
+	d.fields(n, []string{"name", "containers"}, "{name: foodtrucks-net, containers: [es, web]}", func(key string, v *yaml.Node) {
+		switch key {
+		case "name":
+			c.name = d.str(key, v)
+		case "containers":
+			c.containers = d.strs(key, v)
+		}
+	})
+	if n != nil && n.Kind == yaml.MappingNode && !hasKey(n, "name") {
+		d.errorf(n, "name is missing: which network, such as name: my-net")
+	}
+	return c, d.err()
+}
+
+func (c *networkCheck) Kind() string { return "network" }
+
+func (c *networkCheck) Evaluate(ctx context.Context, env *Env) Result {
+	nw, err := env.Docker.NetworkInspect(ctx, c.name, network.InspectOptions{})
+	if isNotFound(err) {
+		return Result{Kind: "network", Message: fmt.Sprintf("no network %s: create it with docker network create %s", c.name, c.name)}
+	}
+	if err != nil {
+		return engineFailure("network", err)
+	}
+	on := map[string]bool{}
+	var names []string
+	for _, ep := range nw.Containers {
+		on[ep.Name] = true
+		names = append(names, ep.Name)
+	}
+	sort.Strings(names)
+	var missing []string
+	for _, want := range c.containers {
+		if !on[want] {
+			missing = append(missing, want)
+		}
+	}
+	if len(missing) > 0 {
+		return Result{Kind: "network", Message: fmt.Sprintf("network %s connects %s, but not %s: run the container with --network %s, or docker network connect %s %s",
+			c.name, orNone(names), strings.Join(missing, ", "), c.name, c.name, missing[0])}
+	}
+	return Result{Kind: "network", Passed: true, Message: "network " + c.name + " is as wanted"}
+}

@@ -1,0 +1,135 @@
+package checks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/docker/docker/api/types/events"
+	"github.com/docker/docker/api/types/filters"
+	"gopkg.in/yaml.v3"
+)
+
+func init() { builtinChecks["ran"] = compileRan }
+
+// ranCheck passes when a container from the image ran since the step began,
+// even if it has been removed since (docker run --rm). It reads the engine's
+// event history.
+type ranCheck struct {
+	image    imageRef
+	exitCode *int
+}
+
+func compileRan(n *yaml.Node) (Check, error) {
+	var d decoder
+	c := &ranCheck{}
+	if n != nil && n.Kind == yaml.ScalarNode {
+		c.image = d.image("ran", n)
+		return c, d.err()
+	}
+	gotImage := false
+	d.fields(n, []string{"image", "exit-code"}, "{image: busybox, exit-code: 0}", func(key string, v *yaml.Node) {
+		switch key {
+		case "image":
+			c.image, gotImage = d.image(key, v), true
+		case "exit-code":
+			x := d.integer(key, v)
+			c.exitCode = &x
+		}
+	})
+	if n != nil && n.Kind == yaml.MappingNode && !gotImage {
+		d.errorf(n, "image is missing: a container from which image, such as image: busybox")
+	}
+	return c, d.err()
+}
+
+func (c *ranCheck) Kind() string { return "ran" }
+
+// names lists the ways a container's image may be written in events; the
+// engine matches them exactly, so each spelling of the reference is given.
+func (c *ranCheck) names(id string) []string {
+	full := c.image.named.String()                  // docker.io/library/busybox:latest
+	familiar := c.image.String()                    // busybox:latest
+	repo, _, _ := strings.Cut(familiar, ":")        // busybox (and the engine strips tags too)
+	fullRepo := strings.TrimSuffix(full, ":latest") // docker.io/library/busybox
+	out := []string{full, familiar, repo, fullRepo}
+	if strings.HasPrefix(full, "docker.io/library/") {
+		out = append(out, strings.TrimPrefix(full, "docker.io/"))
+	}
+	if id != "" {
+		out = append(out, id, strings.TrimPrefix(id, "sha256:")[:12])
+	}
+	return out
+}
+
+func (c *ranCheck) Evaluate(ctx context.Context, env *Env) Result {
+	insp, _, err := findImage(ctx, env.Docker, c.image)
+	if err != nil {
+		return engineFailure("ran", err)
+	}
+	args := filters.NewArgs(filters.Arg("type", string(events.ContainerEventType)), filters.Arg("event", "start"), filters.Arg("event", "die"))
+	for _, n := range c.names(insp.ID) {
+		args.Add("image", n)
+	}
+	since := "0"
+	if !env.Since.IsZero() {
+		since = timestamp(env.Since)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	msgs, errs := env.Docker.Events(ctx, events.ListOptions{Since: since, Until: timestamp(time.Now()), Filters: args})
+	started := map[string]bool{}
+	var exits []int
+	for {
+		select {
+		case m, ok := <-msgs:
+			if !ok {
+				return c.verdict(started, exits)
+			}
+			switch m.Action {
+			case events.ActionStart:
+				started[m.Actor.ID] = true
+			case events.ActionDie:
+				started[m.Actor.ID] = true
+				if code, err := strconv.Atoi(m.Actor.Attributes["exitCode"]); err == nil {
+					exits = append(exits, code)
+				}
+			}
+		case err, ok := <-errs:
+			if !ok || err == nil || errors.Is(err, io.EOF) {
+				return c.verdict(started, exits)
+			}
+			return engineFailure("ran", fmt.Errorf("read the engine's events: %w", err))
+		}
+	}
+}
+
+func (c *ranCheck) verdict(started map[string]bool, exits []int) Result {
+	if len(started) == 0 {
+		return Result{Kind: "ran", Message: fmt.Sprintf("no container from %s has run yet: docker run %s", c.image.raw, c.image.raw)}
+	}
+	if c.exitCode == nil {
+		return Result{Kind: "ran", Passed: true, Message: fmt.Sprintf("a container from %s ran", c.image.raw)}
+	}
+	for _, x := range exits {
+		if x == *c.exitCode {
+			return Result{Kind: "ran", Passed: true, Message: fmt.Sprintf("a container from %s ran and exited with code %d", c.image.raw, x)}
+		}
+	}
+	if len(exits) == 0 {
+		return Result{Kind: "ran", Message: fmt.Sprintf("a container from %s started but has not exited yet; want exit code %d", c.image.raw, *c.exitCode)}
+	}
+	var codes []string
+	for _, x := range exits {
+		codes = append(codes, strconv.Itoa(x))
+	}
+	return Result{Kind: "ran", Message: fmt.Sprintf("containers from %s exited with code %s, want %d", c.image.raw, strings.Join(codes, ", "), *c.exitCode)}
+}
+
+// timestamp writes t as the engine's events API takes it: seconds and
+// nanoseconds since 1970.
+func timestamp(t time.Time) string { return fmt.Sprintf("%d.%09d", t.Unix(), t.Nanosecond()) }
