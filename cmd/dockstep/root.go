@@ -37,6 +37,7 @@ Docker engine and tells you at once whether it worked, and if not, why.`,
 	root.AddCommand(
 		newLintCmd(g),
 		newListCmd(g),
+		newCheckCmd(g),
 	)
 	return root
 }

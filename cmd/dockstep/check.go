@@ -1,0 +1,318 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dockstep/dockstep/checks"
+	"github.com/dockstep/dockstep/lessons"
+)
+
+// checkOptions are the flags of dockstep check.
+type checkOptions struct {
+	step   int
+	vars   []string
+	dir    string
+	asJSON bool
+}
+
+func newCheckCmd(g *globals) *cobra.Command {
+	var o checkOptions
+	cmd := &cobra.Command{
+		Use:   "check LESSON",
+		Short: "Check the Docker engine's present state against a lesson's steps",
+		Long: `Check verifies, without asking anything, whether the state of your Docker
+engine and working directory passes the checks of a lesson's steps: for
+graders, CI and the curious. LESSON is a lesson id (see dockstep list) or the
+path of a lesson file. Without --step every step is checked.
+
+Exit status: 0 when every checked step passes, 1 when some fail, 2 for a
+lesson or usage error, 3 when the Docker engine cannot be reached.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return g.runCheck(cmd.Context(), args[0], o)
+		},
+	}
+	f := cmd.Flags()
+	f.IntVar(&o.step, "step", 0, "check only step `N` (1-based)")
+	f.StringArrayVar(&o.vars, "var", nil, "give the lesson variable `name=value` (repeat for each)")
+	f.StringVar(&o.dir, "dir", "", "the working `dir` for file and Dockerfile checks (default: the current directory)")
+	f.BoolVar(&o.asJSON, "json", false, "print the results as JSON")
+	return cmd
+}
+
+// checkReport is what dockstep check prints with --json.
+type checkReport struct {
+	Lesson string       `json:"lesson"`
+	Passed bool         `json:"passed"`
+	Steps  []stepReport `json:"steps"`
+}
+
+type stepReport struct {
+	Step   int           `json:"step"`
+	Title  string        `json:"title"`
+	Passed bool          `json:"passed"`
+	Checks []checkResult `json:"checks"`
+}
+
+type checkResult struct {
+	Kind    string `json:"kind"`
+	Passed  bool   `json:"passed"`
+	Message string `json:"message"`
+}
+
+func (g *globals) runCheck(ctx context.Context, arg string, o checkOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	l, err := g.findLesson(arg)
+	if err != nil {
+		return err
+	}
+	vars, err := lessonVars(l, o.vars)
+	if err != nil {
+		return err
+	}
+	steps := l.Steps
+	if o.step != 0 {
+		if o.step < 1 || o.step > len(l.Steps) {
+			return exitf(2, "lesson %s has steps 1 to %d; there is no step %d", l.ID, len(l.Steps), o.step)
+		}
+		steps = l.Steps[o.step-1 : o.step]
+	}
+	reg := g.registry()
+	// Variable values can make a field invalid (an image name with spaces):
+	// that is a usage error, found before asking the engine anything.
+	var probs []string
+	for _, s := range steps {
+		for _, c := range s.Checks {
+			if _, err := reg.Compile(c, vars); err != nil {
+				probs = append(probs, fmt.Sprintf("%s:%d: %v", c.Pos.File, c.Pos.Line, err))
+			}
+		}
+	}
+	if len(probs) > 0 {
+		return exitf(2, "%s\ncheck the values given with --var", strings.Join(probs, "\n"))
+	}
+	dir := o.dir
+	if dir == "" {
+		dir = "."
+	}
+	if dir, err = filepath.Abs(dir); err != nil {
+		return exitf(2, "--dir: %v", err)
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return exitf(2, "--dir %s is not a folder", dir)
+	}
+	env := &checks.Env{Dir: dir}
+	if needsEngine(steps) {
+		c, ep, err := g.dockerClient(ctx)
+		if err != nil {
+			return exitf(3, "%v", err)
+		}
+		defer c.Close()
+		env.Docker = c
+		rep, err := evaluateSteps(ctx, reg, l, steps, vars, env)
+		if err != nil {
+			advice := engineAdvice(ep, err)
+			if !strings.Contains(advice, "docker group") {
+				advice += "\nif Docker is running, make sure you may use it: join the docker group (sudo usermod -aG docker $USER, then log in again)"
+			}
+			return exitf(3, "cannot reach the Docker engine at %s: %v\n%s", ep, errors.Unwrap(err), advice)
+		}
+		return g.printCheck(rep, o.asJSON)
+	}
+	rep, err := evaluateSteps(ctx, reg, l, steps, vars, env)
+	if err != nil {
+		return exitf(3, "%v", err)
+	}
+	return g.printCheck(rep, o.asJSON)
+}
+
+// needsEngine reports whether any check of the steps asks the engine; file,
+// dockerfile and command checks do not.
+func needsEngine(steps []*lessons.Step) bool {
+	for _, s := range steps {
+		for _, c := range s.Checks {
+			switch c.Kind {
+			case "file", "dockerfile", "command", "http":
+			default:
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// evaluateSteps checks each step in turn. It returns an error only when the
+// engine could not be asked.
+func evaluateSteps(ctx context.Context, reg *checks.Registry, l *lessons.Lesson, steps []*lessons.Step, vars map[string]string, env *checks.Env) (*checkReport, error) {
+	rep := &checkReport{Lesson: l.ID, Passed: true, Steps: []stepReport{}}
+	for _, s := range steps {
+		sr := stepReport{Step: s.Index, Title: s.Title, Passed: true, Checks: []checkResult{}}
+		for _, r := range checks.EvaluateAll(ctx, reg, s.Checks, vars, env) {
+			if r.Err != nil && checks.IsEngineError(r.Err) {
+				return nil, r.Err
+			}
+			msg := r.Message
+			if r.Err != nil && msg == "" {
+				msg = r.Err.Error()
+			}
+			sr.Checks = append(sr.Checks, checkResult{Kind: r.Kind, Passed: r.Passed, Message: msg})
+			if !r.Passed {
+				sr.Passed = false
+			}
+		}
+		if !sr.Passed {
+			rep.Passed = false
+		}
+		rep.Steps = append(rep.Steps, sr)
+	}
+	return rep, nil
+}
+
+// printCheck prints the report, as JSON or as a line per step with the
+// reason under each failing check, and sets the exit status.
+func (g *globals) printCheck(rep *checkReport, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(g.io.out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		writeCheckText(g.io.out, rep, g.io.color())
+	}
+	if !rep.Passed {
+		return exitf(1, "")
+	}
+	return nil
+}
+
+const (
+	green = "\x1b[32m"
+	red   = "\x1b[31m"
+	reset = "\x1b[0m"
+)
+
+func writeCheckText(w io.Writer, rep *checkReport, color bool) {
+	paint := func(code, s string) string {
+		if !color {
+			return s
+		}
+		return code + s + reset
+	}
+	passed := 0
+	for _, s := range rep.Steps {
+		mark := paint(red, "FAIL")
+		if s.Passed {
+			mark = paint(green, "PASS")
+			passed++
+		}
+		note := ""
+		if len(s.Checks) == 0 {
+			note = " (nothing to check)"
+		}
+		fmt.Fprintf(w, "%s  step %d: %s%s\n", mark, s.Step, s.Title, note)
+		for _, c := range s.Checks {
+			if c.Passed {
+				continue
+			}
+			msg := strings.ReplaceAll(c.Message, "\n", "\n      ")
+			fmt.Fprintf(w, "      %s: %s\n", c.Kind, msg)
+		}
+	}
+	fmt.Fprintf(w, "%s: %d of %d step%s pass\n", rep.Lesson, passed, len(rep.Steps), plural(len(rep.Steps)))
+}
+
+// findLesson loads the lesson an argument names: a lesson file's path, or
+// the id of a lesson of the course.
+func (g *globals) findLesson(arg string) (*lessons.Lesson, error) {
+	if isPath(arg) {
+		ls, probs := g.loadPath(arg)
+		if len(probs) > 0 {
+			return nil, exitf(2, "%s\nfix these problems first (dockstep lint %s shows them too)", probs.Error(), arg)
+		}
+		if len(ls) != 1 {
+			return nil, exitf(2, "%s holds %d lessons; name one lesson file", arg, len(ls))
+		}
+		return ls[0], nil
+	}
+	all, probs := g.course()
+	var ids []string
+	for _, l := range all {
+		if l.ID != arg {
+			ids = append(ids, l.ID)
+			continue
+		}
+		var own lessons.Problems
+		for _, p := range probs {
+			if p.Pos.File == l.Pos.File {
+				own = append(own, p)
+			}
+		}
+		if len(own) > 0 {
+			return nil, exitf(2, "%s\nfix these problems first (dockstep lint shows them too)", own.Error())
+		}
+		return l, nil
+	}
+	if len(probs) > 0 {
+		return nil, exitf(2, "no lesson %q could be read:\n%s", arg, probs.Error())
+	}
+	sort.Strings(ids)
+	return nil, exitf(2, "no lesson %q; the lessons are %s (or give the path of a lesson file)", arg, strings.Join(ids, ", "))
+}
+
+// lessonVars gives every variable of the lesson a value: from --var, else
+// its default. A variable with neither is a usage error.
+func lessonVars(l *lessons.Lesson, given []string) (map[string]string, error) {
+	vars := map[string]string{}
+	for _, kv := range given {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, exitf(2, "--var %q: write it as --var name=value", kv)
+		}
+		if _, known := l.Var(k); !known {
+			var names []string
+			for _, lv := range l.Vars {
+				names = append(names, lv.Name)
+			}
+			if len(names) == 0 {
+				return nil, exitf(2, "--var %s: lesson %s has no variables", k, l.ID)
+			}
+			return nil, exitf(2, "--var %s: lesson %s has no such variable; its variables are %s", k, l.ID, strings.Join(names, ", "))
+		}
+		vars[k] = v
+	}
+	for _, lv := range l.Vars {
+		v, ok := vars[lv.Name]
+		if !ok {
+			if lv.Default == "" {
+				what := ""
+				if lv.Prompt != "" {
+					what = " (" + lv.Prompt + ")"
+				}
+				return nil, exitf(2, "lesson %s needs a value for the variable %s%s: pass --var %s=VALUE", l.ID, lv.Name, what, lv.Name)
+			}
+			v = lv.Default
+			vars[lv.Name] = v
+		}
+		if lv.Pattern != "" {
+			re, err := regexp.Compile("^(?:" + lv.Pattern + ")$")
+			if err == nil && !re.MatchString(v) {
+				return nil, exitf(2, "--var %s=%s: the value must match %s", lv.Name, v, lv.Pattern)
+			}
+		}
+	}
+	return vars, nil
+}
