@@ -37,6 +37,9 @@ Docker engine and tells you at once whether it worked, and if not, why.`,
 	root.AddCommand(
 		newLintCmd(g),
 		newListCmd(g),
+		newDoctorCmd(g),
+		newPrefetchCmd(g),
+		newTestCmd(g),
 		newCheckCmd(g),
 	)
 	return root

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
+
+	"github.com/dockstep/dockstep/internal/dockertest"
+	"github.com/dockstep/dockstep/lessons"
+)
+
+// runDockstep runs the command line and returns its exit code and output.
+func runDockstep(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	var out bytes.Buffer
+	io := &streams{in: strings.NewReader(""), out: &out, errOut: &out}
+	code := run(args, io)
+	return code, out.String()
+}
+
+func TestTestCommandAgainstEngine(t *testing.T) {
+	c := dockertest.Client(t)
+	img := dockertest.Name("dockstep-testcmd")
+	dockertest.Busybox(t, c, img)
+	fixture := func(name string) string { return filepath.Join("testdata", "testcmd", name) }
+
+	tests := []struct {
+		name     string
+		lesson   string
+		code     int
+		want     []string // in the output, in this order
+		wantNot  []string
+		ctrsLeft int // containers named after the test's name prefix left afterwards
+	}{
+		{
+			name:   "every step holds, twice",
+			lesson: "good.md",
+			code:   0,
+			want: []string{
+				"(run 1 of 2)", "ok    1. Make a file", "ok    2. Run a container", "ok    3. Look around", "[no checks]", "cleaned up: containers",
+				"(run 2 of 2)", "ok    2. Run a container",
+				"ok: 1 lesson, 2 runs each, 6 steps held",
+			},
+		},
+		{
+			name:   "a check that holds before the solution",
+			lesson: "holds-before.md",
+			code:   1,
+			want:   []string{"FAIL  1. Run it", "already hold", "image check holds", "holds-before", "FAILED", `step 1 "Run it"`},
+		},
+		{
+			name:    "a check that never passes",
+			lesson:  "never.md",
+			code:    1,
+			want:    []string{"FAIL  1. Run it", "still fail", "container check fails", "-other", "FAILED"},
+			wantNot: []string{"ok    1."},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			name := dockertest.Name("dockstep-testcmd")
+			t.Cleanup(func() {
+				for _, n := range []string{name, name + "-other"} {
+					c.ContainerRemove(context.Background(), n, container.RemoveOptions{Force: true})
+				}
+			})
+			args := []string{"test", fixture(tt.lesson), "--var", "image=" + img, "--var", "name=" + name, "--wait", "3s"}
+			if tt.code == 0 {
+				args = append(args, "--repeat", "2")
+			}
+			code, out := runDockstep(t, args...)
+			if code != tt.code {
+				t.Fatalf("exit code %d, want %d; output:\n%s", code, tt.code, out)
+			}
+			rest := out
+			for _, w := range tt.want {
+				i := strings.Index(rest, w)
+				if i < 0 {
+					t.Fatalf("output lacks %q (after what came before it); output:\n%s", w, out)
+				}
+				rest = rest[i+len(w):]
+			}
+			for _, w := range tt.wantNot {
+				if strings.Contains(out, w) {
+					t.Errorf("output has %q; output:\n%s", w, out)
+				}
+			}
+			// What the lesson created is gone; the image it used, which
+			// existed before, is not.
+			list, err := c.ContainerList(context.Background(), container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("name", name))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(list) != 0 {
+				t.Errorf("%d containers named %s* are left after the test, want 0", len(list), name)
+			}
+			if _, err := c.ImageInspect(context.Background(), img); err != nil {
+				t.Errorf("the image %s, which existed before, is gone: %v", img, err)
+			}
+		})
+	}
+}
+
+func TestTestCommandKeep(t *testing.T) {
+	c := dockertest.Client(t)
+	img := dockertest.Name("dockstep-testcmd")
+	dockertest.Busybox(t, c, img)
+	name := dockertest.Name("dockstep-testcmd")
+	dockertest.RemoveContainerAtEnd(t, c, name)
+	code, out := runDockstep(t, "test", filepath.Join("testdata", "testcmd", "good.md"), "--var", "image="+img, "--var", "name="+name, "--keep")
+	if code != 0 {
+		t.Fatalf("exit code %d, want 0; output:\n%s", code, out)
+	}
+	if !strings.Contains(out, "kept:") {
+		t.Errorf("output does not say what was kept:\n%s", out)
+	}
+	if _, err := c.ContainerInspect(context.Background(), name); err != nil {
+		t.Errorf("with --keep, container %s is gone: %v", name, err)
+	}
+	// The scratch folder named in the output is kept, with the file.
+	_, after, _ := strings.Cut(out, ", in ")
+	dir, _, _ := strings.Cut(after, "\n")
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if _, err := os.Stat(filepath.Join(dir, "notes", "hello.txt")); err != nil {
+		t.Errorf("with --keep, the scratch folder's file is gone: %v", err)
+	}
+}
+
+func TestTestCommandArguments(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"unknown lesson id", []string{"test", "no-such-lesson"}, 2, "no lesson has this id"},
+		{"bad repeat", []string{"test", "--repeat", "0"}, 2, "--repeat must be 1 or more"},
+		{"bad var", []string{"test", filepath.Join("testdata", "testcmd", "good.md"), "--var", "novalue"}, 2, "write it as name=value"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out := runDockstep(t, tt.args...)
+			if code != tt.code || !strings.Contains(out, tt.want) {
+				t.Errorf("exit code %d, output:\n%s\nwant code %d and %q", code, out, tt.code, tt.want)
+			}
+		})
+	}
+}
+
+func TestLessonScope(t *testing.T) {
+	l := &lessons.Lesson{
+		Images: []string{"python:3"},
+		Steps: []*lessons.Step{{Solution: []lessons.Action{
+			{Kind: lessons.Run, Text: "docker build -t {{user}}/catnip ."},
+			{Kind: lessons.Background, Text: "docker run --name=web -p 8888:5000 {{user}}/catnip"},
+			{Kind: lessons.WriteFile, Path: "Dockerfile", Text: "FROM secret"},
+		}}},
+	}
+	got := map[string]bool{}
+	for _, s := range lessonScope(l, map[string]string{"user": "ada"}) {
+		got[s] = true
+	}
+	for _, w := range []string{"python:3", "ada/catnip", "web"} {
+		if !got[w] {
+			t.Errorf("scope lacks %q: %v", w, got)
+		}
+	}
+	if got["secret"] {
+		t.Errorf("scope has %q, from a file's content rather than a command", "secret")
+	}
+}
