@@ -38,6 +38,7 @@ var containerStates = []string{"running", "exited", "created", "paused", "any"}
 func compileContainer(n *yaml.Node) (Check, error) {
 	var d decoder
 	c := &containerCheck{state: "running"}
+	var exitNode *yaml.Node
 	d.fields(n, containerFields, "{image: busybox, state: exited}", func(key string, v *yaml.Node) {
 		switch key {
 		case "image":
@@ -52,12 +53,12 @@ func compileContainer(n *yaml.Node) (Check, error) {
 			}
 		case "exit-code":
 			x := d.integer(key, v)
-			c.exitCode = &x
+			c.exitCode, exitNode = &x, v
 		case "publish":
-			for _, s := range d.strs(key, v) {
-				p, err := parsePublish(s)
+			for _, it := range d.strNodes(key, v) {
+				p, err := parsePublish(it.Value)
 				if err != nil {
-					d.errorf(v, "publish: %v", err)
+					d.errorf(it, "publish: %v", err)
 					continue
 				}
 				c.publish = append(c.publish, p)
@@ -67,10 +68,10 @@ func compileContainer(n *yaml.Node) (Check, error) {
 		case "network":
 			c.network = d.str(key, v)
 		case "mount":
-			for _, s := range d.strs(key, v) {
-				m, err := parseMount(s)
+			for _, it := range d.strNodes(key, v) {
+				m, err := parseMount(it.Value)
 				if err != nil {
-					d.errorf(v, "mount: %v", err)
+					d.errorf(it, "mount: %v", err)
 					continue
 				}
 				c.mounts = append(c.mounts, m)
@@ -89,7 +90,7 @@ func compileContainer(n *yaml.Node) (Check, error) {
 		if n.Kind == yaml.MappingNode && !hasKey(n, "state") {
 			c.state = "exited" // an exit code implies the container has exited
 		} else {
-			d.errorf(n, "exit-code needs state: exited (a running container has no exit code)")
+			d.errorf(exitNode, "exit-code needs state: exited (a running container has no exit code)")
 		}
 	}
 	return c, d.err()
@@ -355,6 +356,17 @@ func (c *containerCheck) mismatches(ctx context.Context, env *Env, s *container.
 		if err != nil {
 			return nil, err
 		}
+		if s.State != "running" && c.state == "running" {
+			// docker run leaves a container created but not started when
+			// the host port it asks for is taken.
+			for _, p := range c.publish {
+				if h, err := portHolder(ctx, env.Docker, p.host, s.ID); err != nil {
+					return nil, err
+				} else if h != "" {
+					msg += "; " + h
+				}
+			}
+		}
 		wrong = append(wrong, msg)
 	}
 	if len(c.publish) > 0 {
@@ -368,15 +380,7 @@ func (c *containerCheck) mismatches(ctx context.Context, env *Env, s *container.
 		}
 		for _, p := range c.publish {
 			if !hasBinding(binds, p) {
-				msg := publishMismatch(who, binds, p, s.State == "running")
-				if s.State != "running" {
-					if h, err := portHolder(ctx, env.Docker, p.host, s.ID); err != nil {
-						return nil, err
-					} else if h != "" {
-						msg += "; " + h
-					}
-				}
-				wrong = append(wrong, msg)
+				wrong = append(wrong, publishMismatch(who, binds, p, s.State == "running"))
 			}
 		}
 	}

@@ -48,12 +48,9 @@ func compileDockerfile(n *yaml.Node) (Check, error) {
 			r := d.image(key, v)
 			c.from = &r
 		case "has":
-			lines := d.strs(key, v)
-			items := []*yaml.Node{v}
-			if v.Kind == yaml.SequenceNode {
-				items = v.Content
-			}
-			for i, l := range lines {
+			items := d.strNodes(key, v)
+			for i, it := range items {
+				l := it.Value
 				ins, err := parseInstructions(l)
 				switch {
 				case err != nil:

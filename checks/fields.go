@@ -75,15 +75,30 @@ func (d *decoder) str(key string, v *yaml.Node) string {
 
 // strs reads a field that is text or a list of texts.
 func (d *decoder) strs(key string, v *yaml.Node) []string {
+	var out []string
+	for _, n := range d.strNodes(key, v) {
+		out = append(out, n.Value)
+	}
+	return out
+}
+
+// strNodes is strs keeping each text's node, for errors about one item.
+func (d *decoder) strNodes(key string, v *yaml.Node) []*yaml.Node {
 	switch v.Kind {
 	case yaml.ScalarNode:
-		return []string{d.str(key, v)}
+		d.str(key, v)
+		return []*yaml.Node{v}
 	case yaml.SequenceNode:
-		var out []string
+		var out []*yaml.Node
 		for _, it := range v.Content {
-			out = append(out, d.str(key, it))
+			if it.Kind != yaml.ScalarNode {
+				d.errorf(it, "each item of %s must be text, not %s", key, nodeKind(it))
+				continue
+			}
+			d.str(key, it)
+			out = append(out, it)
 		}
-		if len(out) == 0 {
+		if len(v.Content) == 0 {
 			d.errorf(v, "%s is an empty list", key)
 		}
 		return out

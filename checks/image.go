@@ -45,10 +45,10 @@ func compileImage(n *yaml.Node) (Check, error) {
 			r := d.image(key, v)
 			c.base = &r
 		case "exposes":
-			for _, s := range d.strs(key, v) {
-				p, err := parsePort(s)
+			for _, it := range d.strNodes(key, v) {
+				p, err := parsePort(it.Value)
 				if err != nil {
-					d.errorf(v, "exposes: %v", err)
+					d.errorf(it, "exposes: %v", err)
 				}
 				c.exposes = append(c.exposes, p)
 			}

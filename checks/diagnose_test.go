@@ -1,0 +1,272 @@
+package checks
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/go-connections/nat"
+)
+
+const (
+	catnipID  = "sha256:1111111111111111111111111111111111111111111111111111111111111111"
+	typoID    = "sha256:2222222222222222222222222222222222222222222222222222222222222222"
+	nginxID   = "sha256:3333333333333333333333333333333333333333333333333333333333333333"
+	busyboxID = "sha256:4444444444444444444444444444444444444444444444444444444444444444"
+)
+
+// ctr makes a fake container. ports are "host:container" bindings a running
+// container publishes, or that one not running asked for.
+func ctr(id, name, img, imgID, state string, exitCode int, log string, ports ...string) fakeContainer {
+	c := fakeContainer{log: log}
+	c.summary = container.Summary{ID: id, Names: []string{"/" + name}, Image: img, ImageID: imgID, State: state, Command: "python app.py"}
+	c.inspect.ContainerJSONBase = &container.ContainerJSONBase{ID: id, State: &container.State{Status: state, ExitCode: exitCode}, HostConfig: &container.HostConfig{PortBindings: nat.PortMap{}}}
+	c.inspect.Config = &container.Config{Tty: true}
+	for _, p := range ports {
+		pub, err := parsePublish(p)
+		if err != nil {
+			panic(err)
+		}
+		if state == "running" {
+			c.summary.Ports = append(c.summary.Ports, container.Port{IP: "0.0.0.0", PublicPort: uint16(pub.host), PrivatePort: uint16(pub.container.num), Type: "tcp"})
+		}
+		cp := nat.Port(pub.container.String())
+		c.inspect.HostConfig.PortBindings[cp] = append(c.inspect.HostConfig.PortBindings[cp], nat.PortBinding{HostPort: strings.Split(p, ":")[0]})
+	}
+	return c
+}
+
+func catnipEngine(containers ...fakeContainer) *fakeDocker {
+	f := &fakeDocker{containers: containers}
+	f.addImage(catnipID, []string{"l1", "l2"}, "hanabira/catnip:latest")
+	f.addImage(nginxID, []string{"n1"}, "nginx:latest")
+	return f
+}
+
+func TestDiagnoses(t *testing.T) {
+	withTypoImage := catnipEngine(ctr("c1", "sleepy_tesla", "hanabiraa/catnip", typoID, "running", 0, ""))
+	withTypoImage.addImage(typoID, []string{"t1"}, "hanabiraa/catnip:latest")
+	tests := []struct {
+		name   string
+		engine *fakeDocker
+		check  string
+		want   []string // each must be in the message
+	}{
+		{
+			name:   "image name with a typo",
+			engine: catnipEngine(),
+			check:  "image: hanabiraa/catnip",
+			want:   []string{"no image hanabiraa/catnip; did you mean hanabira/catnip?"},
+		},
+		{
+			name:   "container of a similar-named image",
+			engine: withTypoImage,
+			check:  "container: {image: hanabira/catnip}",
+			want:   []string{"no container from hanabira/catnip", "container sleepy_tesla is from hanabiraa/catnip, a different image: did you mean hanabira/catnip?"},
+		},
+		{
+			name:   "container of an image that is not here",
+			engine: catnipEngine(),
+			check:  "container: {image: hanabiraa/catnip}",
+			want:   []string{"no image hanabiraa/catnip; did you mean hanabira/catnip?"},
+		},
+		{
+			name:   "published to the wrong container port",
+			engine: catnipEngine(ctr("c1", "web", "hanabira/catnip", catnipID, "running", 0, "", "8888:80")),
+			check:  `container: {image: hanabira/catnip, publish: "8888:5000"}`,
+			want:   []string{"the container from hanabira/catnip publishes 8888→80/tcp, but the app listens on 5000: use -p 8888:5000"},
+		},
+		{
+			name:   "published on another host port",
+			engine: catnipEngine(ctr("c1", "web", "hanabira/catnip", catnipID, "running", 0, "", "9999:5000")),
+			check:  `container: {image: hanabira/catnip, publish: "8888:5000"}`,
+			want:   []string{"publishes 9999→5000/tcp, but the lesson uses host port 8888: use -p 8888:5000"},
+		},
+		{
+			name:   "run without -p",
+			engine: catnipEngine(ctr("c1", "web", "hanabira/catnip", catnipID, "running", 0, "")),
+			check:  `container: {image: hanabira/catnip, publish: "8888:5000"}`,
+			want:   []string{"the container from hanabira/catnip publishes no ports: add -p 8888:5000 to docker run"},
+		},
+		{
+			name:   "container exited",
+			engine: catnipEngine(ctr("c1", "web", "hanabira/catnip", catnipID, "exited", 1, "line 1\nline 2\nTraceback (most recent call last):\nModuleNotFoundError: No module named 'flask'\n")),
+			check:  "container: {image: hanabira/catnip}",
+			want:   []string{"(web) exited with code 1", "the last lines of its log:", "No module named 'flask'"},
+		},
+		{
+			name: "host port held by another container",
+			engine: catnipEngine(
+				ctr("c1", "web", "hanabira/catnip", catnipID, "created", 0, "", "8888:5000"),
+				ctr("c2", "old-site", "nginx", nginxID, "running", 0, "", "8888:80"),
+			),
+			check: `container: {image: hanabira/catnip, publish: "8888:5000"}`,
+			want:  []string{"was created but never started", "host port 8888 is held by container old-site (from nginx): stop it with docker stop old-site"},
+		},
+		{
+			name:   "no container at all",
+			engine: catnipEngine(),
+			check:  `container: {image: hanabira/catnip, publish: "8888:5000"}`,
+			want:   []string{"no container from hanabira/catnip; start one with docker run -p 8888:5000 hanabira/catnip"},
+		},
+		{
+			name: "wrong count",
+			engine: catnipEngine(
+				ctr("c1", "a", "hanabira/catnip", catnipID, "running", 0, ""),
+				ctr("c2", "b", "hanabira/catnip", catnipID, "running", 0, ""),
+			),
+			check: "container: {image: hanabira/catnip, count: 1}",
+			want:  []string{"want exactly 1 running container from hanabira/catnip, found 2: a, b"},
+		},
+		{
+			name:   "container still there",
+			engine: catnipEngine(ctr("c1", "web", "hanabira/catnip", catnipID, "exited", 0, "")),
+			check:  "no-container: {image: hanabira/catnip}",
+			want:   []string{"web (exited) still exists: remove with docker rm -f web"},
+		},
+		{
+			name:   "image not built on the base",
+			engine: catnipEngine(),
+			check:  "image: {ref: hanabira/catnip, base: nginx}",
+			want:   []string{"it is not built on nginx: start the Dockerfile with FROM nginx"},
+		},
+		{
+			name:   "missing volume",
+			engine: catnipEngine(),
+			check:  "volume: {name: data}",
+			want:   []string{"no volume data: create it with docker volume create data"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := compile(t, tt.check).Evaluate(context.Background(), &Env{Docker: tt.engine})
+			if r.Passed || r.Err != nil {
+				t.Fatalf("got passed=%v err=%v (%s), want a failed check", r.Passed, r.Err, r.Message)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(r.Message, w) {
+					t.Errorf("got message %q, want it to contain %q", r.Message, w)
+				}
+			}
+		})
+	}
+}
+
+func TestPassingWithFake(t *testing.T) {
+	f := catnipEngine(ctr("c1", "web", "hanabira/catnip", catnipID, "running", 0, "", "8888:5000"))
+	f.addImage(busyboxID, []string{"l1"}, "busybox:latest")
+	for _, check := range []string{
+		"image: hanabira/catnip",
+		"image: docker.io/hanabira/catnip:latest",
+		"image: {ref: hanabira/catnip, base: busybox}",
+		`container: {image: hanabira/catnip, publish: "8888:5000", name: web, command: app.py}`,
+		"container: {image: hanabira/catnip, count: 1}",
+		"no-image: hanabira/catnap",
+		"no-container: {image: nginx}",
+	} {
+		t.Run(check, func(t *testing.T) {
+			r := compile(t, check).Evaluate(context.Background(), &Env{Docker: f})
+			if !r.Passed {
+				t.Errorf("got failed: %s (err %v), want passed", r.Message, r.Err)
+			}
+		})
+	}
+}
+
+// An engine that cannot be reached is an error of the check, not a failure.
+func TestEngineDown(t *testing.T) {
+	f := &fakeDocker{err: errors.New("Cannot connect to the Docker daemon at unix:///nope.sock. Is the docker daemon running?")}
+	for _, check := range []string{"image: busybox", "no-image: busybox", "container: {image: busybox}", "no-container: {name: web}", "volume: data"} {
+		t.Run(check, func(t *testing.T) {
+			r := compile(t, check).Evaluate(context.Background(), &Env{Docker: f})
+			if r.Passed || !IsEngineError(r.Err) {
+				t.Errorf("got passed=%v err=%v, want an EngineError", r.Passed, r.Err)
+			}
+		})
+	}
+}
+
+func TestDockerfileDiagnoses(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("app/Dockerfile", "FROM python:3\nWORKDIR /usr/src/app\ncopy . .\nRUN pip install  --no-cache-dir -r requirements.txt\nexpose 80\ncmd [ \"python\",\"./app.py\" ]\n")
+	sub := filepath.Join(dir, "app")
+	tests := []struct {
+		name, check, dir string
+		pass             bool
+		want             string
+	}{
+		{"equal after normalising", `dockerfile: {from: python:3, has: ["CMD [\"python\", \"./app.py\"]", "COPY . .", "RUN pip install --no-cache-dir -r requirements.txt"]}`, sub, true, ""},
+		{"in order", `dockerfile: {has: ["WORKDIR /usr/src/app", "COPY . .", "EXPOSE 80"], order: true}`, sub, true, ""},
+		{"out of order", `dockerfile: {has: ["EXPOSE 80", "COPY . ."], order: true}`, sub, false, "`COPY . .` (line 3) must come after `EXPOSE 80` (line 5)"},
+		{"lacks an instruction", `dockerfile: {has: ["EXPOSE 5000"]}`, sub, false, "there is no line `EXPOSE 5000`; the closest is `EXPOSE 80` (line 5)"},
+		{"lacks a kind of instruction", `dockerfile: {has: ["USER app"]}`, sub, false, "no USER line: add `USER app`"},
+		{"other base", `dockerfile: {from: "python:3.12"}`, sub, false, "it starts FROM python:3, want FROM python:3.12"},
+		{"not found: one folder up", `dockerfile: {has: ["EXPOSE 80"]}`, dir, false, "no Dockerfile in " + dir + " (looked for " + filepath.Join(dir, "Dockerfile") + "); there is app/Dockerfile: work in the folder that holds the Dockerfile (cd app)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := compile(t, tt.check).Evaluate(context.Background(), &Env{Dir: tt.dir})
+			if r.Passed != tt.pass {
+				t.Fatalf("got passed=%v (%s), want %v", r.Passed, r.Message, tt.pass)
+			}
+			if !strings.Contains(r.Message, tt.want) {
+				t.Errorf("got message %q, want it to contain %q", r.Message, tt.want)
+			}
+		})
+	}
+}
+
+func TestFileCheck(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "app.py"), []byte("from flask import Flask\napp = Flask(__name__)\n"), 0o644)
+	tests := []struct {
+		check string
+		pass  bool
+		want  string
+	}{
+		{"file: app.py", true, ""},
+		{"file: {path: app.py, contains: import Flask}", true, ""},
+		{`file: {path: app.py, matches: "app = Flask\\(.*\\)"}`, true, ""},
+		{`file: {path: app.py, contains: "from flask import Flask, request"}`, false, `the closest line is "from flask import Flask" (line 1)`},
+		{"file: {path: app.py, matches: \"^import\"}", false, "has no text that matches ^import"},
+		{"file: {path: requirements.txt}", false, "no file requirements.txt (looked for " + filepath.Join(dir, "requirements.txt") + ")"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.check, func(t *testing.T) {
+			r := compile(t, tt.check).Evaluate(context.Background(), &Env{Dir: dir})
+			if r.Passed != tt.pass || !strings.Contains(r.Message, tt.want) {
+				t.Errorf("got passed=%v %q, want passed=%v and a message containing %q", r.Passed, r.Message, tt.pass, tt.want)
+			}
+		})
+	}
+}
+
+func TestNearest(t *testing.T) {
+	tests := []struct {
+		want       string
+		candidates []string
+		got        string
+	}{
+		{"hanabiraa/catnip:latest", []string{"busybox:latest", "hanabira/catnip:latest"}, "hanabira/catnip"},
+		{"python:3.12", []string{"python:3"}, "python:3"},
+		{"redis:latest", []string{"busybox:latest", "nginx:latest"}, ""},
+		{"busybox:latest", []string{"busybox:latest"}, ""},
+	}
+	for _, tt := range tests {
+		if got := nearest(tt.want, tt.candidates); got != tt.got {
+			t.Errorf("nearest(%q, %q): got %q, want %q", tt.want, tt.candidates, got, tt.got)
+		}
+	}
+}

@@ -1,0 +1,129 @@
+package checks
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/dockstep/dockstep/lessons"
+)
+
+// problemLines flattens a compile error into "line: message" strings.
+func problemLines(err error) []string {
+	var out []string
+	var walk func(error)
+	walk = func(err error) {
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range j.Unwrap() {
+				walk(e)
+			}
+			return
+		}
+		line := 0
+		var le *lessons.LineError
+		if errors.As(err, &le) {
+			line = le.Line
+		}
+		out = append(out, fmt.Sprintf("%d: %s", line, err))
+	}
+	if err != nil {
+		walk(err)
+	}
+	return out
+}
+
+func TestValidation(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		want []string // "line: part of the message", one per problem
+	}{
+		{"valid image", "image: busybox", nil},
+		{"valid image fields", "image:\n  ref: python:3\n  exposes: [5000, 53/udp]\n  cmd: [python, app.py]\n  env: {A: b}\n  labels: [a=b]", nil},
+		{"bad image reference", "image: Busy Box", []string{`1: image check: image: "Busy Box" is not an image reference`}},
+		{"unknown field", "image:\n  ref: busybox\n  expose: 5000", []string{`3: image check: unknown field "expose"; the fields are ref, base, exposes`}},
+		{"image without ref", "image:\n  exposes: 5000", []string{"2: image check: ref is missing"}},
+		{"bad port", "image:\n  ref: busybox\n  exposes:\n    - 5000\n    - 70000", []string{`5: image check: exposes: "70000" is not a port`}},
+		{"bad protocol", "image: {ref: busybox, exposes: 80/http}", []string{`1: image check: exposes: "80/http": the protocol must be tcp, udp or sctp`}},
+		{"relative workdir", "image:\n  ref: busybox\n  workdir: app", []string{`3: image check: workdir "app" must be an absolute path`}},
+		{"no-image needs a reference", "no-image: {ref: busybox}", []string{"1: no-image check: no-image takes an image reference"}},
+		{"several problems", "container:\n  image: busybox\n  state: sleeping\n  publish: \"8888\"\n  count: many\n  colour: red",
+			[]string{`3: container check: state "sleeping" is not one of running, exited`, `4: container check: publish: "8888": write a published port as HOST:CONTAINER`, `5: container check: count must be a whole number, not "many"`, `6: container check: unknown field "colour"`}},
+		{"publish host port", `container: {publish: "99999:80"}`, []string{`1: container check: publish: "99999:80": the host port "99999" is not a number`}},
+		{"bad mount", "container:\n  mount: data", []string{`2: container check: mount: "data": write a mount as VOLUME:/path`}},
+		{"exit code of a running container", "container:\n  state: running\n  exit-code: 0", []string{"3: container check: exit-code needs state: exited"}},
+		{"wrong type", "container:\n  name: [a, b]", []string{"2: container check: name must be text, not a list"}},
+		{"not a mapping", "container: busybox", []string{"1: container check: want fields such as {image: busybox, state: exited}"}},
+		{"no-container needs a field", "no-container: {}", []string{"1: no-container check: give image or name"}},
+		{"http url", "http:\n  url: localhost:8888", []string{`2: http check: url "localhost:8888" must be an http:// or https:// address`}},
+		{"http status and timeout", "http:\n  url: http://localhost:8888\n  status: 42\n  timeout: soon", []string{"3: http check: status 42 is not an HTTP status", `4: http check: timeout must be a positive duration such as 10s, not "soon"`}},
+		{"http without url", "http: {status: 200}", []string{"1: http check: url is missing"}},
+		{"file regexp", "file:\n  path: app.py\n  matches: \"(\"", []string{"3: file check: matches is not a valid regular expression"}},
+		{"dockerfile has", "dockerfile:\n  has:\n    - EXPOSE 5000\n    - EXPOZE 5000\n  order: maybe", []string{"4: dockerfile check: has: \"EXPOZE 5000\": EXPOZE is not a Dockerfile instruction", `5: dockerfile check: order must be true or false, not "maybe"`}},
+		{"dockerfile from", "dockerfile: {from: \"python 3\"}", []string{`1: dockerfile check: from: "python 3" is not an image reference`}},
+		{"network", "network:\n  name: net\n  containers: {a: b}", []string{"3: network check: containers must be text or a list of texts, not a mapping"}},
+		{"ran", "ran:\n  exit-code: 0", []string{"2: ran check: image is missing"}},
+		{"command", "command:\n  run: true\n  timeout: -1s", []string{"3: command check: timeout must be a positive duration"}},
+		{"volume", "volume: {name: data, driver: local}", []string{`1: volume check: unknown field "driver"; the fields are name`}},
+		{"unknown kind", "imagen: busybox", []string{`1: unknown check kind "imagen"; the kinds are command, container, dockerfile`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Default().Compile(spec(t, tt.src), nil)
+			got := problemLines(err)
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %d problems %q, want %d %q", len(got), got, len(tt.want), tt.want)
+			}
+			for i := range got {
+				if !strings.HasPrefix(got[i], tt.want[i]) {
+					t.Errorf("problem %d: got %q, want it to start %q", i, got[i], tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestAnswerValidation(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		want []string
+	}{
+		{"image-id", "image-id: busybox", nil},
+		{"image-id bad ref", "image-id: \"Busy Box\"", []string{`1: image-id check: image-id: "Busy Box" is not an image reference`}},
+		{"host-port", "host-port: {container: static-site, port: 80}", nil},
+		{"host-port fields", "host-port:\n  container: web\n  port: http", []string{`3: host-port check: port: "http" is not a port`}},
+		{"host-port missing port", "host-port: {container: web}", []string{"1: host-port check: host-port needs container and port"}},
+		{"container-count", "container-count:\n  image: busybox\n  state: gone", []string{`3: container-count check: state "gone" is not one of`}},
+		{"unknown", "image-size: busybox", []string{`1: unknown answer kind "image-size"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Default().CompileAnswer(spec(t, tt.src), nil)
+			got := problemLines(err)
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %d problems %q, want %d %q", len(got), got, len(tt.want), tt.want)
+			}
+			for i := range got {
+				if !strings.HasPrefix(got[i], tt.want[i]) {
+					t.Errorf("problem %d: got %q, want it to start %q", i, got[i], tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+// Variables are filled in before a kind sees its fields, so a value from a
+// variable is validated like a written one.
+func TestValidationWithVars(t *testing.T) {
+	s := spec(t, "container:\n  image: \"{{image}}\"\n  publish: \"{{port}}:5000\"")
+	if _, err := Default().Compile(s, map[string]string{"image": "hanabira/catnip", "port": "8888"}); err != nil {
+		t.Errorf("got %v, want no error", err)
+	}
+	_, err := Default().Compile(s, map[string]string{"image": "Hanabira Catnip", "port": "88888"})
+	got := problemLines(err)
+	if len(got) != 2 || !strings.HasPrefix(got[0], "2: ") || !strings.HasPrefix(got[1], "3: ") {
+		t.Errorf("got %q, want problems at lines 2 and 3", got)
+	}
+}
