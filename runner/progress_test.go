@@ -269,7 +269,7 @@ func TestStateDir(t *testing.T) {
 	}
 }
 
-func testLesson(titles ...string) *lessons.Lesson {
+func lessonWithSteps(titles ...string) *lessons.Lesson {
 	l := &lessons.Lesson{ID: "l"}
 	for i, title := range titles {
 		l.Steps = append(l.Steps, &lessons.Step{Index: i + 1, Title: title})
@@ -285,7 +285,7 @@ func TestProgressSurvivesLessonEdits(t *testing.T) {
 	lp.MarkDone("Run", now)
 	lp.MarkSkipped("Inspect")
 
-	before := testLesson("Pull", "Run", "Inspect", "Clean up")
+	before := lessonWithSteps("Pull", "Run", "Inspect", "Clean up")
 	if got := lp.FirstUnfinished(before); got != 3 {
 		t.Errorf("FirstUnfinished = %d, want 3", got)
 	}
@@ -295,7 +295,7 @@ func TestProgressSurvivesLessonEdits(t *testing.T) {
 
 	// The author renamed "Run" and added a step before it: only that step
 	// loses its progress.
-	after := testLesson("Pull", "Look", "Run a container", "Inspect", "Clean up")
+	after := lessonWithSteps("Pull", "Look", "Run a container", "Inspect", "Clean up")
 	if got := lp.FirstUnfinished(after); got != 1 {
 		t.Errorf("after the edit FirstUnfinished = %d, want 1", got)
 	}
@@ -303,7 +303,7 @@ func TestProgressSurvivesLessonEdits(t *testing.T) {
 		t.Errorf("after the edit Finished = %d of %d, want 2 of 5", done, total)
 	}
 
-	all := testLesson("Pull", "Inspect")
+	all := lessonWithSteps("Pull", "Inspect")
 	if got := lp.FirstUnfinished(all); got != 2 {
 		t.Errorf("all finished: FirstUnfinished = %d, want 2", got)
 	}

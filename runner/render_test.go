@@ -97,11 +97,11 @@ func TestRenderGolden(t *testing.T) {
 	}
 }
 
-func para(spans ...lessons.Span) lessons.Block {
+func paraBlock(spans ...lessons.Span) lessons.Block {
 	return lessons.Block{Kind: lessons.Paragraph, Spans: spans}
 }
 
-func plain(text string) lessons.Span { return lessons.Span{Text: text} }
+func plainSpan(text string) lessons.Span { return lessons.Span{Text: text} }
 
 func TestRender(t *testing.T) {
 	long := "the quick brown fox jumps over the lazy dog and keeps running"
@@ -114,42 +114,42 @@ func TestRender(t *testing.T) {
 	}{
 		{
 			name:   "wraps on word boundaries",
-			blocks: []lessons.Block{para(plain(long))},
+			blocks: []lessons.Block{paraBlock(plainSpan(long))},
 			width:  20,
 			want:   "the quick brown fox\njumps over the lazy\ndog and keeps\nrunning\n",
 		},
 		{
 			name:   "width 0 is 80",
-			blocks: []lessons.Block{para(plain(strings.Repeat("word ", 20)))},
+			blocks: []lessons.Block{paraBlock(plainSpan(strings.Repeat("word ", 20)))},
 			want:   strings.TrimSpace(strings.Repeat("word ", 16)) + "\n" + strings.TrimSpace(strings.Repeat("word ", 4)) + "\n",
 		},
 		{
 			name: "code span is never broken and keeps what is glued to it",
-			blocks: []lessons.Block{para(plain("now run "), lessons.Span{Style: lessons.CodeSpan, Text: "docker run --rm busybox"},
-				plain(", then stop"))},
+			blocks: []lessons.Block{paraBlock(plainSpan("now run "), lessons.Span{Style: lessons.CodeSpan, Text: "docker run --rm busybox"},
+				plainSpan(", then stop"))},
 			width: 16,
 			want:  "now run\ndocker run --rm busybox,\nthen stop\n",
 		},
 		{
 			name:   "link shows its url when the text differs",
-			blocks: []lessons.Block{para(plain("see "), lessons.Span{Style: lessons.Link, Text: "the docs", URL: "https://docs.docker.com/"}, plain("."))},
+			blocks: []lessons.Block{paraBlock(plainSpan("see "), lessons.Span{Style: lessons.Link, Text: "the docs", URL: "https://docs.docker.com/"}, plainSpan("."))},
 			want:   "see the docs (https://docs.docker.com/).\n",
 		},
 		{
 			name:   "autolink is shown once",
-			blocks: []lessons.Block{para(lessons.Span{Style: lessons.Link, Text: "https://x.dev/", URL: "https://x.dev/"})},
+			blocks: []lessons.Block{paraBlock(lessons.Span{Style: lessons.Link, Text: "https://x.dev/", URL: "https://x.dev/"})},
 			want:   "https://x.dev/\n",
 		},
 		{
 			name:   "long url is kept whole",
-			blocks: []lessons.Block{para(plain("go to https://example.com/a/long/path/to/somewhere now"))},
+			blocks: []lessons.Block{paraBlock(plainSpan("go to https://example.com/a/long/path/to/somewhere now"))},
 			width:  20,
 			want:   "go to\nhttps://example.com/a/long/path/to/somewhere\nnow\n",
 		},
 		{
 			name: "vars filled in everywhere",
 			blocks: []lessons.Block{
-				para(plain("name {{name}}, "), lessons.Span{Style: lessons.CodeSpan, Text: "echo {{ name }}"}, plain(" {{unknown}}")),
+				paraBlock(plainSpan("name {{name}}, "), lessons.Span{Style: lessons.CodeSpan, Text: "echo {{ name }}"}, plainSpan(" {{unknown}}")),
 				{Kind: lessons.Code, Command: true, Text: "docker rm {{name}}\n"},
 				{Kind: lessons.Code, Attrs: map[string]string{"file": "{{name}}.txt"}, Text: "{{name}}\n"},
 			},
@@ -159,13 +159,13 @@ func TestRender(t *testing.T) {
 		{
 			name: "lists",
 			blocks: []lessons.Block{
-				{Kind: lessons.ListItem, Level: 1, Spans: []lessons.Span{plain("one two three four")}},
-				{Kind: lessons.ListItem, Level: 2, Spans: []lessons.Span{plain("nested")}},
-				{Kind: lessons.ListItem, Level: 1, Number: 9, Spans: []lessons.Span{plain("nine ten eleven twelve")}},
-				{Kind: lessons.ListItem, Level: 1, Number: -1, Spans: []lessons.Span{plain("more about nine")}},
+				{Kind: lessons.ListItem, Level: 1, Spans: []lessons.Span{plainSpan("one two three four")}},
+				{Kind: lessons.ListItem, Level: 2, Spans: []lessons.Span{plainSpan("nested")}},
+				{Kind: lessons.ListItem, Level: 1, Number: 9, Spans: []lessons.Span{plainSpan("nine ten eleven twelve")}},
+				{Kind: lessons.ListItem, Level: 1, Number: -1, Spans: []lessons.Span{plainSpan("more about nine")}},
 				{Kind: lessons.Code, Level: 1, Text: "ls\n"},
-				{Kind: lessons.ListItem, Level: 1, Number: 10, Spans: []lessons.Span{plain("ten")}},
-				{Kind: lessons.ListItem, Level: 1, Spans: []lessons.Span{plain("new bullets")}},
+				{Kind: lessons.ListItem, Level: 1, Number: 10, Spans: []lessons.Span{plainSpan("ten")}},
+				{Kind: lessons.ListItem, Level: 1, Spans: []lessons.Span{plainSpan("new bullets")}},
 			},
 			width: 20,
 			want:  "  • one two three\n    four\n    • nested\n\n  9. nine ten eleven\n     twelve\n\n     more about nine\n\n         ls\n\n  10. ten\n\n  • new bullets\n",
@@ -173,8 +173,8 @@ func TestRender(t *testing.T) {
 		{
 			name: "quote, rule and html",
 			blocks: []lessons.Block{
-				{Kind: lessons.Quote, Spans: []lessons.Span{plain("quoted words that wrap around")}},
-				{Kind: lessons.Quote, Spans: []lessons.Span{plain("again")}},
+				{Kind: lessons.Quote, Spans: []lessons.Span{plainSpan("quoted words that wrap around")}},
+				{Kind: lessons.Quote, Spans: []lessons.Span{plainSpan("again")}},
 				{Kind: lessons.Rule},
 				{Kind: lessons.HTML, Text: "<b>as is</b>\n"},
 			},
@@ -193,13 +193,13 @@ func TestRender(t *testing.T) {
 		},
 		{
 			name:   "escape sequences in lesson text are dropped",
-			blocks: []lessons.Block{para(plain("bad \x1b[31mred\x1b[0m text {{v}}"))},
+			blocks: []lessons.Block{paraBlock(plainSpan("bad \x1b[31mred\x1b[0m text {{v}}"))},
 			vars:   map[string]string{"v": "\x1b]0;title\x07x"},
 			want:   "bad [31mred[0m text ]0;titlex\n",
 		},
 		{
 			name:   "nothing to show",
-			blocks: []lessons.Block{para(), {Kind: lessons.Code, Text: "\n"}},
+			blocks: []lessons.Block{paraBlock(), {Kind: lessons.Code, Text: "\n"}},
 			want:   "",
 		},
 	}
@@ -219,10 +219,10 @@ func TestRender(t *testing.T) {
 
 func TestRenderStyles(t *testing.T) {
 	blocks := []lessons.Block{
-		{Kind: lessons.Heading, Level: 2, Spans: []lessons.Span{plain("Top")}},
-		{Kind: lessons.Heading, Level: 3, Spans: []lessons.Span{plain("Sub")}},
-		para(lessons.Span{Style: lessons.CodeSpan, Text: "c"}, plain(" "), lessons.Span{Style: lessons.Strong, Text: "s"},
-			plain(" "), lessons.Span{Style: lessons.Emphasis, Text: "e"}),
+		{Kind: lessons.Heading, Level: 2, Spans: []lessons.Span{plainSpan("Top")}},
+		{Kind: lessons.Heading, Level: 3, Spans: []lessons.Span{plainSpan("Sub")}},
+		paraBlock(lessons.Span{Style: lessons.CodeSpan, Text: "c"}, plainSpan(" "), lessons.Span{Style: lessons.Strong, Text: "s"},
+			plainSpan(" "), lessons.Span{Style: lessons.Emphasis, Text: "e"}),
 		{Kind: lessons.Code, Command: true, Text: "docker ps\n"},
 	}
 	got := Render(blocks, nil, RenderOptions{Color: true})
@@ -241,7 +241,7 @@ func TestRenderStyles(t *testing.T) {
 }
 
 func TestRenderStepHeader(t *testing.T) {
-	l := testLesson("Pull", "Build the image", "Run")
+	l := lessonWithSteps("Pull", "Build the image", "Run")
 	if got, want := RenderStepHeader(l, l.Steps[1], RenderOptions{}), "Step 2 of 3: Build the image\n"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}

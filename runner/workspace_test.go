@@ -111,8 +111,8 @@ func TestCopyWorkspaceAgain(t *testing.T) {
 		wantContent string
 	}{
 		{"nil overwrite keeps edits", nil, nil, []string{"Dockerfile"}, edited},
-		{"learner keeps edits", ptr(false), nil, []string{"Dockerfile"}, edited},
-		{"learner replaces edits", ptr(true), []string{"Dockerfile"}, nil, "FROM busybox\n"},
+		{"learner keeps edits", boolPtr(false), nil, []string{"Dockerfile"}, edited},
+		{"learner replaces edits", boolPtr(true), []string{"Dockerfile"}, nil, "FROM busybox\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -164,7 +164,7 @@ func TestCopyWorkspaceAgain(t *testing.T) {
 	}
 }
 
-func ptr[T any](v T) *T { return &v }
+func boolPtr(v bool) *bool { return &v }
 
 func TestCopyWorkspaceNone(t *testing.T) {
 	fsys := fstest.MapFS{"01-x.md": {Data: []byte("---\nformat: 1\ntitle: X\n---\n\n## S\n\nGo.\n")}}
