@@ -111,6 +111,16 @@ func collectNeeds(ls []*lessons.Lesson) needs {
 			addImage(l, lessons.Expand(ref, vars))
 		}
 		for _, s := range l.Steps {
+			for _, a := range s.Solution {
+				if a.Kind != lessons.Run && a.Kind != lessons.Background {
+					continue
+				}
+				for _, pub := range commandPublishes(lessons.Expand(a.Text, vars)) {
+					for _, p := range publishedPorts(pub) {
+						addPort(l, p.port, p.proto, a.Pos)
+					}
+				}
+			}
 			for _, c := range s.Checks {
 				v := c.Expand(vars)
 				if c.Kind == "image" && v != nil && v.Kind == yaml.MappingNode {
@@ -132,16 +142,6 @@ func collectNeeds(ls []*lessons.Lesson) needs {
 						if p, ok := localURLPort(u); ok {
 							addPort(l, p, "tcp", c.Pos)
 						}
-					}
-				}
-			}
-			for _, a := range s.Solution {
-				if a.Kind != lessons.Run && a.Kind != lessons.Background {
-					continue
-				}
-				for _, pub := range commandPublishes(lessons.Expand(a.Text, vars)) {
-					for _, p := range publishedPorts(pub) {
-						addPort(l, p.port, p.proto, a.Pos)
 					}
 				}
 			}

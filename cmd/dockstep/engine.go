@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/docker/docker/client"
 
@@ -54,7 +57,12 @@ func (g *globals) dockerClient(ctx context.Context) (*client.Client, endpoint, e
 
 // engineAdvice says what to do when the engine at ep cannot be reached
 // with err: start it, fix the socket's permission, or pick another engine.
+// The Docker client hides why a connection failed, so the endpoint's socket
+// or address is dialled again here to learn it.
 func engineAdvice(ep endpoint, err error) string {
+	if cause := dialErr(ep); cause != nil {
+		err = cause
+	}
 	sock, isUnix := strings.CutPrefix(ep.Host, "unix://")
 	switch {
 	case errors.Is(err, syscall.EACCES) || errors.Is(err, os.ErrPermission) || strings.Contains(err.Error(), "permission denied"):
@@ -66,8 +74,32 @@ func engineAdvice(ep endpoint, err error) string {
 		return fmt.Sprintf("nothing listens at %s: start Docker (Docker Desktop: open the app; colima: \"colima start\"; Linux: \"sudo systemctl start docker\")", sock)
 	case errors.Is(err, syscall.ECONNREFUSED) || strings.Contains(err.Error(), "connection refused"):
 		return "the engine is not running there: start Docker, or point dockstep at the right engine with --host, DOCKER_HOST or \"docker context use\""
-	case errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded):
 		return "the engine did not answer in time: check that it is running and that the network to it works"
 	}
 	return "check that Docker is running (\"docker version\" shows the engine's version when it is), or point dockstep at the right engine with --host, DOCKER_HOST or \"docker context use\""
+}
+
+// dialErr dials the endpoint's socket or TCP address and returns why that
+// fails; nil when it works or the endpoint is of another kind.
+func dialErr(ep endpoint) error {
+	var network, addr string
+	switch {
+	case strings.HasPrefix(ep.Host, "unix://"):
+		network, addr = "unix", strings.TrimPrefix(ep.Host, "unix://")
+	case strings.HasPrefix(ep.Host, "tcp://"):
+		u, err := url.Parse(ep.Host)
+		if err != nil {
+			return nil
+		}
+		network, addr = "tcp", u.Host
+	default:
+		return nil
+	}
+	conn, err := net.DialTimeout(network, addr, 3*time.Second)
+	if err != nil {
+		return err
+	}
+	conn.Close()
+	return nil
 }
