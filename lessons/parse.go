@@ -255,22 +255,55 @@ func (p *parser) walk(doc ast.Node) {
 			add(Block{Kind: Heading, Level: n.Level, Spans: p.spans(n), Pos: p.pos(line)})
 		case *ast.FencedCodeBlock:
 			p.fence(n, line, step, add)
-		case *ast.CodeBlock:
-			add(Block{Kind: Code, Text: p.lines(n), Pos: p.pos(line)})
-		case *ast.Paragraph, *ast.TextBlock:
-			add(Block{Kind: Paragraph, Spans: p.spans(n), Pos: p.pos(line)})
-		case *ast.Blockquote:
-			p.quote(n, add)
-		case *ast.List:
-			p.list(n, 1, add)
-		case *ast.ThematicBreak:
-			add(Block{Kind: Rule, Pos: p.pos(line)})
-		case *ast.HTMLBlock:
-			add(Block{Kind: HTML, Text: p.lines(n), Pos: p.pos(line)})
 		default:
-			add(Block{Kind: Paragraph, Spans: p.spans(n), Pos: p.pos(line)})
+			p.block(n, line, add)
 		}
 	}
+}
+
+// block converts a block node that has no special meaning in a lesson.
+func (p *parser) block(n ast.Node, line int, add func(Block)) {
+	switch n := n.(type) {
+	case *ast.Heading:
+		add(Block{Kind: Heading, Level: n.Level, Spans: p.spans(n), Pos: p.pos(line)})
+	case *ast.FencedCodeBlock:
+		lang, _, _ := strings.Cut(p.info(n), " ")
+		add(Block{Kind: Code, Lang: lang, Text: p.lines(n), Command: isCommandLang(lang), Pos: p.pos(line)})
+	case *ast.CodeBlock:
+		add(Block{Kind: Code, Text: p.lines(n), Pos: p.pos(line)})
+	case *ast.Paragraph, *ast.TextBlock:
+		add(Block{Kind: Paragraph, Spans: p.spans(n), Pos: p.pos(line)})
+	case *ast.Blockquote:
+		p.quote(n, add)
+	case *ast.List:
+		p.list(n, 1, add)
+	case *ast.ThematicBreak:
+		add(Block{Kind: Rule, Pos: p.pos(line)})
+	case *ast.HTMLBlock:
+		add(Block{Kind: HTML, Text: p.lines(n), Pos: p.pos(line)})
+	default:
+		add(Block{Kind: Paragraph, Spans: p.spans(n), Pos: p.pos(line)})
+	}
+}
+
+// Fragment parses a piece of Markdown, such as a hint, into blocks for the
+// runner to render. Fenced blocks in it are shown only; headings are kept as
+// they are.
+func Fragment(markdown string) []Block {
+	src := []byte(markdown)
+	p := &parser{src: src, lineOff: []int{0}}
+	for i, b := range src {
+		if b == '\n' {
+			p.lineOff = append(p.lineOff, i+1)
+		}
+	}
+	var out []Block
+	add := func(b Block) { out = append(out, b) }
+	doc := goldmark.New().Parser().Parse(text.NewReader(src))
+	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
+		p.block(n, p.nodeLine(n), add)
+	}
+	return out
 }
 
 func (p *parser) quote(q *ast.Blockquote, add func(Block)) {

@@ -274,3 +274,16 @@ func TestParseNeverPanics(t *testing.T) {
 		}
 	}
 }
+
+func TestFragment(t *testing.T) {
+	blocks := Fragment("Use `docker ps -a`:\n\n```sh\ndocker ps -a\n```\n\n- one\n- two\n")
+	var kinds []string
+	for _, b := range blocks {
+		kinds = append(kinds, fmt.Sprintf("%d/%q/%v", b.Kind, b.PlainText()+b.Text, b.Command))
+	}
+	got := strings.Join(kinds, " ")
+	want := `0/"Use docker ps -a:"/false 2/"docker ps -a\n"/true 4/"one"/false 4/"two"/false`
+	if got != want {
+		t.Errorf("Fragment blocks = %s, want %s", got, want)
+	}
+}
