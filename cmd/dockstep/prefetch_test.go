@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/docker/docker/api/types/image"
+	"github.com/docker/docker/client"
+
+	"github.com/dockstep/dockstep/internal/dockertest"
+	"github.com/dockstep/dockstep/internal/engine"
+)
+
+// mirrorOnlyImage makes an image that exists only in the local mirror
+// (127.0.0.1:5555), as library/<name>:latest, so that pulling <name> goes
+// through the mirror. Its top layer is its own, so that a pull downloads
+// something. It returns <name>; the pulled image is removed when the test
+// ends.
+func mirrorOnlyImage(t *testing.T, c *client.Client) string {
+	t.Helper()
+	ctx := context.Background()
+	name := dockertest.Name("dockstep-prefetch")
+	inMirror := "127.0.0.1:5555/library/" + name + ":latest"
+	dockertest.Busybox(t, c, name+"-base:latest")
+	dockertest.Build(t, c, inMirror, "FROM "+name+"-base:latest\nRUN echo "+name+" > /id && head -c 300000 /bin/busybox > /payload\n")
+	rc, err := c.ImagePush(ctx, inMirror, image.PushOptions{RegistryAuth: noAuth})
+	if err != nil {
+		t.Fatalf("pushing %s: %v", inMirror, err)
+	}
+	if _, err := engine.Follow(rc, io.Discard, inMirror, false); err != nil {
+		t.Fatalf("pushing %s: %v", inMirror, err)
+	}
+	rc.Close()
+	if _, err := c.ImageRemove(ctx, inMirror, image.RemoveOptions{Force: true}); err != nil {
+		t.Fatalf("removing %s after pushing it: %v", inMirror, err)
+	}
+	t.Cleanup(func() {
+		c.ImageRemove(context.Background(), name+":latest", image.RemoveOptions{Force: true})
+	})
+	if _, err := c.ImageInspect(ctx, name); err == nil {
+		t.Fatalf("%s is present before the test pulls it", name)
+	}
+	return name
+}
+
+// lessonNeeding writes a lesson needing image into a folder of its own, from
+// the fixture template, and returns the folder.
+func lessonNeeding(t *testing.T, image string) string {
+	t.Helper()
+	tmpl, err := os.ReadFile(filepath.Join("testdata", "doctor-prefetch", "lesson.md.tmpl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "01-pull.md"), []byte(strings.ReplaceAll(string(tmpl), "IMAGE", image)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestPrefetchThroughMirror pulls an image that only the mirror holds,
+// skips it the second time, then pushes it into the room registry and
+// pulls it back from there.
+func TestPrefetchThroughMirror(t *testing.T) {
+	c := dockertest.Client(t)
+	engineEnv(t)
+	ctx := context.Background()
+	name := mirrorOnlyImage(t, c)
+	dir := lessonNeeding(t, name)
+
+	code, out, errOut := runCapture(t, "prefetch", "--lessons", dir)
+	if code != 0 {
+		t.Fatalf("got exit %d, want 0\n%s%s", code, out, errOut)
+	}
+	for _, w := range []string{
+		"Fetching 1 image into the engine at ",
+		name + ": latest: Pulling from library/" + name,
+		": Pull complete",
+		name + ": Status: Downloaded newer image for " + name + ":latest",
+		"Pulled 1 image (",
+		": Already exists", // the busybox layer under it
+		"0 already present, 0 failed",
+	} {
+		if !strings.Contains(out, w) {
+			t.Errorf("output does not hold %q:\n%s", w, out)
+		}
+	}
+	t.Logf("prefetch output:\n%s", out)
+	if strings.Contains(out, "Pulled 1 image (0B)") {
+		t.Errorf("got no bytes counted for a pull that downloaded a layer:\n%s", out)
+	}
+	if strings.Contains(out, "\r") {
+		t.Errorf("got a redrawn bar without a terminal:\n%q", out)
+	}
+	if _, err := c.ImageInspect(ctx, name); err != nil {
+		t.Fatalf("%s is not present after prefetch: %v", name, err)
+	}
+
+	code, out, errOut = runCapture(t, "prefetch", "--lessons", dir)
+	if code != 0 || !strings.Contains(out, name+": already present") || !strings.Contains(out, "Pulled 0 images (0B), 1 already present") {
+		t.Errorf("second prefetch: got exit %d, want 0 and %s already present:\n%s%s", code, name, out, errOut)
+	}
+
+	// Push into the room registry, then pull it back from there.
+	room := "127.0.0.1:5556/library/" + name + ":latest"
+	t.Cleanup(func() { c.ImageRemove(context.Background(), room, image.RemoveOptions{Force: true}) })
+	code, out, errOut = runCapture(t, "prefetch", "--lessons", dir, "--push-to", "127.0.0.1:5556")
+	if code != 0 {
+		t.Fatalf("--push-to: got exit %d, want 0\n%s%s", code, out, errOut)
+	}
+	for _, w := range []string{room + ": The push refers to repository", ": Pushed\n", "Pushed 1 image to 127.0.0.1:5556, 0 failed", "registry mirror"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("--push-to output does not hold %q:\n%s", w, out)
+		}
+	}
+	if _, err := c.ImageInspect(ctx, room); err == nil {
+		t.Errorf("the extra tag %s is still there after the push", room)
+	}
+	tags := registryTags(t, "127.0.0.1:5556", "library/"+name)
+	if len(tags) != 1 || tags[0] != "latest" {
+		t.Errorf("got tags %q in the room registry, want [latest]", tags)
+	}
+	rc, err := c.ImagePull(ctx, room, image.PullOptions{})
+	if err != nil {
+		t.Fatalf("pulling %s back: %v", room, err)
+	}
+	defer rc.Close()
+	if _, err := engine.Follow(rc, io.Discard, room, false); err != nil {
+		t.Fatalf("pulling %s back: %v", room, err)
+	}
+	if _, err := c.ImageInspect(ctx, room); err != nil {
+		t.Errorf("%s is not present after pulling it back: %v", room, err)
+	}
+}
+
+func registryTags(t *testing.T, registry, repo string) []string {
+	t.Helper()
+	resp, err := http.Get("http://" + registry + "/v2/" + repo + "/tags/list")
+	if err != nil {
+		t.Fatalf("asking %s for the tags of %s: %v", registry, repo, err)
+	}
+	defer resp.Body.Close()
+	var list struct {
+		Tags []string `json:"tags"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
+		t.Fatalf("tags of %s in %s: %v", repo, registry, err)
+	}
+	return list.Tags
+}
+
+// TestPrefetchFails checks an image that cannot be pulled: exit 1, with
+// the image, the lesson and what to do.
+func TestPrefetchFails(t *testing.T) {
+	dockertest.Client(t)
+	engineEnv(t)
+	code, out, errOut := runCapture(t, "prefetch", "missing", "--lessons", filepath.Join("testdata", "doctor-lessons"))
+	if code != 1 {
+		t.Errorf("got exit %d, want 1", code)
+	}
+	for _, w := range []string{"dockstep-test/no-such-image:never: cannot pull it:", "needed by: missing", "fix: ", "1 failed", "1 image could not be fetched"} {
+		if !strings.Contains(out+errOut, w) {
+			t.Errorf("output does not hold %q:\n%s%s", w, out, errOut)
+		}
+	}
+}
+
+func TestPushTarget(t *testing.T) {
+	tests := []struct {
+		ref, want string
+		hub       bool
+		err       bool
+	}{
+		{ref: "busybox", want: "room:5000/library/busybox:latest", hub: true},
+		{ref: "python:3.12-slim", want: "room:5000/library/python:3.12-slim", hub: true},
+		{ref: "jupyter/base-notebook:2024", want: "room:5000/jupyter/base-notebook:2024", hub: true},
+		{ref: "ghcr.io/acme/app:1", want: "room:5000/acme/app:1"},
+		{ref: "busybox@sha256:6dc6241507511a12eed6442764d12a2bbf3a78c1941e1792f053eb300fc29545", err: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.ref, func(t *testing.T) {
+			got, hub, err := pushTarget("room:5000", tt.ref)
+			if (err != nil) != tt.err || got != tt.want || hub != tt.hub {
+				t.Errorf("got %q, hub %v, err %v; want %q, hub %v, error %v", got, hub, err, tt.want, tt.hub, tt.err)
+			}
+		})
+	}
+}
+
+func TestPushToAddress(t *testing.T) {
+	code, _, errOut := runCapture(t, "prefetch", "--push-to", "http://room:5000", "--lessons", filepath.Join("testdata", "doctor-lessons"))
+	if code != 2 || !strings.Contains(errOut, "HOST:PORT") {
+		t.Errorf("got exit %d and %q, want 2 and advice to give HOST:PORT", code, errOut)
+	}
+}
