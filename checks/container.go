@@ -200,9 +200,9 @@ func (c *containerCheck) Evaluate(ctx context.Context, env *Env) Result {
 	}
 	if c.count != nil {
 		if len(matching) == *c.count {
-			return Result{Kind: "container", Passed: true, Message: fmt.Sprintf("%d %s%s, as wanted", len(matching), c.whatState(), pluralS(len(matching)))}
+			return Result{Kind: "container", Passed: true, Message: fmt.Sprintf("%d %s, as wanted", len(matching), c.whatState(len(matching)))}
 		}
-		msg := fmt.Sprintf("want exactly %d %s%s, found %d", *c.count, c.whatState(), pluralS(*c.count), len(matching))
+		msg := fmt.Sprintf("want exactly %d %s, found %d", *c.count, c.whatState(*c.count), len(matching))
 		if len(matching) > 0 {
 			msg += ": " + summaryNames(matching)
 		}
@@ -220,18 +220,16 @@ func (c *containerCheck) Evaluate(ctx context.Context, env *Env) Result {
 	return c.noCandidate(ctx, env)
 }
 
-func pluralS(n int) string {
-	if n == 1 {
-		return ""
+// whatState describes n containers the check looks for, with their state.
+func (c *containerCheck) whatState(n int) string {
+	w := c.what()
+	if n != 1 {
+		w = strings.Replace(w, "container", "containers", 1)
 	}
-	return "s"
-}
-
-func (c *containerCheck) whatState() string {
 	if c.state == "any" {
-		return c.what()
+		return w
 	}
-	return c.state + " " + c.what()
+	return c.state + " " + w
 }
 
 func stateWord(s string) string {

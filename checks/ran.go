@@ -75,13 +75,17 @@ func (c *ranCheck) Evaluate(ctx context.Context, env *Env) Result {
 	for _, n := range c.names(insp.ID) {
 		args.Add("image", n)
 	}
+	now := time.Now()
+	if env.Since.After(now) {
+		return c.verdict(nil, nil)
+	}
 	since := "0"
 	if !env.Since.IsZero() {
 		since = timestamp(env.Since)
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	msgs, errs := env.Docker.Events(ctx, events.ListOptions{Since: since, Until: timestamp(time.Now()), Filters: args})
+	msgs, errs := env.Docker.Events(ctx, events.ListOptions{Since: since, Until: timestamp(now), Filters: args})
 	started := map[string]bool{}
 	var exits []int
 	for {
