@@ -1,0 +1,234 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/docker/docker/api/types/events"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/fsnotify/fsnotify"
+)
+
+// eventKind says what happened. The runner's loop reads every event from one
+// channel and handles it in one switch.
+type eventKind int
+
+const (
+	// evChoice: the learner answered the menu or the quiz (or the prompt was
+	// cancelled).
+	evChoice eventKind = iota
+	// evEngine: the engine reported something a check may look at.
+	evEngine
+	// evFiles: a file in the working directory changed.
+	evFiles
+	// evTick: the quiet time after an engine or file event is over.
+	evTick
+	// evPoll: time for the periodic re-check.
+	evPoll
+	// evStreamBroken: the engine's event stream failed; Err says why.
+	evStreamBroken
+	// evStreamRestored: the event stream works again.
+	evStreamRestored
+)
+
+func (k eventKind) String() string {
+	return [...]string{"choice", "engine", "files", "tick", "poll", "stream-broken", "stream-restored"}[k]
+}
+
+// event is one thing the runner's loop reacts to.
+type event struct {
+	kind eventKind
+	// seq tells a current tick or prompt answer from a stale one.
+	seq int
+	// index is the chosen option, for evChoice.
+	index int
+	// text is the typed answer, for evChoice from a quiz Input.
+	text string
+	err  error
+	// at is when the engine event happened, by the engine's clock.
+	at time.Time
+}
+
+// EngineEvents is the part of the Docker client that the runner watches.
+// checks.Docker includes it.
+type EngineEvents interface {
+	Events(ctx context.Context, options events.ListOptions) (<-chan events.Message, <-chan error)
+}
+
+// relevantActions are the engine events after which a step's checks may
+// give a different answer, by type of object.
+var relevantActions = map[events.Type]map[events.Action]bool{
+	events.ContainerEventType: actionSet(events.ActionCreate, events.ActionStart, events.ActionDie, events.ActionDestroy,
+		events.ActionRename, events.ActionPause, events.ActionUnPause, events.ActionCommit, events.ActionHealthStatus),
+	events.ImageEventType: actionSet(events.ActionPull, events.ActionPush, events.ActionTag, events.ActionUnTag,
+		events.ActionDelete, events.ActionImport, events.ActionLoad, "build"),
+	events.VolumeEventType:  actionSet(events.ActionCreate, events.ActionDestroy),
+	events.NetworkEventType: actionSet(events.ActionCreate, events.ActionDestroy, events.ActionConnect, events.ActionDisconnect),
+}
+
+func actionSet(as ...events.Action) map[events.Action]bool {
+	m := make(map[events.Action]bool, len(as))
+	for _, a := range as {
+		m[a] = true
+	}
+	return m
+}
+
+// relevant reports whether an engine event may change a check's answer.
+// Health status actions carry the status after a colon.
+func relevant(m events.Message) bool {
+	action, _, _ := strings.Cut(string(m.Action), ":")
+	return relevantActions[m.Type][events.Action(action)]
+}
+
+// watchOptions tune the watchers; zero values take the defaults.
+type watchOptions struct {
+	// backoff is the first wait before resubscribing after the stream
+	// broke; it doubles up to maxBackoff.
+	backoff, maxBackoff time.Duration
+	// settle is how long a new subscription must last without failing to
+	// count as restored.
+	settle time.Duration
+}
+
+func (o watchOptions) withDefaults() watchOptions {
+	if o.backoff == 0 {
+		o.backoff = 200 * time.Millisecond
+	}
+	if o.maxBackoff == 0 {
+		o.maxBackoff = 5 * time.Second
+	}
+	if o.settle == 0 {
+		o.settle = 500 * time.Millisecond
+	}
+	return o
+}
+
+// watchEngine follows the engine's event stream until ctx is done, calling
+// send with an evEngine for each relevant event. When the stream breaks, as
+// when the engine restarts, it sends evStreamBroken once, resubscribes with
+// growing waits from where the stream stopped (so that the engine replays
+// what happened meanwhile), and sends evStreamRestored once the stream
+// holds again.
+func watchEngine(ctx context.Context, src EngineEvents, clock Clock, o watchOptions, send func(event)) {
+	o = o.withDefaults()
+	f := filters.NewArgs()
+	for t := range relevantActions {
+		f.Add("type", string(t))
+	}
+	since := clock.Now()
+	broken := false
+	wait := o.backoff
+	for ctx.Err() == nil {
+		sub, cancel := context.WithCancel(ctx)
+		opts := events.ListOptions{Filters: f}
+		if broken {
+			opts.Since = fmt.Sprintf("%d.%09d", since.Unix(), since.Nanosecond())
+		}
+		msgs, errs := src.Events(sub, opts)
+		var settled <-chan time.Time
+		if broken {
+			settled = clock.After(o.settle)
+		}
+		err := func() error {
+			for {
+				select {
+				case m := <-msgs:
+					if t := time.Unix(0, m.TimeNano); m.TimeNano != 0 && t.After(since) {
+						since = t
+					}
+					if broken {
+						broken, settled, wait = false, nil, o.backoff
+						send(event{kind: evStreamRestored})
+					}
+					if relevant(m) {
+						send(event{kind: evEngine, at: time.Unix(0, m.TimeNano)})
+					}
+				case err := <-errs:
+					if err == nil {
+						err = errors.New("the event stream ended")
+					}
+					return err
+				case <-settled:
+					broken, settled, wait = false, nil, o.backoff
+					send(event{kind: evStreamRestored})
+				case <-ctx.Done():
+					return nil
+				}
+			}
+		}()
+		cancel()
+		if ctx.Err() != nil {
+			return
+		}
+		if !broken {
+			broken = true
+			send(event{kind: evStreamBroken, err: err})
+		}
+		select {
+		case <-clock.After(wait):
+		case <-ctx.Done():
+			return
+		}
+		wait = min(2*wait, o.maxBackoff)
+	}
+}
+
+// watchFiles sends evFiles when a file under dir is written, created,
+// removed or renamed, until ctx is done. Hidden folders (such as .git) are
+// not watched. It returns an error when dir cannot be watched at all.
+func watchFiles(ctx context.Context, dir string, send func(event)) error {
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return fmt.Errorf("watching %s for changes: %w", dir, err)
+	}
+	add := func(root string) {
+		filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || !d.IsDir() {
+				return nil
+			}
+			if p != root && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir
+			}
+			w.Add(p)
+			return nil
+		})
+	}
+	if err := w.Add(dir); err != nil {
+		w.Close()
+		return fmt.Errorf("watching %s for changes: %w", dir, err)
+	}
+	add(dir)
+	go func() {
+		defer w.Close()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case e, ok := <-w.Events:
+				if !ok {
+					return
+				}
+				if e.Has(fsnotify.Create) {
+					if st, err := os.Stat(e.Name); err == nil && st.IsDir() {
+						add(e.Name)
+					}
+				}
+				if e.Op&(fsnotify.Write|fsnotify.Create|fsnotify.Remove|fsnotify.Rename) != 0 {
+					send(event{kind: evFiles})
+				}
+			case _, ok := <-w.Errors:
+				if !ok {
+					return
+				}
+			}
+		}
+	}()
+	return nil
+}

@@ -1,0 +1,443 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/dockstep/dockstep/lessons"
+)
+
+// syncBuffer is a bytes.Buffer that the runner writes and the test reads at
+// the same time.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// harness runs a Runner in the background against a scripted prompter and
+// a fake engine.
+type harness struct {
+	t        *testing.T
+	r        *Runner
+	p        *scriptedPrompter
+	eng      *eventEngine
+	flags    *flags
+	out      *syncBuffer
+	errOut   *syncBuffer
+	store    *Store
+	course   []*lessons.Lesson
+	verdicts atomic.Int32
+	done     chan error
+	cancel   context.CancelFunc
+}
+
+func newHarness(t *testing.T, fixtures ...string) *harness {
+	t.Helper()
+	h := &harness{t: t, p: newScriptedPrompter(), eng: newEventEngine(), flags: &flags{set: map[string]bool{}},
+		out: &syncBuffer{}, errOut: &syncBuffer{}, store: NewStore(t.TempDir())}
+	reg := testRegistry(h.flags)
+	for _, f := range fixtures {
+		h.course = append(h.course, loadFixture(t, reg, f))
+	}
+	h.r = &Runner{
+		Out: h.out, ErrOut: h.errOut, Prompt: h.p, Docker: h.eng, Registry: reg, Store: h.store,
+		Dir: t.TempDir(), Poll: -1,
+		watch:     watchOptions{backoff: 10 * time.Millisecond, settle: 50 * time.Millisecond},
+		onVerdict: func(verdict, time.Time) { h.verdicts.Add(1) },
+	}
+	return h
+}
+
+// start runs the runner on lesson id ("" to resume or choose).
+func (h *harness) start(id string) {
+	ctx, cancel := context.WithCancel(context.Background())
+	h.cancel = cancel
+	h.done = make(chan error, 1)
+	go func() { h.done <- h.r.Run(ctx, h.course, id) }()
+	h.t.Cleanup(func() {
+		cancel()
+		select {
+		case <-h.done:
+		case <-time.After(5 * time.Second):
+			h.t.Error("the runner did not stop within 5s of its context ending")
+		}
+	})
+}
+
+// wait waits for Run to return.
+func (h *harness) wait() error {
+	h.t.Helper()
+	select {
+	case err := <-h.done:
+		h.done <- err // for the cleanup
+		return err
+	case <-time.After(5 * time.Second):
+		h.t.Fatal("the runner did not return within 5s")
+		return nil
+	}
+}
+
+func (h *harness) progress() *Progress {
+	h.t.Helper()
+	p, err := h.store.Load()
+	if err != nil {
+		h.t.Fatalf("loading the saved progress: %v", err)
+	}
+	return p
+}
+
+func (h *harness) wantOut(substr string) {
+	h.t.Helper()
+	if !strings.Contains(h.out.String(), substr) {
+		h.t.Fatalf("output does not say %q; it is:\n%s", substr, h.out.String())
+	}
+}
+
+func TestStepCompletesByEngineEvent(t *testing.T) {
+	h := newHarness(t, "loop-basic.md")
+	h.start("loop-basic")
+	sub := h.eng.subscription(t)
+	menu := h.p.next(t)
+	h.wantOut("Step 1 of 3")
+	h.wantOut("flag a is down: raise it")
+	if !menu.has("Check now") || menu.options[0] != "Check now" {
+		t.Fatalf("menu = %q, want it to start with Check now", menu.options)
+	}
+
+	h.flags.raise("a")
+	sub.msgs <- containerStarted()
+	menu.waitCancelled(t)
+	next := h.p.next(t)
+	h.wantOut(`✓ Step 1, "Raise flag a", is done.`)
+	h.wantOut("Step 2 of 3")
+	lp := h.progress().Lessons["loop-basic"]
+	if _, ok := lp.Done["Raise flag a"]; !ok || lp.Step != "Raise flag b" {
+		t.Fatalf("saved progress: done %v, step %q; want step 1 done and step 2 current", lp.Done, lp.Step)
+	}
+	next.choose(t, "Quit")
+	if err := h.wait(); err != nil {
+		t.Fatalf("Run = %v, want nil after Quit", err)
+	}
+}
+
+func TestFileChangeCompletesStep(t *testing.T) {
+	h := newHarness(t, "loop-vars.md")
+	h.r.Vars = map[string]string{"name": "app"}
+	h.start("loop-vars")
+	menu := h.p.next(t)
+	h.wantOut("app.txt does not exist yet")
+	if err := os.WriteFile(filepath.Join(h.r.Dir, "app.txt"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	menu.waitCancelled(t)
+	chooser := h.p.next(t)
+	h.wantOut("You have finished the lesson")
+	chooser.choose(t, "Quit")
+	if err := h.wait(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSameDiagnosisIsNotRepeated(t *testing.T) {
+	h := newHarness(t, "loop-basic.md")
+	h.start("loop-basic")
+	sub := h.eng.subscription(t)
+	menu := h.p.next(t)
+	for i := 0; i < 3; i++ {
+		sub.msgs <- containerStarted()
+		deadline := time.Now().Add(5 * time.Second)
+		for h.verdicts.Load() < int32(i+2) && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	if got := h.verdicts.Load(); got != 4 {
+		t.Fatalf("got %d verdicts, want 4 (one at the start, one per event)", got)
+	}
+	if got := strings.Count(h.out.String(), "flag a is down"); got != 1 {
+		t.Errorf("the diagnosis was shown %d times, want once", got)
+	}
+	select {
+	case <-menu.ended:
+		t.Errorf("the menu was closed although nothing new was to be shown")
+	default:
+	}
+	menu.choose(t, "Quit")
+	h.wait()
+}
+
+func TestBurstOfEventsChecksOnce(t *testing.T) {
+	h := newHarness(t, "loop-basic.md")
+	h.r.Debounce = 100 * time.Millisecond
+	h.start("loop-basic")
+	sub := h.eng.subscription(t)
+	menu := h.p.next(t)
+	for i := 0; i < 5; i++ { // create, attach, start, die, destroy of one docker run
+		sub.msgs <- containerStarted()
+	}
+	time.Sleep(400 * time.Millisecond)
+	if got := h.verdicts.Load(); got != 2 {
+		t.Errorf("got %d verdicts after a burst of 5 events, want 2 (start and one re-check)", got)
+	}
+	menu.choose(t, "Quit")
+	h.wait()
+}
+
+func TestHintsInOrder(t *testing.T) {
+	h := newHarness(t, "loop-basic.md")
+	h.start("loop-basic")
+	h.p.next(t).choose(t, "Show a hint (1 of 2)")
+	menu := h.p.next(t)
+	h.wantOut("First hint")
+	if strings.Contains(h.out.String(), "Second hint") {
+		t.Fatalf("the second hint is shown after asking for one")
+	}
+	menu.choose(t, "Show a hint (2 of 2)")
+	menu = h.p.next(t)
+	out := h.out.String()
+	last := out[strings.LastIndex(out, "Step 1 of 3"):]
+	if i, j := strings.Index(last, "First hint"), strings.Index(last, "Second hint"); i < 0 || j < i {
+		t.Fatalf("the last screen does not show both hints in order:\n%s", last)
+	}
+	if menu.has("Show a hint") {
+		t.Errorf("menu %q still offers a hint after both were shown", menu.options)
+	}
+	menu.choose(t, "Quit")
+	h.wait()
+}
+
+func TestSkipAndBackToLessons(t *testing.T) {
+	h := newHarness(t, "loop-basic.md", "loop-quiz.md")
+	h.start("loop-basic")
+	h.p.next(t).choose(t, "Skip this step")
+	menu := h.p.next(t)
+	h.wantOut(`Step 1, "Raise flag a", skipped.`)
+	h.wantOut("Step 2 of 3")
+	menu.choose(t, "Back to the lessons")
+	chooser := h.p.next(t)
+	if chooser.msg != "Which lesson?" || !chooser.has("1. Loop basics (1 of 3 steps done)") || !chooser.has("2. Quizzes (not started)") {
+		t.Fatalf("chooser %q offers %q", chooser.msg, chooser.options)
+	}
+	if lp := h.progress().Lessons["loop-basic"]; !lp.Skipped["Raise flag a"] {
+		t.Errorf("saved progress does not record the skip: %+v", lp)
+	}
+	chooser.choose(t, "Quit")
+	if err := h.wait(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestQuizRightAndWrong(t *testing.T) {
+	h := newHarness(t, "loop-quiz.md")
+	h.start("loop-quiz")
+	q := h.p.next(t)
+	if q.msg != "Which command lists images?" {
+		t.Fatalf("first prompt %q, want the quiz question", q.msg)
+	}
+	q.choose(t, "docker ps")
+	menu := h.p.next(t)
+	h.wantOut(`"docker ps" is not the answer`)
+	menu.choose(t, "Answer again")
+	h.p.next(t).choose(t, "docker images")
+
+	typed := h.p.next(t)
+	h.wantOut("Right! docker images lists the images you have.")
+	if typed.kind != "input" || typed.msg != "What is the secret?" {
+		t.Fatalf("got %s prompt %q, want the second quiz as an input", typed.kind, typed.msg)
+	}
+	typed.typeText("nope")
+	menu = h.p.next(t)
+	h.wantOut(`"nope" is not the answer`)
+	menu.choose(t, "Show the answer")
+	menu = h.p.next(t)
+	h.wantOut("The answer: s3cret")
+	menu.choose(t, "Answer again")
+	h.p.next(t).typeText("s3cret")
+	chooser := h.p.next(t)
+	h.wantOut(`You have finished the lesson "Quizzes"`)
+	if done, total := h.progress().Lesson("loop-quiz").Finished(h.course[0]); done != 2 || total != 2 {
+		t.Errorf("saved progress: %d of %d steps finished, want 2 of 2", done, total)
+	}
+	chooser.choose(t, "Quit")
+	h.wait()
+}
+
+func TestCorruptProgressFileIsSetAside(t *testing.T) {
+	h := newHarness(t, "loop-basic.md")
+	if err := os.WriteFile(h.store.Path(), []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.start("")
+	chooser := h.p.next(t)
+	if !strings.Contains(h.errOut.String(), "could not be read") {
+		t.Errorf("no warning about the corrupt file; stderr: %q", h.errOut.String())
+	}
+	h.wantOut("Welcome to dockstep!")
+	chooser.choose(t, "1. Loop basics")
+	h.p.next(t).choose(t, "Quit")
+	if err := h.wait(); err != nil {
+		t.Fatal(err)
+	}
+	matches, _ := filepath.Glob(h.store.Path() + ".corrupt-*")
+	if len(matches) != 1 {
+		t.Errorf("got %d set-aside files, want 1", len(matches))
+	}
+	if p := h.progress(); p.Current != "loop-basic" {
+		t.Errorf("new progress has current %q, want loop-basic", p.Current)
+	}
+}
+
+func TestEngineReconnect(t *testing.T) {
+	h := newHarness(t, "loop-basic.md")
+	h.start("loop-basic")
+	sub := h.eng.subscription(t)
+	menu := h.p.next(t)
+	sub.errs <- errors.New("unexpected EOF")
+	menu.waitCancelled(t)
+	menu = h.p.next(t)
+	h.wantOut("Lost the Docker engine's event stream (unexpected EOF); reconnecting")
+
+	// The engine is back: the runner resubscribes from where it stopped,
+	// so events that happened meanwhile are replayed.
+	again := h.eng.subscription(t)
+	if again.opts.Since == "" {
+		t.Errorf("resubscribed without Since: events during the outage would be lost")
+	}
+	h.flags.raise("a")
+	again.msgs <- containerStarted()
+	menu.waitCancelled(t)
+	next := h.p.next(t)
+	out := h.out.String()
+	last := out[strings.LastIndex(out, "Step 2 of 3"):]
+	if strings.Contains(last, "Lost the Docker engine") {
+		t.Errorf("the screen still says the stream is lost after it came back:\n%s", last)
+	}
+	next.choose(t, "Quit")
+	h.wait()
+}
+
+func TestEngineRetriesWithBackoff(t *testing.T) {
+	h := newHarness(t, "loop-basic.md")
+	h.start("loop-basic")
+	sub := h.eng.subscription(t)
+	h.p.next(t)
+	sub.errs <- errors.New("connection refused")
+	start := time.Now()
+	var gaps []time.Duration
+	for i := 0; i < 3; i++ { // the engine is still down
+		s := h.eng.subscription(t)
+		gaps = append(gaps, time.Since(start))
+		start = time.Now()
+		s.errs <- errors.New("connection refused")
+	}
+	for i := 1; i < len(gaps); i++ {
+		if gaps[i] < gaps[i-1] {
+			t.Errorf("retry waits %v do not grow", gaps)
+		}
+	}
+	if got := strings.Count(h.out.String(), "Lost the Docker engine"); got != 1 {
+		t.Errorf("the broken stream was announced %d times, want once", got)
+	}
+}
+
+func TestInterruptSavesAndResumes(t *testing.T) {
+	h := newHarness(t, "loop-basic.md")
+	h.start("loop-basic")
+	h.p.next(t).choose(t, "Skip this step")
+	h.p.next(t).interrupt()
+	if err := h.wait(); !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("Run = %v, want ErrInterrupted", err)
+	}
+	if p := h.progress(); p.Current != "loop-basic" || p.Lessons["loop-basic"].Step != "Raise flag b" {
+		t.Fatalf("saved progress: current %q, step %q; want loop-basic at step 2", p.Current, p.Lessons["loop-basic"].Step)
+	}
+
+	h2 := newHarness(t, "loop-basic.md")
+	h2.store = h.store
+	h2.r.Store = h.store
+	h2.start("")
+	menu := h2.p.next(t)
+	h2.wantOut("Step 2 of 3")
+	menu.choose(t, "Quit")
+	h2.wait()
+}
+
+func TestCancelledContextIsInterrupt(t *testing.T) {
+	h := newHarness(t, "loop-basic.md")
+	h.start("loop-basic")
+	menu := h.p.next(t)
+	h.cancel() // SIGINT outside a prompt
+	menu.waitCancelled(t)
+	if err := h.wait(); !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("Run = %v, want ErrInterrupted", err)
+	}
+	if p := h.progress(); p.Current != "loop-basic" {
+		t.Errorf("progress not saved: current %q", p.Current)
+	}
+}
+
+func TestVariablesAndRunItForMe(t *testing.T) {
+	h := newHarness(t, "loop-vars.md")
+	h.start("loop-vars")
+	in := h.p.next(t)
+	if in.kind != "input" || in.msg != "Name your container" || in.def != "web" {
+		t.Fatalf("got %s %q default %q, want the variable's input with its default", in.kind, in.msg, in.def)
+	}
+	for _, tc := range []struct {
+		value string
+		ok    bool
+	}{{"db", true}, {"Web!", false}, {"", false}} {
+		if err := in.validate(tc.value); (err == nil) != tc.ok {
+			t.Errorf("validate(%q) = %v, want ok=%v", tc.value, err, tc.ok)
+		}
+	}
+	in.typeText("db")
+	menu := h.p.next(t)
+	h.wantOut("Step 1 of 1: Run db")
+	menu.choose(t, "Run it for me")
+	confirm := h.p.next(t)
+	h.wantOut("run: touch db.txt")
+	if confirm.kind != "confirm" {
+		t.Fatalf("got %s %q, want a confirmation before running", confirm.kind, confirm.msg)
+	}
+	confirm.confirm(true)
+	chooser := h.p.next(t)
+	h.wantOut("You have finished the lesson")
+	if _, err := os.Stat(filepath.Join(h.r.Dir, "db.txt")); err != nil {
+		t.Errorf("the solution did not run: %v", err)
+	}
+	if v := h.progress().Lessons["loop-vars"].Vars["name"]; v != "db" {
+		t.Errorf("remembered name = %q, want db", v)
+	}
+	chooser.choose(t, "Quit")
+	h.wait()
+}
+
+func TestVarFlagMustMatchPattern(t *testing.T) {
+	h := newHarness(t, "loop-vars.md")
+	h.r.Vars = map[string]string{"name": "Bad1"}
+	h.start("loop-vars")
+	err := h.wait()
+	if err == nil || !strings.Contains(err.Error(), "--var name=Bad1") {
+		t.Fatalf("Run = %v, want an error naming --var name=Bad1", err)
+	}
+}

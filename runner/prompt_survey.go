@@ -1,0 +1,181 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+
+	"github.com/AlecAivazis/survey/v2"
+	"github.com/AlecAivazis/survey/v2/terminal"
+	"golang.org/x/sys/unix"
+)
+
+// SurveyPrompter asks questions with github.com/AlecAivazis/survey/v2 on a
+// terminal.
+//
+// survey cannot cancel a prompt that waits for a key, so the prompter gives
+// survey a reader of its own (keyReader) that reads the terminal and, when a
+// prompt's context is done, hands survey a Ctrl-C that the learner did not
+// type. survey then ends the prompt and restores the terminal, and the
+// prompter reports the context's error instead of ErrInterrupted.
+type SurveyPrompter struct {
+	in     *keyReader
+	out    *os.File
+	errOut io.Writer
+}
+
+// NewSurveyPrompter returns a prompter reading keys from in and drawing on
+// out, both terminals. Close it when done.
+func NewSurveyPrompter(in, out *os.File, errOut io.Writer) (*SurveyPrompter, error) {
+	kr, err := newKeyReader(in)
+	if err != nil {
+		return nil, err
+	}
+	return &SurveyPrompter{in: kr, out: out, errOut: errOut}, nil
+}
+
+// Close releases the prompter's pipe. The terminal itself stays open.
+func (p *SurveyPrompter) Close() error { return p.in.Close() }
+
+func (p *SurveyPrompter) Select(ctx context.Context, msg string, options []string, def int) (int, error) {
+	var idx int
+	q := &survey.Select{Message: msg, Options: options, PageSize: len(options)}
+	if def >= 0 && def < len(options) {
+		q.Default = options[def]
+	}
+	err := p.ask(ctx, q, &idx)
+	return idx, err
+}
+
+func (p *SurveyPrompter) Input(ctx context.Context, msg, def string, validate func(string) error) (string, error) {
+	var s string
+	var opts []survey.AskOpt
+	if validate != nil {
+		opts = append(opts, survey.WithValidator(func(ans any) error {
+			v, _ := ans.(string)
+			return validate(v)
+		}))
+	}
+	err := p.ask(ctx, &survey.Input{Message: msg, Default: def}, &s, opts...)
+	return s, err
+}
+
+func (p *SurveyPrompter) Confirm(ctx context.Context, msg string, def bool) (bool, error) {
+	var b bool
+	err := p.ask(ctx, &survey.Confirm{Message: msg, Default: def}, &b)
+	return b, err
+}
+
+// ask runs one survey prompt and ends it early when ctx is done.
+func (p *SurveyPrompter) ask(ctx context.Context, q survey.Prompt, answer any, opts ...survey.AskOpt) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	stop := make(chan struct{})
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		select {
+		case <-ctx.Done():
+			p.in.interrupt()
+		case <-stop:
+		}
+	}()
+	opts = append(opts, survey.WithStdio(p.in, p.out, p.errOut))
+	err := survey.AskOne(q, answer, opts...)
+	close(stop)
+	<-watched
+	// A key handed in just as the learner answered must not reach the next
+	// prompt.
+	p.in.drain()
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if errors.Is(err, terminal.InterruptErr) {
+		return ErrInterrupted
+	}
+	if err != nil {
+		return fmt.Errorf("reading your answer: %w", err)
+	}
+	return nil
+}
+
+// keyReader is what survey reads keys from: the terminal, plus a pipe
+// through which the prompter hands in a key of its own. It waits on both at
+// once, so that nothing is read from the terminal unless survey asks.
+type keyReader struct {
+	tty  *os.File
+	r, w *os.File
+	mu   sync.Mutex
+}
+
+func newKeyReader(tty *os.File) (*keyReader, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("preparing the terminal for prompts: %w", err)
+	}
+	return &keyReader{tty: tty, r: r, w: w}, nil
+}
+
+// Fd is the terminal's, so that survey puts the terminal in raw mode.
+func (k *keyReader) Fd() uintptr { return k.tty.Fd() }
+
+func (k *keyReader) Read(b []byte) (int, error) {
+	fds := []unix.PollFd{
+		{Fd: int32(k.r.Fd()), Events: unix.POLLIN},
+		{Fd: int32(k.tty.Fd()), Events: unix.POLLIN},
+	}
+	for {
+		_, err := unix.Poll(fds, -1)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil {
+			return 0, fmt.Errorf("waiting for a key: %w", err)
+		}
+		if fds[0].Revents&unix.POLLIN != 0 {
+			k.mu.Lock()
+			defer k.mu.Unlock()
+			if k.pending() {
+				return k.r.Read(b[:1])
+			}
+			continue // drained meanwhile
+		}
+		if fds[1].Revents != 0 {
+			return k.tty.Read(b)
+		}
+	}
+}
+
+// interrupt hands survey a Ctrl-C.
+func (k *keyReader) interrupt() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.w.Write([]byte{byte(terminal.KeyInterrupt)})
+}
+
+// pending reports whether a handed-in key waits in the pipe. k.mu is held.
+func (k *keyReader) pending() bool {
+	fds := []unix.PollFd{{Fd: int32(k.r.Fd()), Events: unix.POLLIN}}
+	n, err := unix.Poll(fds, 0)
+	return err == nil && n > 0 && fds[0].Revents&unix.POLLIN != 0
+}
+
+// drain throws away handed-in keys that no prompt read.
+func (k *keyReader) drain() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var b [16]byte
+	for k.pending() {
+		if _, err := k.r.Read(b[:]); err != nil {
+			return
+		}
+	}
+}
+
+func (k *keyReader) Close() error {
+	return errors.Join(k.r.Close(), k.w.Close())
+}

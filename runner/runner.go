@@ -1,0 +1,427 @@
+// Package runner shows a lesson to the learner one step at a time and checks
+// their work against the Docker engine as they do it.
+//
+// The learner runs dockstep in one terminal and their shell in another. While
+// a step is shown, the runner watches the engine's event stream and the
+// working directory, re-checks the step when something relevant happens, and
+// moves on by itself when the checks pass. Everything that can happen (a menu
+// choice, an engine event, a file change, a timer, the event stream breaking
+// or coming back) is an event on one channel, handled by one loop that draws
+// the screen from its state (loop.go).
+//
+// The runner reads the terminal only through the Prompter interface
+// (prompt.go); survey is one implementation of it (prompt_survey.go). It
+// keeps the learner's progress in a Store (progress.go), draws Markdown with
+// Render (render.go), and carries out solutions with a Replayer (replay.go).
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/dockstep/dockstep/checks"
+	"github.com/dockstep/dockstep/lessons"
+)
+
+// Clock tells the time and waits. Tests give the runner their own.
+type Clock interface {
+	Now() time.Time
+	After(d time.Duration) <-chan time.Time
+}
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time                         { return time.Now() }
+func (systemClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// Runner runs lessons for a learner. Set its fields, then call Run.
+type Runner struct {
+	// Out is where steps are drawn; ErrOut receives warnings.
+	Out, ErrOut io.Writer
+	// Prompt asks the learner questions.
+	Prompt Prompter
+	// Docker is the engine that checks look at; its event stream says when
+	// to look again.
+	Docker checks.Docker
+	// Registry compiles the lessons' checks.
+	Registry *checks.Registry
+	// Store keeps the learner's progress.
+	Store *Store
+	// Clock is the time; nil means the system clock.
+	Clock Clock
+	// Render says how Markdown is drawn (colour, width).
+	Render RenderOptions
+	// Clear clears the screen before each redraw. Set it on a terminal.
+	Clear bool
+	// Dir is the directory dockstep was started in: lessons without a
+	// workspace use it as the working directory, and workspaces are offered
+	// beside it.
+	Dir string
+	// Vars are variable values given on the command line (--var name=value).
+	// They take the place of the values remembered for the lesson.
+	Vars map[string]string
+	// Debounce is how long the runner waits after an engine or file event
+	// before it checks, so that a burst (one docker run) makes one check;
+	// zero means 50ms.
+	Debounce time.Duration
+	// Poll is how often the step is checked when nothing happens, for checks
+	// that no event announces (a server that becomes ready); zero means
+	// every 5 seconds, a negative value never.
+	Poll time.Duration
+
+	watch watchOptions
+	// onVerdict, when set (by tests), is called each time a step's checks
+	// give a verdict, with the time of the engine event that led to it.
+	onVerdict func(v verdict, eventAt time.Time)
+}
+
+func (r *Runner) clock() Clock {
+	if r.Clock == nil {
+		return systemClock{}
+	}
+	return r.Clock
+}
+
+// lessonOutcome says how a lesson ended.
+type lessonOutcome int
+
+const (
+	lessonFinished lessonOutcome = iota // every step done or skipped
+	lessonLeft                          // the learner went back to the lessons
+	lessonQuit                          // the learner quit
+)
+
+// Run runs lessons until the learner quits. With id it starts or resumes
+// that lesson; without, it resumes the lesson in progress, or greets the
+// learner and offers the lessons. It returns ErrInterrupted when the learner
+// pressed Ctrl-C (or ctx was cancelled), after saving their progress.
+func (r *Runner) Run(ctx context.Context, course []*lessons.Lesson, id string) error {
+	if len(course) == 0 {
+		return errors.New("there are no lessons to run")
+	}
+	prog, err := r.Store.Load()
+	var corrupt *CorruptError
+	switch {
+	case errors.As(err, &corrupt):
+		fmt.Fprintf(r.ErrOut, "warning: %v\n", err)
+	case err != nil:
+		return err
+	}
+	var l *lessons.Lesson
+	switch {
+	case id != "":
+		if l = find(course, id); l == nil {
+			return fmt.Errorf("there is no lesson %q; dockstep list shows the lessons", id)
+		}
+	case prog.Current != "":
+		l = find(course, prog.Current)
+	}
+	first := len(prog.Lessons) == 0
+	for {
+		if l == nil {
+			l, err = r.choose(ctx, course, prog, first)
+			first = false
+			if err != nil || l == nil {
+				return errors.Join(err, r.save(prog))
+			}
+		}
+		out, err := r.runLesson(ctx, prog, l)
+		if err != nil {
+			return errors.Join(err, r.save(prog))
+		}
+		if out == lessonQuit {
+			return r.save(prog)
+		}
+		l = nil
+	}
+}
+
+func find(course []*lessons.Lesson, id string) *lessons.Lesson {
+	for _, l := range course {
+		if l.ID == id {
+			return l
+		}
+	}
+	return nil
+}
+
+func (r *Runner) save(prog *Progress) error { return r.Store.Save(prog) }
+
+// interrupted turns a prompt's error into the runner's: Ctrl-C and a
+// cancelled context are both ErrInterrupted.
+func interrupted(ctx context.Context, err error) error {
+	if ctx.Err() != nil || errors.Is(err, context.Canceled) {
+		return ErrInterrupted
+	}
+	return err
+}
+
+// choose offers the lessons, with the learner's progress in each, and
+// returns the one chosen, or nil when the learner quits.
+func (r *Runner) choose(ctx context.Context, course []*lessons.Lesson, prog *Progress, greet bool) (*lessons.Lesson, error) {
+	r.clear()
+	if greet {
+		fmt.Fprintf(r.Out, "Welcome to dockstep! Each lesson shows you one step at a time. Keep this\n"+
+			"window open and run the commands in another terminal: dockstep checks your\n"+
+			"Docker engine and moves on as soon as the step is done.\n\n")
+	}
+	opts := make([]string, 0, len(course)+1)
+	def := -1
+	for i, l := range course {
+		opts = append(opts, lessonLabel(i, l, prog))
+		if done, total := prog.Lesson(l.ID).Finished(l); def < 0 && done < total {
+			def = i
+		}
+	}
+	opts = append(opts, "Quit")
+	if def < 0 {
+		def = 0
+	}
+	i, err := r.Prompt.Select(ctx, "Which lesson?", opts, def)
+	if err != nil {
+		return nil, interrupted(ctx, err)
+	}
+	if i >= len(course) {
+		return nil, nil
+	}
+	return course[i], nil
+}
+
+// lessonLabel is how a lesson is offered: number, title and progress.
+func lessonLabel(i int, l *lessons.Lesson, prog *Progress) string {
+	lp, ok := prog.Lessons[l.ID]
+	state := "not started"
+	if ok {
+		done, total := lp.Finished(l)
+		switch {
+		case done == total:
+			state = "finished"
+		default:
+			state = fmt.Sprintf("%d of %d steps done", done, total)
+		}
+	}
+	return fmt.Sprintf("%d. %s (%s)", i+1, l.Title, state)
+}
+
+// lessonRun is one lesson being run: what every step of it shares.
+type lessonRun struct {
+	r    *Runner
+	l    *lessons.Lesson
+	prog *Progress
+	lp   *LessonProgress
+	vars map[string]string
+	// dir is the learner's working directory for the lesson.
+	dir string
+	env *checks.Env
+	rep *Replayer
+	ch  chan event
+	// send puts an event on ch unless the lesson is over.
+	send func(event)
+	// banner is shown above the next step drawn, such as which step was
+	// just done.
+	banner string
+	// streamDown says why the engine's event stream is broken; empty while
+	// it works.
+	streamDown string
+	// seq numbers prompts and timers, so that a stale one is recognised.
+	seq int
+}
+
+func (r *Runner) runLesson(ctx context.Context, prog *Progress, l *lessons.Lesson) (lessonOutcome, error) {
+	lp := prog.Lesson(l.ID)
+	prog.Current = l.ID
+	if err := r.askVars(ctx, l, lp); err != nil {
+		return lessonQuit, err
+	}
+	dir := r.Dir
+	if l.Workspace != "" {
+		var err error
+		if dir, err = r.workspace(ctx, l, lp); err != nil {
+			return lessonQuit, err
+		}
+	}
+	if err := r.save(prog); err != nil {
+		return lessonQuit, err
+	}
+	from := lp.FirstUnfinished(l)
+	if from == len(l.Steps) {
+		again, err := r.Prompt.Confirm(ctx, fmt.Sprintf("You have finished %q. Go through it again?", l.Title), false)
+		if err != nil {
+			return lessonQuit, interrupted(ctx, err)
+		}
+		if !again {
+			return lessonLeft, nil
+		}
+		lp.Done, lp.Skipped, lp.Started = nil, nil, nil
+		lp.init()
+		from = 0
+	}
+
+	lctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	lr := &lessonRun{
+		r: r, l: l, prog: prog, lp: lp, vars: lp.Vars, dir: dir,
+		env: &checks.Env{Docker: r.Docker, Dir: dir},
+		rep: &Replayer{Dir: dir, Vars: lp.Vars},
+		ch:  make(chan event, 64),
+	}
+	defer lr.rep.Stop()
+	send := func(ev event) {
+		select {
+		case lr.ch <- ev:
+		case <-lctx.Done():
+		}
+	}
+	lr.send = send
+	if r.Docker != nil {
+		go watchEngine(lctx, r.Docker, r.clock(), r.watch, send)
+	}
+	if err := watchFiles(lctx, dir, send); err != nil {
+		fmt.Fprintf(r.ErrOut, "warning: %v; file changes are noticed only when you choose \"Check now\"\n", err)
+	}
+	if poll := r.pollEvery(); poll > 0 {
+		go func() {
+			for {
+				select {
+				case <-r.clock().After(poll):
+					send(event{kind: evPoll})
+				case <-lctx.Done():
+					return
+				}
+			}
+		}()
+	}
+
+	for i := from; i < len(l.Steps); i++ {
+		s := l.Steps[i]
+		if lp.IsFinished(s.Title) {
+			continue
+		}
+		out, err := lr.runStep(ctx, s)
+		if stopErr := lr.rep.Stop(); stopErr != nil {
+			fmt.Fprintf(r.ErrOut, "warning: %v\n", stopErr)
+		}
+		switch out {
+		case stepPassed:
+			lp.MarkDone(s.Title, r.clock().Now())
+			lr.banner = fmt.Sprintf("✓ Step %d, %q, is done.", s.Index, lessons.Expand(s.Title, lr.vars))
+		case stepSkipped:
+			lp.MarkSkipped(s.Title)
+			lr.banner = fmt.Sprintf("Step %d, %q, skipped.", s.Index, lessons.Expand(s.Title, lr.vars))
+		case stepLessons:
+			return lessonLeft, r.save(prog)
+		case stepQuit:
+			return lessonQuit, errors.Join(err, r.save(prog))
+		}
+		if err := r.save(prog); err != nil {
+			return lessonQuit, err
+		}
+	}
+	lp.Step = ""
+	r.clear()
+	fmt.Fprintf(r.Out, "%s\n\n🎉 You have finished the lesson %q.\n\n", lr.banner, l.Title)
+	return lessonFinished, r.save(prog)
+}
+
+func (r *Runner) pollEvery() time.Duration {
+	if r.Poll == 0 {
+		return 5 * time.Second
+	}
+	return r.Poll
+}
+
+func (r *Runner) debounce() time.Duration {
+	if r.Debounce == 0 {
+		return 50 * time.Millisecond
+	}
+	return r.Debounce
+}
+
+func (r *Runner) clear() {
+	if r.Clear {
+		io.WriteString(r.Out, "\x1b[H\x1b[2J")
+	}
+}
+
+// askVars sets the lesson's variables: from the command line, else as
+// remembered, else by asking the learner once.
+func (r *Runner) askVars(ctx context.Context, l *lessons.Lesson, lp *LessonProgress) error {
+	for _, v := range l.Vars {
+		if val, ok := r.Vars[v.Name]; ok {
+			if v.Pattern != "" && !lessons.MatchPattern(v.Pattern, val) {
+				return fmt.Errorf("--var %s=%s: the value must match %s (%s)", v.Name, val, v.Pattern, v.Prompt)
+			}
+			lp.Vars[v.Name] = val
+			continue
+		}
+		if _, ok := lp.Vars[v.Name]; ok {
+			continue
+		}
+		val, err := r.Prompt.Input(ctx, v.Prompt, v.Default, func(s string) error {
+			switch {
+			case s == "":
+				return errors.New("please give a value")
+			case v.Pattern != "" && !lessons.MatchPattern(v.Pattern, s):
+				return fmt.Errorf("%q does not fit: the value must match %s", s, v.Pattern)
+			}
+			return nil
+		})
+		if err != nil {
+			return interrupted(ctx, err)
+		}
+		lp.Vars[v.Name] = val
+	}
+	return nil
+}
+
+// workspace copies the lesson's files into a directory the learner
+// confirms, the first time, and returns that directory.
+func (r *Runner) workspace(ctx context.Context, l *lessons.Lesson, lp *LessonProgress) (string, error) {
+	if lp.Workspace != "" {
+		if st, err := os.Stat(lp.Workspace); err == nil && st.IsDir() {
+			return lp.Workspace, nil
+		}
+	}
+	def := lp.Workspace
+	if def == "" {
+		def = DefaultWorkspaceDir(r.Dir, l)
+	}
+	dest, err := r.Prompt.Input(ctx, "This lesson has files to work on. Where should dockstep put them?", def, func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return errors.New("please give a directory")
+		}
+		return nil
+	})
+	if err != nil {
+		return "", interrupted(ctx, err)
+	}
+	if !filepath.IsAbs(dest) {
+		dest = filepath.Join(r.Dir, dest)
+	}
+	var askErr error
+	_, kept, err := CopyWorkspace(l, dest, func(rel string) bool {
+		if askErr != nil {
+			return false
+		}
+		ok, err := r.Prompt.Confirm(ctx, fmt.Sprintf("%s is not what the lesson gave you (you may have edited it). Replace it with the lesson's version?", filepath.Join(dest, rel)), false)
+		askErr = err
+		return err == nil && ok
+	})
+	if askErr != nil {
+		return "", interrupted(ctx, askErr)
+	}
+	if err != nil {
+		return "", err
+	}
+	for _, k := range kept {
+		fmt.Fprintf(r.Out, "kept your %s\n", filepath.Join(dest, k))
+	}
+	lp.Workspace = dest
+	return dest, nil
+}
