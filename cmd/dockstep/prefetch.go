@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"time"
 
@@ -80,7 +81,8 @@ when the lessons cannot be read.`,
 				return exitf(1, "dockstep prefetch: cannot reach the Docker engine at %s: %v\n%s", e, err, engineAdvice(e, err))
 			}
 			fmt.Fprintf(g.io.out, "Fetching %d image%s into the engine at %s\n", len(nd.Images), plural(len(nd.Images)), e)
-			p := &prefetcher{d: c, out: g.io.out, tty: g.io.outTTY}
+			// A bar redrawn in place needs a terminal that understands \r and ESC[K.
+			p := &prefetcher{d: c, out: g.io.out, tty: g.io.outTTY && os.Getenv("TERM") != "dumb"}
 			failed := p.pullAll(ctx, nd.Images)
 			if pushTo != "" {
 				failed += p.pushAll(ctx, pushTo)
