@@ -1,0 +1,86 @@
+package checks
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/dockstep/dockstep/lessons"
+)
+
+func TestEvaluateAll(t *testing.T) {
+	dir := t.TempDir()
+	specs := []lessons.CheckSpec{
+		spec(t, "command: {run: sleep 0.3; true}"),
+		spec(t, "command: \"exit 2\""),
+		spec(t, "file: \"{{name}}.txt\""),
+		spec(t, "command: {run: sleep 0.3; true}"),
+	}
+	start := time.Now()
+	res := EvaluateAll(context.Background(), Default(), specs, map[string]string{"name": "notes"}, &Env{Dir: dir})
+	if took := time.Since(start); took > 550*time.Millisecond {
+		t.Errorf("took %s for two checks of 0.3s each, want them run at the same time", took)
+	}
+	want := []struct {
+		pass bool
+		msg  string
+	}{{true, "succeeded"}, {false, `"exit 2" exited with status 2`}, {false, "no file notes.txt"}, {true, "succeeded"}}
+	if len(res) != len(want) {
+		t.Fatalf("got %d results, want %d", len(res), len(want))
+	}
+	for i, w := range want {
+		if res[i].Kind == "" || res[i].Passed != w.pass || !strings.Contains(res[i].Message, w.msg) {
+			t.Errorf("result %d: got %+v, want passed=%v with %q", i, res[i], w.pass, w.msg)
+		}
+	}
+
+	bad := EvaluateAll(context.Background(), Default(), []lessons.CheckSpec{spec(t, "image: \"{{img}}\"")}, map[string]string{"img": "Not An Image"}, &Env{})
+	if bad[0].Err == nil || bad[0].Passed || !strings.Contains(bad[0].Err.Error(), "test.md:1:") {
+		t.Errorf("got %+v, want an error at test.md:1 for a check that does not compile", bad[0])
+	}
+}
+
+func TestCommandCheck(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		check string
+		pass  bool
+		want  string
+	}{
+		{"command: test -d " + dir, true, "succeeded"},
+		{`command: "pwd | grep -q '^` + dir + `$'"`, true, ""},
+		{`command: "echo some output; exit 3"`, false, "exited with status 3:\n    some output"},
+		{"command: {run: sleep 5, timeout: 200ms}", false, "did not finish within 200ms"},
+	}
+	for _, tt := range tests {
+		r := compile(t, tt.check).Evaluate(context.Background(), &Env{Dir: dir})
+		if r.Passed != tt.pass || !strings.Contains(r.Message, tt.want) {
+			t.Errorf("%s: got passed=%v %q, want %v with %q", tt.check, r.Passed, r.Message, tt.pass, tt.want)
+		}
+	}
+}
+
+// A server that is still starting answers 503 at first: the check retries.
+func TestHTTPRetries(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) < 3 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte("<h1>Cat Gif of the day</h1>"))
+	}))
+	defer srv.Close()
+	r := compile(t, "http: {url: "+srv.URL+", contains: Cat Gif, timeout: 5s}").Evaluate(context.Background(), &Env{})
+	if !r.Passed || calls.Load() != 3 {
+		t.Errorf("got passed=%v after %d calls (%s), want passed after 3", r.Passed, calls.Load(), r.Message)
+	}
+	r = compile(t, "http: {url: "+srv.URL+", status: 404, timeout: 300ms}").Evaluate(context.Background(), &Env{})
+	if r.Passed || !strings.Contains(r.Message, "answered 200 OK, want 404 Not Found (still so after 300ms)") {
+		t.Errorf("got passed=%v %q, want a failure naming both statuses", r.Passed, r.Message)
+	}
+}
