@@ -296,7 +296,7 @@ func (t *tester) step(ctx context.Context, s *lessons.Step, rep *runner.Replayer
 		if s.HoldsBefore {
 			notes = append(notes, "checks may hold before, as marked")
 		} else {
-			bctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			bctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 			res := checks.EvaluateAll(bctx, t.reg, s.Checks, vars, env)
 			cancel()
 			if err := engineTrouble(res); err != nil && ctx.Err() == nil && bctx.Err() == nil {
