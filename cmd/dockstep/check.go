@@ -97,7 +97,14 @@ func (g *globals) runCheck(ctx context.Context, arg string, o checkOptions) erro
 	for _, s := range steps {
 		for _, c := range s.Checks {
 			if _, err := reg.Compile(c, vars); err != nil {
-				probs = append(probs, fmt.Sprintf("%s:%d: %v", c.Pos.File, c.Pos.Line, err))
+				for _, e := range flattenErr(err) {
+					line := c.Pos.Line
+					var le *lessons.LineError
+					if errors.As(e, &le) && le.Line > 0 {
+						line = le.Line
+					}
+					probs = append(probs, fmt.Sprintf("%s:%d: %v", c.Pos.File, line, e))
+				}
 			}
 		}
 	}
@@ -315,4 +322,16 @@ func lessonVars(l *lessons.Lesson, given []string) (map[string]string, error) {
 		}
 	}
 	return vars, nil
+}
+
+// flattenErr lists the errors joined in err.
+func flattenErr(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, flattenErr(e)...)
+		}
+		return out
+	}
+	return []error{err}
 }

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dockstep/dockstep/internal/dockertest"
+)
+
+const checkLesson = "testdata/check-lesson.md"
+
+// runCheckCmd runs dockstep with args and returns its exit code and output.
+func runCheckCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(args, &streams{in: strings.NewReader(""), out: &out, errOut: &errOut})
+	return code, out.String(), errOut.String()
+}
+
+func TestCheckUsageErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"variable without default", []string{"check", checkLesson}, "needs a value for the variable image (The image to run): pass --var image=VALUE"},
+		{"unknown variable", []string{"check", checkLesson, "--var", "colour=red"}, "--var colour: lesson check-lesson has no such variable; its variables are image, port"},
+		{"variable not matching its pattern", []string{"check", checkLesson, "--var", "image=x", "--var", "port=http"}, "--var port=http: the value must match [0-9]+"},
+		{"variable making a check invalid", []string{"check", checkLesson, "--var", "image=Not An Image"}, "check-lesson.md:19: image check: image: \"Not An Image\" is not an image reference"},
+		{"no such step", []string{"check", checkLesson, "--var", "image=x", "--step", "9"}, "lesson check-lesson has steps 1 to 4; there is no step 9"},
+		{"no such lesson", []string{"check", "no-such-lesson"}, `no lesson "no-such-lesson"; the lessons are`},
+		{"no such file", []string{"check", "testdata/check-missing.md"}, "testdata/check-missing.md: cannot read it"},
+		{"no lesson argument", []string{"check"}, "accepts 1 arg(s), received 0"},
+		{"--dir not a folder", []string{"check", checkLesson, "--var", "image=x", "--dir", checkLesson}, "is not a folder"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runCheckCmd(t, tt.args...)
+			if code != 2 {
+				t.Errorf("got exit %d, want 2 (stderr %q)", code, stderr)
+			}
+			if !strings.Contains(stderr, tt.want) {
+				t.Errorf("got stderr %q, want it to contain %q", stderr, tt.want)
+			}
+		})
+	}
+}
+
+// Steps without engine checks need no engine: a file check and a quiz.
+func TestCheckWithoutEngine(t *testing.T) {
+	dir := t.TempDir()
+	code, stdout, stderr := runCheckCmd(t, "check", checkLesson, "--var", "image=x", "--step", "3", "--dir", dir)
+	if code != 1 || !strings.Contains(stdout, "FAIL  step 3: Write a note\n      file: no file note.txt (looked for "+filepath.Join(dir, "note.txt")+")") {
+		t.Errorf("got exit %d, stdout %q, stderr %q; want 1 and the missing file named", code, stdout, stderr)
+	}
+	os.WriteFile(filepath.Join(dir, "note.txt"), []byte("all done\n"), 0o644)
+	code, stdout, _ = runCheckCmd(t, "check", checkLesson, "--var", "image=x", "--step", "3", "--dir", dir)
+	if code != 0 || !strings.Contains(stdout, "PASS  step 3: Write a note\ncheck-lesson: 1 of 1 step pass\n") {
+		t.Errorf("got exit %d, stdout %q; want 0", code, stdout)
+	}
+	code, stdout, _ = runCheckCmd(t, "check", checkLesson, "--var", "image=x", "--step", "4")
+	if code != 0 || !strings.Contains(stdout, "PASS  step 4: A question (nothing to check)") {
+		t.Errorf("got exit %d, stdout %q; want 0 and nothing to check", code, stdout)
+	}
+}
+
+func TestCheckEngineUnreachable(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "no-engine.sock")
+	t.Setenv("DOCKER_HOST", "unix://"+sock)
+	code, stdout, stderr := runCheckCmd(t, "check", checkLesson, "--var", "image=busybox")
+	if code != 3 {
+		t.Fatalf("got exit %d (stdout %q, stderr %q), want 3", code, stdout, stderr)
+	}
+	for _, want := range []string{"cannot reach the Docker engine at unix://" + sock + " (from DOCKER_HOST)", "start Docker", "docker group", "DOCKER_HOST"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("got stderr %q, want it to contain %q", stderr, want)
+		}
+	}
+}
+
+func TestCheckAgainstEngine(t *testing.T) {
+	c := dockertest.Client(t)
+	img := dockertest.Name("dockstep-test/check-cmd")
+	dockertest.Busybox(t, c, img+":latest")
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "note.txt"), []byte("done"), 0o644)
+	vars := []string{"--var", "image=" + img, "--var", "port=18201", "--dir", dir}
+
+	// Nothing runs yet: step 2 fails with the diagnosis, the others pass.
+	code, stdout, stderr := runCheckCmd(t, append([]string{"check", checkLesson}, vars...)...)
+	if code != 1 {
+		t.Fatalf("got exit %d (stderr %q), want 1", code, stderr)
+	}
+	for _, want := range []string{
+		"PASS  step 1: Have the image\n",
+		"FAIL  step 2: Serve it\n      container: no container from " + img + "; start one with docker run -p 18201:5000 " + img + "\n      http: nothing answers at http://127.0.0.1:18201/",
+		"PASS  step 3: Write a note\n",
+		"PASS  step 4: A question (nothing to check)\n",
+		"check-lesson: 3 of 4 steps pass\n",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("got stdout\n%s\nwant it to contain %q", stdout, want)
+		}
+	}
+	if strings.Contains(stdout, "\x1b[") {
+		t.Errorf("got colour in output that is not a terminal: %q", stdout)
+	}
+
+	name := dockertest.Name("dockstep-check-cmd")
+	dockertest.RemoveContainerAtEnd(t, c, name)
+	dockertest.Run(t, "run", "-d", "--name", name, "-p", "18201:5000", img, "sh", "-c", "echo hello-dockstep > /tmp/index.html; exec httpd -f -p 5000 -h /tmp")
+	code, stdout, stderr = runCheckCmd(t, append([]string{"check", checkLesson, "--json"}, vars...)...)
+	if code != 0 {
+		t.Fatalf("got exit %d (stdout %s, stderr %q), want 0", code, stdout, stderr)
+	}
+	var rep struct {
+		Lesson string `json:"lesson"`
+		Passed bool   `json:"passed"`
+		Steps  []struct {
+			Step   int    `json:"step"`
+			Title  string `json:"title"`
+			Passed bool   `json:"passed"`
+			Checks []struct {
+				Kind    string `json:"kind"`
+				Passed  bool   `json:"passed"`
+				Message string `json:"message"`
+			} `json:"checks"`
+		} `json:"steps"`
+	}
+	dec := json.NewDecoder(strings.NewReader(stdout))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&rep); err != nil {
+		t.Fatalf("--json printed %q: %v", stdout, err)
+	}
+	if rep.Lesson != "check-lesson" || !rep.Passed || len(rep.Steps) != 4 {
+		t.Fatalf("got %+v, want lesson check-lesson passed with 4 steps", rep)
+	}
+	s := rep.Steps[1]
+	if s.Step != 2 || s.Title != "Serve it" || !s.Passed || len(s.Checks) != 2 || s.Checks[0].Kind != "container" || s.Checks[1].Kind != "http" || !s.Checks[1].Passed || s.Checks[1].Message == "" {
+		t.Errorf("got step %+v, want step 2 with passing container and http checks", s)
+	}
+	if len(rep.Steps[3].Checks) != 0 || !rep.Steps[3].Passed {
+		t.Errorf("got quiz step %+v, want passed with no checks", rep.Steps[3])
+	}
+}
