@@ -32,6 +32,7 @@ const noAuth = "e30="
 
 func newPrefetchCmd(g *globals) *cobra.Command {
 	var pushTo string
+	var list bool
 	cmd := &cobra.Command{
 		Use:   "prefetch [LESSON...]",
 		Short: "Pull every image the lessons need, before class",
@@ -43,6 +44,8 @@ With --push-to HOST:PORT it then pushes them into a workshop registry, as
 HOST:PORT/library/busybox:latest for official images and
 HOST:PORT/user/name:tag for others, so that the registry can serve the
 room as a registry mirror; the extra tags are removed afterwards.
+
+With --list it only prints the images, one a line, without the engine.
 docs/workshop.md tells how to run such a registry.
 
 Exit status: 0 when every image is in place (and pushed), 1 otherwise, 2
@@ -61,6 +64,12 @@ when the lessons cannot be read.`,
 				fmt.Fprintf(g.io.errOut, "%s\nwarning: these lessons have problems (dockstep lint lists them); prefetching the images of what could be read\n", probs.Error())
 			}
 			nd := collectNeeds(ls)
+			if list {
+				for _, in := range nd.Images {
+					fmt.Fprintln(g.io.out, in.Ref)
+				}
+				return nil
+			}
 			if len(nd.Images) == 0 {
 				fmt.Fprintln(g.io.out, "The lessons need no images.")
 				return nil
@@ -97,6 +106,7 @@ when the lessons cannot be read.`,
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&list, "list", false, "only print the images the lessons need, one a line (for docker save)")
 	cmd.Flags().StringVar(&pushTo, "push-to", "", "then push the images into the workshop registry at `HOST:PORT`")
 	return cmd
 }

@@ -199,3 +199,12 @@ func TestPushToAddress(t *testing.T) {
 		t.Errorf("got exit %d and %q, want 2 and advice to give HOST:PORT", code, errOut)
 	}
 }
+
+func TestPrefetchList(t *testing.T) {
+	fakeEnv(t, map[string]string{"DOCKER_HOST": "tcp://127.0.0.1:19999"}) // --list needs no engine
+	code, out, errOut := runCapture(t, "prefetch", "--list", "--lessons", filepath.Join("testdata", "doctor-lessons"))
+	want := "busybox\ndockstep-test/no-such-image:never\n"
+	if code != 0 || out != want {
+		t.Errorf("got exit %d and\n%s%s\nwant 0 and\n%s", code, out, errOut, want)
+	}
+}
