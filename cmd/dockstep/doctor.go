@@ -214,7 +214,8 @@ func doctorEngineChecks(ctx context.Context, d doctorEngine, e endpoint, rep *do
 
 	missing := doctorImages(ctx, d, rep, nd.Images, info.OSType, goArch(info.Architecture))
 	rep.add(diskItem(info, isUnix, missing))
-	doctorPorts(ctx, d, rep, nd.Ports, isUnix)
+	// Docker Desktop's ports appear on this machine too; its socket is local.
+	doctorPorts(ctx, d, rep, nd.Ports, isUnix || strings.HasPrefix(e.Host, "npipe://"))
 
 	if m := info.RegistryConfig; m != nil && len(m.Mirrors) > 0 {
 		rep.add(doctorItem{Check: "registry mirror", Status: statusInfo, Detail: strings.Join(m.Mirrors, ", ")})

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -126,13 +128,21 @@ func TestPrefetchThroughMirror(t *testing.T) {
 	if len(tags) != 1 || tags[0] != "latest" {
 		t.Errorf("got tags %q in the room registry, want [latest]", tags)
 	}
-	rc, err := c.ImagePull(ctx, room, image.PullOptions{})
-	if err != nil {
-		t.Fatalf("pulling %s back: %v", room, err)
+	// Pull it back by prefetching a lesson that names it, on a "terminal":
+	// the bar is drawn in place. The image is removed first, so that its
+	// own layer comes from the room registry.
+	if _, err := c.ImageRemove(ctx, name+":latest", image.RemoveOptions{Force: true}); err != nil {
+		t.Fatalf("removing %s before pulling it back: %v", name, err)
 	}
-	defer rc.Close()
-	if _, err := engine.Follow(rc, io.Discard, room, false); err != nil {
-		t.Fatalf("pulling %s back: %v", room, err)
+	var out2, errOut2 bytes.Buffer
+	code = run([]string{"prefetch", "--lessons", lessonNeeding(t, room)}, &streams{in: strings.NewReader(""), out: &out2, errOut: &errOut2, outTTY: true})
+	if code != 0 {
+		t.Fatalf("pulling %s back: got exit %d\n%s%s", room, code, out2.String(), errOut2.String())
+	}
+	t.Logf("prefetch output on a terminal:\n%q", out2.String())
+	bar := regexp.MustCompile(`\r` + regexp.QuoteMeta(room) + ` +\[=+\] +[0-9.]+kB / [0-9.]+kB +2/2 layers\x1b\[K\n`)
+	if !bar.MatchString(out2.String()) {
+		t.Errorf("got no finished progress bar for %s on a terminal:\n%q", room, out2.String())
 	}
 	if _, err := c.ImageInspect(ctx, room); err != nil {
 		t.Errorf("%s is not present after pulling it back: %v", room, err)
