@@ -228,7 +228,7 @@ func (p *parser) yamlBlock(what, body string, line, content int) *yaml.Node {
 		return nil
 	}
 	var doc yaml.Node
-	if err := yaml.Unmarshal([]byte(body), &doc); err != nil {
+	if err := yaml.Unmarshal(yamlSource(body), &doc); err != nil {
 		l, msg := yamlErrorLine(err)
 		// The YAML parser may name the line after the last one for an
 		// unexpected end; keep the report inside the block.
@@ -241,6 +241,19 @@ func (p *parser) yamlBlock(what, body string, line, content int) *yaml.Node {
 		return doc.Content[0]
 	}
 	return &doc
+}
+
+// yamlSource prepares text for the YAML parser. YAML takes a carriage
+// return alone as a line break, Markdown does not; replacing lone ones keeps
+// YAML's line numbers the file's.
+func yamlSource(s string) []byte {
+	b := []byte(s)
+	for i := range b {
+		if b[i] == '\r' && (i+1 == len(b) || b[i+1] != '\n') {
+			b[i] = ' '
+		}
+	}
+	return b
 }
 
 var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)

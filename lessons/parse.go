@@ -166,7 +166,7 @@ func (p *parser) parse(src []byte) {
 		p.errorf(1, "the lesson has no front matter; start the file with a line ---, then format: %d and title: ..., then another line ---", FormatVersion)
 	default:
 		var doc yaml.Node
-		if err := yaml.Unmarshal(yml, &doc); err != nil {
+		if err := yaml.Unmarshal(yamlSource(string(yml)), &doc); err != nil {
 			line, msg := yamlErrorLine(err)
 			line = min(max(line, 1), fmLines-2)
 			p.errorf(line+1, "front matter is not valid YAML: %s", msg)
