@@ -9,7 +9,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"runtime"
 	"sort"
 	"strings"
 	"syscall"
@@ -62,6 +61,7 @@ type doctorItem struct {
 	Detail  string       `json:"detail"`
 	Fix     string       `json:"fix,omitempty"`
 	Lessons []string     `json:"lessons,omitempty"`
+	denied  bool         // a socket this user may not use
 }
 
 // doctorReport is the whole checklist, as --json prints it.
@@ -176,9 +176,17 @@ func doctorEngineChecks(ctx context.Context, d doctorEngine, e endpoint, rep *do
 	_, err := d.Ping(pctx)
 	cancel()
 	if err != nil {
-		rep.add(doctorItem{Check: "engine", Status: statusFail, Detail: fmt.Sprintf("no answer from the engine at %s: %v", e, err), Fix: engineAdvice(e, err)})
+		it := doctorItem{Check: "engine", Status: statusFail, Detail: fmt.Sprintf("no answer from the engine at %s: %v", e, err), Fix: engineAdvice(e, err)}
+		var sockIt doctorItem
 		if isUnix {
-			rep.add(socketItem(sock, e))
+			sockIt = socketItem(sock, e)
+		}
+		if sockIt.denied {
+			it.Fix = "you may not use its socket: see the next line"
+		}
+		rep.add(it)
+		if sockIt.denied {
+			rep.add(sockIt)
 		}
 		rep.add(doctorItem{Check: "the rest", Status: statusSkip, Detail: "versions, disk, ports and images are checked once the engine answers"})
 		return
@@ -232,11 +240,7 @@ func socketItem(sock string, e endpoint) doctorItem {
 		return doctorItem{Check: "socket", Status: statusOK, Detail: "you may use " + sock}
 	}
 	if errors.Is(err, syscall.EACCES) {
-		detail := "permission denied on " + sock
-		if runtime.GOOS == "linux" {
-			detail += " (it belongs to the docker group, which you are not in)"
-		}
-		return doctorItem{Check: "socket", Status: statusFail, Detail: detail, Fix: engineAdvice(e, err)}
+		return doctorItem{Check: "socket", Status: statusFail, Detail: "permission denied on " + sock + ": this user may not use the engine", Fix: engineAdvice(e, err), denied: true}
 	}
 	return doctorItem{Check: "socket", Status: statusFail, Detail: fmt.Sprintf("cannot connect to %s: %v", sock, err), Fix: engineAdvice(e, err)}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -282,4 +283,82 @@ func TestDoctorImageMissing(t *testing.T) {
 			t.Errorf("output does not hold %q:\n%s", w, out)
 		}
 	}
+}
+
+// TestDoctorSocketPermission runs doctor as a user outside the docker
+// group (nobody, through setpriv): the socket line fails with the advice to
+// join the group. It needs root to switch users, as CI has.
+func TestDoctorSocketPermission(t *testing.T) {
+	if os.Getenv("DOCKSTEP_DOCTOR_AS_NOBODY") == "1" {
+		return // the child's side is TestDoctorAsNobody
+	}
+	dockertest.Client(t)
+	if os.Geteuid() != 0 {
+		t.Skip("switching to another user needs root")
+	}
+	if h := os.Getenv("DOCKER_HOST"); h != "" && !strings.HasPrefix(h, "unix://") {
+		t.Skipf("the engine is at %s, not on a socket", h)
+	}
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		t.Skip("setpriv (util-linux) is not installed")
+	}
+	// A copy of this test binary and a lesson, where nobody may read them.
+	dir := t.TempDir()
+	for _, d := range []string{dir, filepath.Dir(dir)} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin, err := os.ReadFile(self)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "dockstep.test"), bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	lesson, err := os.ReadFile(filepath.Join("testdata", "doctor-lessons", "02-build.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "lessons"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "lessons", "02-build.md"), lesson, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
+		filepath.Join(dir, "dockstep.test"), "-test.run=^TestDoctorAsNobody$", "-test.v")
+	cmd.Dir = dir
+	cmd.Env = []string{"DOCKSTEP_DOCTOR_AS_NOBODY=1", "HOME=" + dir, "DOCKER_CONFIG=" + filepath.Join(dir, "no-config"), "PATH=" + os.Getenv("PATH"), "DOCKER_HOST=" + os.Getenv("DOCKER_HOST")}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("running the test binary as nobody: %v\n%s", err, out)
+	}
+	t.Logf("doctor as nobody:\n%s", out)
+	for _, w := range []string{
+		"exit 1",
+		"[FAIL] engine: no answer from the engine at unix:///var/run/docker.sock (from ",
+		"fix: you may not use its socket: see the next line",
+		"[FAIL] socket: permission denied on /var/run/docker.sock",
+		`fix: you may not use the socket /var/run/docker.sock: join the docker group with "sudo usermod -aG docker $USER", then log out and back in`,
+	} {
+		if !strings.Contains(string(out), w) {
+			t.Errorf("doctor as nobody does not say %q:\n%s", w, out)
+		}
+	}
+}
+
+// TestDoctorAsNobody is the child of TestDoctorSocketPermission: it runs
+// doctor and prints what it said.
+func TestDoctorAsNobody(t *testing.T) {
+	if os.Getenv("DOCKSTEP_DOCTOR_AS_NOBODY") != "1" {
+		t.Skip("run by TestDoctorSocketPermission")
+	}
+	code, out, errOut := runCapture(t, "doctor", "--lessons", "lessons")
+	fmt.Printf("exit %d\n%s%s", code, out, errOut)
 }

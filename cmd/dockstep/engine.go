@@ -74,6 +74,8 @@ func engineAdvice(ep endpoint, err error) string {
 		return fmt.Sprintf("nothing listens at %s: start Docker (Docker Desktop: open the app; colima: \"colima start\"; Linux: \"sudo systemctl start docker\")", sock)
 	case errors.Is(err, syscall.ECONNREFUSED) || strings.Contains(err.Error(), "connection refused"):
 		return "the engine is not running there: start Docker, or point dockstep at the right engine with --host, DOCKER_HOST or \"docker context use\""
+	case strings.HasPrefix(ep.Host, "ssh://"):
+		return fmt.Sprintf("check that \"%s docker version\" works from this terminal without asking for a password (use an SSH key or agent), and that Docker runs on that machine", sshCommandLine(ep.Host))
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded):
 		return "the engine did not answer in time: check that it is running and that the network to it works"
 	}
@@ -102,4 +104,21 @@ func dialErr(ep endpoint) error {
 	}
 	conn.Close()
 	return nil
+}
+
+// sshCommandLine is the ssh command a learner types to reach the machine of
+// an ssh:// engine address.
+func sshCommandLine(host string) string {
+	u, err := url.Parse(host)
+	if err != nil {
+		return "ssh " + strings.TrimPrefix(host, "ssh://")
+	}
+	cmd := "ssh "
+	if p := u.Port(); p != "" {
+		cmd += "-p " + p + " "
+	}
+	if u.User != nil {
+		cmd += u.User.Username() + "@"
+	}
+	return cmd + u.Hostname()
 }
