@@ -51,6 +51,11 @@ type Env struct {
 	Since time.Time
 	// HTTP is the client for http checks; nil means a default one.
 	HTTP *http.Client
+
+	// memo remembers, between evaluations against the same Env, which
+	// containers matched a check, so that checking again asks the engine
+	// about those containers only. See memo.go.
+	memo map[string][]string
 }
 
 // Result is the outcome of one check.

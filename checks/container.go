@@ -180,6 +180,15 @@ func candidates(ctx context.Context, d Docker, img *imageRef, name string) ([]co
 }
 
 func (c *containerCheck) Evaluate(ctx context.Context, env *Env) Result {
+	if c.count == nil {
+		r, ok, err := c.quick(ctx, env)
+		if err != nil {
+			return engineFailure("container", err)
+		}
+		if ok {
+			return r
+		}
+	}
 	cands, err := candidates(ctx, env.Docker, c.image, c.name)
 	if err != nil {
 		return engineFailure("container", err)
@@ -188,7 +197,7 @@ func (c *containerCheck) Evaluate(ctx context.Context, env *Env) Result {
 	var best *container.Summary
 	var bestWrong []string
 	for i := range cands {
-		wrong, err := c.mismatches(ctx, env, &cands[i])
+		wrong, err := c.mismatches(ctx, env, &cands[i], nil)
 		if err != nil {
 			return engineFailure("container", err)
 		}
@@ -212,6 +221,7 @@ func (c *containerCheck) Evaluate(ctx context.Context, env *Env) Result {
 		return Result{Kind: "container", Message: msg}
 	}
 	if len(matching) > 0 {
+		env.remember(c.key(), []string{matching[0].ID})
 		return Result{Kind: "container", Passed: true, Message: fmt.Sprintf("%s %s: %s", c.what(), stateWord(matching[0].State), containerName(matching[0].Names))}
 	}
 	if best != nil {
@@ -332,13 +342,13 @@ func (c *containerCheck) runFlags() string {
 
 // mismatches lists, in a beginner's words, how a container differs from
 // what the check wants; none means it matches.
-func (c *containerCheck) mismatches(ctx context.Context, env *Env, s *container.Summary) ([]string, error) {
+// insp, when not nil, is the container inspected already.
+func (c *containerCheck) mismatches(ctx context.Context, env *Env, s *container.Summary, insp *container.InspectResponse) ([]string, error) {
 	who := "the " + c.what()
 	if c.image == nil {
 		who = "container " + containerName(s.Names)
 	}
 	var wrong []string
-	var insp *container.InspectResponse
 	inspect := func() (*container.InspectResponse, error) {
 		if insp == nil {
 			i, err := env.Docker.ContainerInspect(ctx, s.ID)
@@ -597,4 +607,87 @@ func hasMount(mounts []container.MountPoint, m mountSpec, dir string) bool {
 		}
 	}
 	return false
+}
+
+// quick passes the check by inspecting, by name or ID, the container the
+// check names or the one that matched when last evaluated against env. The
+// engine lists containers in time that grows with every container it holds,
+// whatever the filters; inspecting one does not. When quick cannot pass the
+// check, Evaluate lists the candidates, which also gives the diagnosis.
+func (c *containerCheck) quick(ctx context.Context, env *Env) (Result, bool, error) {
+	ids := env.recall(c.key())
+	if c.name != "" {
+		ids = append([]string{c.name}, ids...)
+	}
+	for _, id := range ids {
+		insp, err := env.Docker.ContainerInspect(ctx, id)
+		if isNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return Result{}, false, err
+		}
+		s := summaryOf(&insp)
+		if c.image != nil && !c.image.matches(s.Image) {
+			img, found, err := findImage(ctx, env.Docker, *c.image)
+			if err != nil {
+				return Result{}, false, err
+			}
+			if !found || img.ID != s.ImageID {
+				continue
+			}
+		}
+		if c.name != "" && containerName(s.Names) != c.name {
+			continue
+		}
+		wrong, err := c.mismatches(ctx, env, &s, &insp)
+		if err != nil {
+			return Result{}, false, err
+		}
+		if len(wrong) == 0 {
+			env.remember(c.key(), []string{s.ID})
+			return Result{Kind: "container", Passed: true, Message: fmt.Sprintf("%s %s: %s", c.what(), stateWord(s.State), containerName(s.Names))}, true, nil
+		}
+	}
+	return Result{}, false, nil
+}
+
+// key identifies the check, whatever compiled it, for Env's memo.
+func (c *containerCheck) key() string {
+	img, code := "", ""
+	if c.image != nil {
+		img = c.image.named.String()
+	}
+	if c.exitCode != nil {
+		code = strconv.Itoa(*c.exitCode)
+	}
+	return fmt.Sprintf("container\x00%s\x00%s\x00%s\x00%s\x00%v\x00%s\x00%s\x00%v\x00%v",
+		img, c.name, c.state, code, c.publish, c.command, c.network, c.mounts, sortedPairs(c.env))
+}
+
+// summaryOf gives an inspected container the form ContainerList gives it.
+func summaryOf(i *container.InspectResponse) container.Summary {
+	s := container.Summary{Mounts: i.Mounts}
+	if i.ContainerJSONBase != nil {
+		s.ID = i.ID
+		s.Names = []string{"/" + strings.TrimPrefix(i.Name, "/")}
+		s.ImageID = i.Image
+		s.Command = strings.TrimSpace(i.Path + " " + strings.Join(i.Args, " "))
+		if i.State != nil {
+			s.State = i.State.Status
+		}
+	}
+	if i.Config != nil {
+		s.Image = i.Config.Image
+	}
+	if i.NetworkSettings != nil {
+		s.NetworkSettings = &container.NetworkSettingsSummary{Networks: i.NetworkSettings.Networks}
+		for cp, bs := range i.NetworkSettings.Ports {
+			for _, b := range bs {
+				h, _ := strconv.Atoi(b.HostPort)
+				s.Ports = append(s.Ports, container.Port{IP: b.HostIP, PrivatePort: uint16(cp.Int()), PublicPort: uint16(h), Type: cp.Proto()})
+			}
+		}
+	}
+	return s
 }

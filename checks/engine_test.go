@@ -250,3 +250,25 @@ func TestAnswersEngine(t *testing.T) {
 		t.Errorf("image-id describes %q (%v), want %q", d, err, hex[:12])
 	}
 }
+
+// Checking again against the same Env asks about the container that matched
+// before; once that container is gone, the check must fail, not remember.
+func TestContainerMemoEngine(t *testing.T) {
+	c := dockertest.Client(t)
+	img := testImage(t, c, "dockstep-test/chk-memo")
+	name := dockertest.Name("dockstep-chk-memo")
+	runContainer(t, c, name, "-d", img, "sleep", "60")
+	env := &Env{Docker: c}
+	for i := 0; i < 2; i++ {
+		expect(t, env, "container: {image: "+img+"}", true, "is running: "+name)
+	}
+	if len(env.memo) != 1 {
+		t.Errorf("got memo %v, want the matching container remembered", env.memo)
+	}
+	dockertest.Run(t, "stop", "-t", "0", name)
+	expect(t, env, "container: {image: "+img+"}", false, "("+name+") exited with code 137")
+	expect(t, env, "container: {image: "+img+", state: exited}", true, "")
+	expect(t, env, "container: {name: "+name+", state: exited}", true, "")
+	dockertest.Run(t, "rm", name)
+	expect(t, env, "container: {image: "+img+", state: exited}", false, "no exited container from "+img)
+}
