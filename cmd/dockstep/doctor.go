@@ -44,7 +44,7 @@ const minAPI = "1.41"
 // the containers, builds and volumes of the lessons.
 const headroom = 1_000_000_000
 
-// Status is the outcome of one line of the doctor's checklist.
+// doctorStatus is the outcome of one line of the checklist.
 type doctorStatus string
 
 const (

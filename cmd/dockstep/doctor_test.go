@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/docker/docker/api/types/system"
+
 	"github.com/dockstep/dockstep/internal/dockertest"
 )
 
@@ -361,4 +363,45 @@ func TestDoctorAsNobody(t *testing.T) {
 	}
 	code, out, errOut := runCapture(t, "doctor", "--lessons", "lessons")
 	fmt.Printf("exit %d\n%s%s", code, out, errOut)
+}
+
+func TestDoctorNoDockerCLI(t *testing.T) {
+	dockertest.Client(t)
+	engineEnv(t)
+	old := lookPath
+	lookPath = func(string) (string, error) { return "", exec.ErrNotFound }
+	t.Cleanup(func() { lookPath = old })
+	code, out, _ := runCapture(t, "doctor", "build", "--lessons", filepath.Join("testdata", "doctor-lessons"))
+	if code != 1 {
+		t.Errorf("got exit %d, want 1", code)
+	}
+	for _, w := range []string{"[FAIL] docker CLI: the docker command is not on your PATH", "fix: install Docker (https://docs.docker.com/get-docker/)", "[ok]   engine: answers"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("output does not hold %q:\n%s", w, out)
+		}
+	}
+}
+
+func TestDiskItemSkipsEnginesElsewhere(t *testing.T) {
+	old := hostname
+	hostname = func() (string, error) { return "ana-laptop", nil }
+	t.Cleanup(func() { hostname = old })
+	tests := []struct {
+		name   string
+		info   system.Info
+		isUnix bool
+		want   doctorStatus
+	}{
+		{"Docker Desktop's virtual machine", system.Info{Name: "docker-desktop", DockerRootDir: "/var/lib/docker"}, true, statusSkip},
+		{"an engine over tcp", system.Info{Name: "ana-laptop", DockerRootDir: "/var/lib/docker"}, false, statusSkip},
+		{"the engine on this machine (the test's disk has 1GB free)", system.Info{Name: "ana-laptop", DockerRootDir: t.TempDir()}, true, statusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			it := diskItem(tt.info, tt.isUnix, 0)
+			if it.Status != tt.want {
+				t.Errorf("got %s (%s), want %s", it.Status, it.Detail, tt.want)
+			}
+		})
+	}
 }
