@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/distribution/reference"
 	"github.com/docker/docker/api/types/events"
 	"github.com/docker/docker/api/types/filters"
 	"gopkg.in/yaml.v3"
@@ -49,21 +50,39 @@ func compileRan(n *yaml.Node) (Check, error) {
 
 func (c *ranCheck) Kind() string { return "ran" }
 
-// names lists the ways a container's image may be written in events; the
-// engine matches them exactly, so each spelling of the reference is given.
+// names lists the ways a container's image may be written in events. The
+// engine matches the image filter exactly (after dropping a tag from the
+// event's image), so each spelling of the reference is given; the events
+// that come back are checked again with matches.
 func (c *ranCheck) names(id string) []string {
-	full := c.image.named.String()                  // docker.io/library/busybox:latest
-	familiar := c.image.String()                    // busybox:latest
-	repo, _, _ := strings.Cut(familiar, ":")        // busybox (and the engine strips tags too)
-	fullRepo := strings.TrimSuffix(full, ":latest") // docker.io/library/busybox
-	out := []string{full, familiar, repo, fullRepo}
+	full := c.image.named.String() // docker.io/library/busybox:latest
+	tag := ""
+	if t, ok := c.image.named.(reference.Tagged); ok {
+		tag = ":" + t.Tag()
+	}
+	repos := []string{reference.FamiliarName(c.image.named), c.image.named.Name()} // busybox, docker.io/library/busybox
 	if strings.HasPrefix(full, "docker.io/library/") {
-		out = append(out, strings.TrimPrefix(full, "docker.io/"))
+		repos = append(repos, strings.TrimPrefix(c.image.named.Name(), "docker.io/"))
+	}
+	var out []string
+	for _, r := range repos {
+		out = append(out, r+tag)
+		if tag == ":latest" || tag == "" {
+			out = append(out, r)
+		}
 	}
 	if id != "" {
 		out = append(out, id, strings.TrimPrefix(id, "sha256:")[:12])
 	}
 	return out
+}
+
+// ranFrom reports whether an event's image attribute is the image.
+func (c *ranCheck) ranFrom(attr, id string) bool {
+	if c.image.matches(attr) {
+		return true
+	}
+	return id != "" && (attr == id || strings.HasPrefix(id, "sha256:"+attr))
 }
 
 func (c *ranCheck) Evaluate(ctx context.Context, env *Env) Result {
@@ -93,6 +112,9 @@ func (c *ranCheck) Evaluate(ctx context.Context, env *Env) Result {
 		case m, ok := <-msgs:
 			if !ok {
 				return c.verdict(started, exits)
+			}
+			if !c.ranFrom(m.Actor.Attributes["image"], insp.ID) {
+				continue
 			}
 			switch m.Action {
 			case events.ActionStart:
