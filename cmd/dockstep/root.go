@@ -19,6 +19,7 @@ type globals struct {
 
 func newRootCmd(io *streams) *cobra.Command {
 	g := &globals{io: io}
+	var start startOptions
 	root := &cobra.Command{
 		Use:   "dockstep",
 		Short: "Learn Docker by doing: step-by-step lessons checked against your real Docker engine",
@@ -28,7 +29,13 @@ Docker engine and tells you at once whether it worked, and if not, why.`,
 		Version:       version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// With no command: resume the lesson in progress, or offer them.
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return g.runInteractive(cmd.Context(), "", start)
+		},
 	}
+	addStartFlags(root, &start)
 	root.SetIn(io.in)
 	root.SetOut(io.out)
 	root.SetErr(io.errOut)
@@ -41,6 +48,8 @@ Docker engine and tells you at once whether it worked, and if not, why.`,
 		newPrefetchCmd(g),
 		newTestCmd(g),
 		newCheckCmd(g),
+		newStartCmd(g),
+		newResetCmd(g),
 	)
 	return root
 }

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dockstep/dockstep/runner"
+)
+
+// resetOptions are the flags of dockstep reset.
+type resetOptions struct {
+	yes bool
+	// confirm asks the learner; nil means a survey prompt on the terminal.
+	confirm func(ctx context.Context, msg string) (bool, error)
+}
+
+func newResetCmd(g *globals) *cobra.Command {
+	var o resetOptions
+	cmd := &cobra.Command{
+		Use:   "reset [LESSON]",
+		Short: "Forget your progress in a lesson, or in every lesson",
+		Long: `Reset forgets your progress in LESSON (its finished steps, the values you
+gave its variables, where its files are), or in every lesson when none is
+named. It asks first; --yes skips the question. Files and Docker objects
+are left alone.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id := ""
+			if len(args) == 1 {
+				id = args[0]
+			}
+			return g.runReset(cmd.Context(), id, o)
+		},
+	}
+	cmd.Flags().BoolVarP(&o.yes, "yes", "y", false, "do not ask for confirmation")
+	return cmd
+}
+
+func (g *globals) runReset(ctx context.Context, id string, o resetOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	dir, err := runner.StateDir()
+	if err != nil {
+		return exitf(2, "%v", err)
+	}
+	store := runner.NewStore(dir)
+	prog, err := store.Load()
+	var corrupt *runner.CorruptError
+	switch {
+	case errors.As(err, &corrupt):
+		fmt.Fprintf(g.io.errOut, "warning: %v\n", err)
+	case err != nil:
+		return exitf(2, "%v", err)
+	}
+	what := "your progress in every lesson"
+	if id != "" {
+		if _, ok := prog.Lessons[id]; !ok {
+			if known := g.lessonIDs(); !contains(known, id) {
+				return exitf(2, "no lesson %q; the lessons are %s", id, strings.Join(known, ", "))
+			}
+			fmt.Fprintf(g.io.out, "You have no progress in lesson %s; nothing to reset.\n", id)
+			return nil
+		}
+		what = "your progress in lesson " + id
+	} else if len(prog.Lessons) == 0 {
+		fmt.Fprintln(g.io.out, "You have no progress yet; nothing to reset.")
+		return nil
+	}
+	if !o.yes {
+		confirm := o.confirm
+		if confirm == nil {
+			in, inOK := g.io.in.(*os.File)
+			out, outOK := g.io.out.(*os.File)
+			if !g.io.inTTY || !g.io.outTTY || !inOK || !outOK {
+				return exitf(2, "dockstep reset asks before it forgets %s, but there is no terminal to ask on; add --yes to reset without asking", what)
+			}
+			p, err := runner.NewSurveyPrompter(in, out, g.io.errOut)
+			if err != nil {
+				return err
+			}
+			defer p.Close()
+			confirm = func(ctx context.Context, msg string) (bool, error) { return p.Confirm(ctx, msg, false) }
+		}
+		ok, err := confirm(ctx, fmt.Sprintf("Forget %s?", what))
+		if errors.Is(err, runner.ErrInterrupted) {
+			return exitf(130, "nothing was reset")
+		}
+		if err != nil {
+			return exitf(2, "%v", err)
+		}
+		if !ok {
+			fmt.Fprintln(g.io.out, "Nothing was reset.")
+			return nil
+		}
+	}
+	prog.Reset(id)
+	if err := store.Save(prog); err != nil {
+		return exitf(2, "%v", err)
+	}
+	fmt.Fprintf(g.io.out, "Forgot %s.\n", what)
+	return nil
+}
+
+// lessonIDs are the ids of the course's lessons, sorted.
+func (g *globals) lessonIDs() []string {
+	all, _ := g.course()
+	ids := make([]string, 0, len(all))
+	for _, l := range all {
+		ids = append(ids, l.ID)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

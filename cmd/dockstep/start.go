@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/dockstep/dockstep/lessons"
+	"github.com/dockstep/dockstep/runner"
+)
+
+// startOptions are the flags of dockstep start (and of dockstep alone).
+type startOptions struct {
+	vars []string
+}
+
+func newStartCmd(g *globals) *cobra.Command {
+	var o startOptions
+	cmd := &cobra.Command{
+		Use:   "start [LESSON]",
+		Short: "Start or resume a lesson at its first unfinished step",
+		Long: `Start shows a lesson one step at a time. Run the step's commands in another
+terminal: dockstep watches your Docker engine and moves on by itself when the
+step is done. LESSON is a lesson id (see dockstep list) or the path of a
+lesson file; without it, dockstep offers the lessons.
+
+dockstep start needs a terminal; to check a lesson without one, use
+dockstep check.
+
+Exit status: 0 when you quit, 130 after Ctrl-C (your progress is saved),
+2 for a lesson or usage error, 3 when the Docker engine cannot be reached.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id := ""
+			if len(args) == 1 {
+				id = args[0]
+			}
+			return g.runInteractive(cmd.Context(), id, o)
+		},
+	}
+	addStartFlags(cmd, &o)
+	return cmd
+}
+
+func addStartFlags(cmd *cobra.Command, o *startOptions) {
+	cmd.Flags().StringArrayVar(&o.vars, "var", nil, "give the lesson variable `name=value` instead of being asked (repeat for each)")
+}
+
+// needTerminal is the message of the interactive commands without one.
+const needTerminal = `%s needs a terminal: it shows the lesson and asks you what to do next,
+but standard input or standard output is not a terminal here.
+To check a lesson's steps without a terminal, run: dockstep check LESSON`
+
+// runInteractive runs the lesson runner: on lesson id, or, without one, on
+// the lesson in progress or the one the learner chooses.
+func (g *globals) runInteractive(ctx context.Context, id string, o startOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	what := "dockstep start"
+	if id == "" {
+		what = "dockstep"
+	}
+	in, inOK := g.io.in.(*os.File)
+	out, outOK := g.io.out.(*os.File)
+	if !g.io.inTTY || !g.io.outTTY || !inOK || !outOK {
+		return exitf(2, needTerminal, what)
+	}
+	vars, err := parseVarFlags(o.vars) // shared with dockstep test
+	if err != nil {
+		return exitf(2, "%v", err)
+	}
+	course, err := g.runCourse(id)
+	if err != nil {
+		return err
+	}
+	if id != "" && isPath(id) {
+		id = course[0].ID
+	}
+
+	c, ep, err := g.dockerClient(ctx)
+	if err != nil {
+		return exitf(3, "%v", err)
+	}
+	defer c.Close()
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	_, err = c.Ping(pctx)
+	cancel()
+	if err != nil {
+		return exitf(3, "cannot reach the Docker engine at %s: %s", ep, engineAdvice(ep, err))
+	}
+
+	dir, err := runner.StateDir()
+	if err != nil {
+		return exitf(2, "%v", err)
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		return exitf(2, "cannot tell the current directory: %v", err)
+	}
+
+	// Whatever happens, leave the terminal as it was found.
+	if st, err := term.GetState(int(in.Fd())); err == nil {
+		defer term.Restore(int(in.Fd()), st)
+	}
+	prompt, err := runner.NewSurveyPrompter(in, out, g.io.errOut)
+	if err != nil {
+		return err
+	}
+	defer prompt.Close()
+
+	// Ctrl-C outside a prompt arrives as a signal; inside one, survey reads
+	// it as a key. Both end the runner, which saves the progress.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+
+	width := 80
+	if w, _, err := term.GetSize(int(out.Fd())); err == nil && w > 20 {
+		width = min(w-1, 100)
+	}
+	r := &runner.Runner{
+		Out: g.io.out, ErrOut: g.io.errOut,
+		Prompt:   prompt,
+		Docker:   c,
+		Registry: g.registry(),
+		Store:    runner.NewStore(dir),
+		Render:   runner.RenderOptions{Color: g.io.color(), Width: width},
+		Clear:    true,
+		Dir:      cwd,
+		Vars:     vars,
+	}
+	err = r.Run(ctx, course, id)
+	if errors.Is(err, runner.ErrInterrupted) {
+		return exitf(130, "\nStopped; your progress is saved. Run dockstep again to carry on.")
+	}
+	if err != nil {
+		var ee *exitError
+		if errors.As(err, &ee) {
+			return err
+		}
+		return exitf(2, "dockstep: %v", err)
+	}
+	return nil
+}
+
+// runCourse is the lessons the runner offers: one lesson file when id is a
+// path, else the course.
+func (g *globals) runCourse(id string) ([]*lessons.Lesson, error) {
+	if id != "" && isPath(id) {
+		l, err := g.findLesson(id)
+		if err != nil {
+			return nil, err
+		}
+		return []*lessons.Lesson{l}, nil
+	}
+	all, probs := g.course()
+	if len(probs) > 0 {
+		return nil, exitf(2, "%s\nfix these problems first (dockstep lint shows them too)", probs.Error())
+	}
+	if len(all) == 0 {
+		return nil, exitf(2, "there are no lessons to run")
+	}
+	if id != "" {
+		if _, err := g.findLesson(id); err != nil {
+			return nil, err
+		}
+	}
+	return all, nil
+}
