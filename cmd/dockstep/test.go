@@ -8,8 +8,10 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -104,12 +106,16 @@ func runTest(ctx context.Context, g *globals, opts testOptions, args []string) e
 	if err != nil {
 		return exitf(3, "cannot reach the Docker engine at %s: %v\n%s", ep, err, engineAdvice(ep, err))
 	}
+	// On Ctrl-C, stop replaying but still stop background commands and
+	// clean up, rather than leave containers and processes behind.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	t := &tester{docker: c, reg: g.registry(), out: g.io.out, opts: opts, set: set}
 	start := time.Now()
 	var failed []string
 	steps := 0
 	for _, l := range all {
-		for run := 1; run <= opts.repeat; run++ {
+		for run := 1; run <= opts.repeat && ctx.Err() == nil; run++ {
 			n, err := t.lesson(ctx, l, run)
 			steps += n
 			if err != nil {
@@ -118,6 +124,9 @@ func runTest(ctx context.Context, g *globals, opts testOptions, args []string) e
 		}
 	}
 	elapsed := time.Since(start).Round(time.Second)
+	if ctx.Err() != nil {
+		failed = append(failed, "interrupted: the lessons after the one interrupted were not tested")
+	}
 	if len(failed) > 0 {
 		return exitf(1, "\nFAILED (%s):\n  %s", elapsed, strings.Join(failed, "\n  "))
 	}
@@ -276,11 +285,6 @@ func (t *tester) vars(l *lessons.Lesson) (map[string]string, error) {
 // step tests one step: its checks fail, its solution replays, then its
 // checks pass. It returns a note for the report.
 func (t *tester) step(ctx context.Context, s *lessons.Step, rep *runner.Replayer, dir string, vars map[string]string) (string, error) {
-	if len(s.Checks) > 0 {
-		// Engines keep event times to the second: wait for the next second
-		// so that what earlier steps did is not seen as done during this one.
-		time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second + 10*time.Millisecond)))
-	}
 	env := &checks.Env{Docker: t.docker, Dir: dir, Since: time.Now()}
 	replayable := 0
 	for _, a := range s.Solution {
