@@ -106,7 +106,7 @@ func TestContainerKindEngine(t *testing.T) {
 	expect(t, env, `http: {url: "http://127.0.0.1:18101/", contains: hello-dockstep}`, true, "200 OK")
 	expect(t, env, `http: {url: "http://127.0.0.1:18101/", contains: goodbye, timeout: 1s}`, false, `does not contain "goodbye"; it begins: "hello-dockstep"`)
 	expect(t, env, `http: {url: "http://127.0.0.1:18101/missing.html", timeout: 1s}`, false, "answered 404 Not Found, want 200 OK")
-	expect(t, env, `http: {url: "http://127.0.0.1:18199/", timeout: 1s}`, false, "nothing answers at http://127.0.0.1:18199/ (connection refused)")
+	expect(t, env, `http: {url: "http://127.0.0.1:18199/", timeout: 1s}`, false, "nothing answers at http://127.0.0.1:18199/ (connection refused): is the container running, with its port published (-p)? (still so after 1s); no running container publishes port 18199 of this machine")
 	expect(t, env, `no-container: {name: `+web+`}`, false, web+" (running) still exists: remove with docker rm -f "+web)
 
 	// The typo the seed tutorial makes: a container of a similar-named image.
@@ -122,6 +122,7 @@ func TestContainerKindEngine(t *testing.T) {
 	wrong := testImage(t, c, "dockstep-test/chk-wrongport")
 	runContainer(t, c, dockertest.Name("dockstep-chk-wrongport"), append([]string{"-d", "-p", "18102:80", wrong}, serve...)...)
 	expect(t, env, `container: {image: `+wrong+`, publish: "18102:5000"}`, false, "the container from "+wrong+" publishes 18102→80/tcp, but the app listens on 5000: use -p 18102:5000")
+	expect(t, env, `http: {url: "http://localhost:18102/", timeout: 1s}`, false, "publishes 18102→80/tcp: does the app in it listen on port 80?")
 
 	// No -p at all.
 	nop := testImage(t, c, "dockstep-test/chk-nop")

@@ -6,9 +6,11 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/docker/docker/api/types/container"
 	"gopkg.in/yaml.v3"
 )
 
@@ -94,7 +96,47 @@ func (c *httpCheck) Evaluate(ctx context.Context, env *Env) Result {
 		case <-time.After(250 * time.Millisecond):
 		}
 	}
-	return Result{Kind: "http", Message: fmt.Sprintf("%s (still so after %s)", last, c.timeout)}
+	msg := fmt.Sprintf("%s (still so after %s)", last, c.timeout)
+	if hint := c.portHint(ctx, env); hint != "" {
+		msg += "; " + hint
+	}
+	return Result{Kind: "http", Message: msg}
+}
+
+// portHint says which running container, if any, publishes the URL's port
+// on this machine: the usual reason a local URL does not answer. It is a
+// best effort: without an engine, or when it does not answer, it says
+// nothing.
+func (c *httpCheck) portHint(ctx context.Context, env *Env) string {
+	u, err := url.Parse(c.url)
+	if err != nil || env.Docker == nil {
+		return ""
+	}
+	switch u.Hostname() {
+	case "localhost", "127.0.0.1", "::1", "0.0.0.0":
+	default:
+		return ""
+	}
+	p := u.Port()
+	if p == "" {
+		p = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	hostPort, err := strconv.Atoi(p)
+	if err != nil {
+		return ""
+	}
+	list, err := env.Docker.ContainerList(ctx, container.ListOptions{})
+	if err != nil {
+		return ""
+	}
+	for _, s := range list {
+		for _, b := range summaryBindings(&s) {
+			if b.host == hostPort {
+				return fmt.Sprintf("container %s (from %s) publishes %s: does the app in it listen on port %d?", containerName(s.Names), s.Image, b, b.container.num)
+			}
+		}
+	}
+	return fmt.Sprintf("no running container publishes port %d of this machine (docker run -p %d:PORT)", hostPort, hostPort)
 }
 
 // try makes one request and says what it found.

@@ -147,3 +147,31 @@ func TestCheckAgainstEngine(t *testing.T) {
 		t.Errorf("got quiz step %+v, want passed with no checks", rep.Steps[3])
 	}
 }
+
+// Colour only on a terminal, and never with NO_COLOR.
+func TestCheckColour(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "note.txt"), []byte("done"), 0o644)
+	t.Setenv("TERM", "xterm")
+	for _, tt := range []struct {
+		name    string
+		tty     bool
+		noColor bool
+		want    string
+	}{
+		{"terminal", true, false, "\x1b[32mPASS\x1b[0m  step 3: Write a note\n"},
+		{"NO_COLOR", true, true, "PASS  step 3: Write a note\n"},
+		{"not a terminal", false, false, "PASS  step 3: Write a note\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.noColor {
+				t.Setenv("NO_COLOR", "1")
+			}
+			var out, errOut bytes.Buffer
+			code := run([]string{"check", checkLesson, "--var", "image=x", "--step", "3", "--dir", dir}, &streams{in: strings.NewReader(""), out: &out, errOut: &errOut, outTTY: tt.tty})
+			if code != 0 || !strings.HasPrefix(out.String(), tt.want) {
+				t.Errorf("got exit %d, output %q; want 0 and output starting %q", code, out.String(), tt.want)
+			}
+		})
+	}
+}
