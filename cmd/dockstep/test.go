@@ -6,10 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -217,7 +215,7 @@ func (t *tester) lesson(ctx context.Context, l *lessons.Lesson, run int) (held i
 		runs = fmt.Sprintf(" (run %d of %d)", run, t.opts.repeat)
 	}
 	fmt.Fprintf(t.out, "\n%s: %s%s, in %s\n", l.ID, l.Title, runs, dir)
-	if err := copyWorkspace(l, dir); err != nil {
+	if _, _, err := runner.CopyWorkspace(l, dir, nil); err != nil {
 		return 0, err
 	}
 	snap, err := runner.TakeSnapshot(ctx, t.docker)
@@ -435,32 +433,6 @@ func lessonScope(l *lessons.Lesson, vars map[string]string) runner.Scope {
 		}
 	}
 	return scope
-}
-
-// copyWorkspace copies the lesson's workspace folder into dir.
-func copyWorkspace(l *lessons.Lesson, dir string) error {
-	if l.Workspace == "" || l.FS == nil {
-		return nil
-	}
-	return fs.WalkDir(l.FS, l.Workspace, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return fmt.Errorf("copying the workspace: %w", err)
-		}
-		rel := strings.TrimPrefix(strings.TrimPrefix(p, l.Workspace), "/")
-		target := filepath.Join(dir, filepath.FromSlash(rel))
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		b, err := fs.ReadFile(l.FS, p)
-		if err != nil {
-			return fmt.Errorf("copying the workspace: %w", err)
-		}
-		mode := os.FileMode(0o644)
-		if info, err := d.Info(); err == nil && info.Mode()&0o111 != 0 && info.Mode()&0o200 != 0 {
-			mode = 0o755
-		}
-		return os.WriteFile(target, b, mode)
-	})
 }
 
 // indent returns a writer that puts prefix before every line written to w.
