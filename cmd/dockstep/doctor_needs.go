@@ -36,14 +36,12 @@ type portNeed struct {
 
 // chosenLessons loads the course and keeps the lessons named by ids (lesson
 // ids or their numbers in "dockstep list"); all of them when ids is empty.
-//
-// Lessons are read without validating their checks: doctor and prefetch
-// need only the images and ports, and a lesson with a check lint rejects
-// should not stop a learner preparing the machine. Problems are returned
-// for the caller to report.
+// The lessons' problems are returned for the caller to report: a lesson
+// with problems is still returned when its file could be read, so that its
+// images and ports are still known.
 func (g *globals) chosenLessons(ids []string) ([]*lessons.Lesson, lessons.Problems, error) {
 	fsys, dir, display := g.courseFS()
-	all, probs := lessons.Load(fsys, dir, display, lessons.Options{})
+	all, probs := lessons.Load(fsys, dir, display, lessons.Options{Validator: g.registry()})
 	if len(ids) == 0 {
 		if len(all) == 0 {
 			return nil, probs, fmt.Errorf("no lessons could be read from %s:\n%s", display, probs.Error())

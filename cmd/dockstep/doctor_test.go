@@ -405,3 +405,22 @@ func TestDiskItemSkipsEnginesElsewhere(t *testing.T) {
 		})
 	}
 }
+
+func TestDoctorLessonProblems(t *testing.T) {
+	dockertest.Client(t)
+	engineEnv(t)
+	dir := t.TempDir()
+	lesson := "---\nformat: 1\ntitle: Broken\nimages: [busybox]\n---\n\n## A step\n\n```check\nno-such-kind: x\n```\n"
+	if err := os.WriteFile(filepath.Join(dir, "01-broken.md"), []byte(lesson), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := runCapture(t, "doctor", "--lessons", dir)
+	if code != 1 {
+		t.Errorf("got exit %d, want 1", code)
+	}
+	for _, w := range []string{"[FAIL] lessons: " + filepath.Join(dir, "01-broken.md") + ":10: unknown check kind \"no-such-kind\"", "dockstep lint", "image busybox"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("output does not hold %q:\n%s", w, out)
+		}
+	}
+}
