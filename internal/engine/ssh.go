@@ -81,13 +81,18 @@ type cmdConn struct {
 	r      io.ReadCloser
 	w      io.WriteCloser
 	stderr lockedBuffer
+	got    int64 // bytes read so far
 	once   sync.Once
 }
 
 func (c *cmdConn) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	if err == io.EOF {
-		// Say why the far side hung up, if ssh said something.
+	c.got += int64(n)
+	if err == io.EOF && c.got == 0 {
+		// The far side hung up before saying anything: ssh could not log
+		// in or start docker there. Say why, if ssh said something. (Later,
+		// an end of stream is an ordinary end, whatever ssh printed, such
+		// as host key warnings.)
 		if msg := strings.TrimSpace(c.stderr.String()); msg != "" {
 			return n, fmt.Errorf("%s: %s", c.desc, msg)
 		}
