@@ -11,7 +11,10 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-func init() { builtinChecks["command"] = compileCommand }
+func init() {
+	builtinChecks["command"] = compileCommand
+	engineFree["command"] = true
+}
 
 // commandCheck is the escape hatch: a shell command, run in the learner's
 // working directory, that passes when it exits with status 0.

@@ -15,7 +15,10 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-func init() { builtinChecks["dockerfile"] = compileDockerfile }
+func init() {
+	builtinChecks["dockerfile"] = compileDockerfile
+	engineFree["dockerfile"] = true
+}
 
 // dockerfileCheck reads the learner's Dockerfile with Docker's own parser and
 // passes when it starts FROM the image given and has the instructions given,

@@ -13,7 +13,10 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-func init() { builtinChecks["file"] = compileFile }
+func init() {
+	builtinChecks["file"] = compileFile
+	engineFree["file"] = true
+}
 
 // fileCheck passes when a file exists in the learner's working directory and
 // holds the text or matches the regular expression given.

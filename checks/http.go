@@ -14,7 +14,12 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-func init() { builtinChecks["http"] = compileHTTP }
+func init() {
+	builtinChecks["http"] = compileHTTP
+	// An http check needs no engine; it only asks one, when there is one,
+	// to explain a failure.
+	engineFree["http"] = true
+}
 
 // httpCheck passes when a GET of the URL answers with the status and a body
 // holding the text, retrying until the timeout so that a server that is

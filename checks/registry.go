@@ -18,4 +18,11 @@ func Default() *Registry {
 var (
 	builtinChecks  = map[string]CompileFunc{}
 	builtinAnswers = map[string]AnswerFunc{}
+	// engineFree holds the kinds that never ask the Docker engine.
+	engineFree = map[string]bool{}
 )
+
+// NeedsEngine reports whether a check of the kind asks the Docker engine,
+// so that a command can skip connecting when no check of a step does. Kinds
+// that are not built in are assumed to.
+func NeedsEngine(kind string) bool { return !engineFree[kind] }

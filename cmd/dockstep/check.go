@@ -146,14 +146,11 @@ func (g *globals) runCheck(ctx context.Context, arg string, o checkOptions) erro
 	return g.printCheck(rep, o.asJSON)
 }
 
-// needsEngine reports whether any check of the steps asks the engine; file,
-// dockerfile and command checks do not.
+// needsEngine reports whether any check of the steps asks the engine.
 func needsEngine(steps []*lessons.Step) bool {
 	for _, s := range steps {
 		for _, c := range s.Checks {
-			switch c.Kind {
-			case "file", "dockerfile", "command", "http":
-			default:
+			if checks.NeedsEngine(c.Kind) {
 				return true
 			}
 		}
