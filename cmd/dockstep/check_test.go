@@ -175,3 +175,21 @@ func TestCheckColour(t *testing.T) {
 		})
 	}
 }
+
+// LESSON may be an id, looked up in the course (here, that of --lessons).
+func TestCheckLessonByID(t *testing.T) {
+	dir := t.TempDir()
+	b, err := os.ReadFile(checkLesson)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "01-fixture.md"), b, 0o644)
+	code, stdout, stderr := runCheckCmd(t, "--lessons", dir, "check", "fixture", "--var", "image=x", "--step", "4", "--json")
+	if code != 0 || !strings.Contains(stdout, `"lesson": "fixture"`) {
+		t.Errorf("got exit %d, stdout %q, stderr %q; want 0 and lesson fixture", code, stdout, stderr)
+	}
+	code, _, stderr = runCheckCmd(t, "--lessons", dir, "check", "fixtures")
+	if code != 2 || !strings.Contains(stderr, `no lesson "fixtures"; the lessons are fixture`) {
+		t.Errorf("got exit %d, stderr %q; want 2 and the lessons listed", code, stderr)
+	}
+}
