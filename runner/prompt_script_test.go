@@ -84,7 +84,7 @@ func (p *scriptedPrompter) Confirm(ctx context.Context, msg string, def bool) (b
 }
 
 // next waits for the runner's next question.
-func (p *scriptedPrompter) next(t *testing.T) *call {
+func (p *scriptedPrompter) next(t testing.TB) *call {
 	t.Helper()
 	select {
 	case c := <-p.calls:

@@ -92,6 +92,7 @@ func TestSurveyPromptEndsWhenContextIsCancelled(t *testing.T) {
 	if _, err := c.ExpectString("two"); err != nil {
 		t.Fatalf("the second menu was not drawn: %v", err)
 	}
+	time.Sleep(200 * time.Millisecond) // see TestSurveyCtrlCIsInterrupt
 	c.Send("\x1b[B") // arrow down
 	c.Send("\r")
 	if r := waitResult(t, res); r.err != nil || r.index != 1 {
@@ -105,6 +106,9 @@ func TestSurveyCtrlCIsInterrupt(t *testing.T) {
 	if _, err := c.ExpectString("Quit"); err != nil {
 		t.Fatal(err)
 	}
+	// survey draws the menu before it puts the terminal in raw mode; a
+	// Ctrl-C typed in between is a signal to nobody here.
+	time.Sleep(200 * time.Millisecond)
 	c.Send("\x03")
 	if r := waitResult(t, res); !errors.Is(r.err, ErrInterrupted) {
 		t.Fatalf("Select after Ctrl-C = %d, %v; want ErrInterrupted", r.index, r.err)
@@ -145,6 +149,7 @@ func TestSurveyInputValidatesAndTakesDefault(t *testing.T) {
 	if _, err := c.ExpectString("(web)"); err != nil {
 		t.Fatalf("the default is not shown: %v", err)
 	}
+	time.Sleep(200 * time.Millisecond)
 	c.Send("\r")
 	c.ExpectString("web") // the answer is echoed; reading it lets the screen answer survey
 	if r := wait(ch); r.err != nil || r.s != "web" {
@@ -156,6 +161,7 @@ func TestSurveyInputValidatesAndTakesDefault(t *testing.T) {
 	if _, err := c.ExpectString("(web)"); err != nil {
 		t.Fatal(err)
 	}
+	time.Sleep(200 * time.Millisecond)
 	c.Send("x\r")
 	if _, err := c.ExpectString("must be web or db"); err != nil {
 		t.Fatalf("the validation error is not shown: %v", err)

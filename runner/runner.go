@@ -122,11 +122,17 @@ func (r *Runner) Run(ctx context.Context, course []*lessons.Lesson, id string) e
 	case prog.Current != "":
 		l = find(course, prog.Current)
 	}
-	first := len(prog.Lessons) == 0
+	// banner is shown above the lessons when they are offered.
+	var banner string
+	if len(prog.Lessons) == 0 {
+		banner = "Welcome to dockstep! Each lesson shows you one step at a time. Keep this\n" +
+			"window open and run the commands in another terminal: dockstep checks your\n" +
+			"Docker engine and moves on as soon as the step is done."
+	}
 	for {
 		if l == nil {
-			l, err = r.choose(ctx, course, prog, first)
-			first = false
+			l, err = r.choose(ctx, course, prog, banner)
+			banner = ""
 			if err != nil || l == nil {
 				return errors.Join(err, r.save(prog))
 			}
@@ -135,8 +141,11 @@ func (r *Runner) Run(ctx context.Context, course []*lessons.Lesson, id string) e
 		if err != nil {
 			return errors.Join(err, r.save(prog))
 		}
-		if out == lessonQuit {
+		switch out {
+		case lessonQuit:
 			return r.save(prog)
+		case lessonFinished:
+			banner = fmt.Sprintf("🎉 You have finished the lesson %q.", l.Title)
 		}
 		l = nil
 	}
@@ -162,14 +171,12 @@ func interrupted(ctx context.Context, err error) error {
 	return err
 }
 
-// choose offers the lessons, with the learner's progress in each, and
-// returns the one chosen, or nil when the learner quits.
-func (r *Runner) choose(ctx context.Context, course []*lessons.Lesson, prog *Progress, greet bool) (*lessons.Lesson, error) {
+// choose offers the lessons, with the learner's progress in each, under
+// banner, and returns the one chosen, or nil when the learner quits.
+func (r *Runner) choose(ctx context.Context, course []*lessons.Lesson, prog *Progress, banner string) (*lessons.Lesson, error) {
 	r.clear()
-	if greet {
-		fmt.Fprintf(r.Out, "Welcome to dockstep! Each lesson shows you one step at a time. Keep this\n"+
-			"window open and run the commands in another terminal: dockstep checks your\n"+
-			"Docker engine and moves on as soon as the step is done.\n\n")
+	if banner != "" {
+		fmt.Fprintf(r.Out, "%s\n\n", banner)
 	}
 	opts := make([]string, 0, len(course)+1)
 	def := -1
@@ -324,8 +331,6 @@ func (r *Runner) runLesson(ctx context.Context, prog *Progress, l *lessons.Lesso
 		}
 	}
 	lp.Step = ""
-	r.clear()
-	fmt.Fprintf(r.Out, "%s\n\n🎉 You have finished the lesson %q.\n\n", lr.banner, l.Title)
 	return lessonFinished, r.save(prog)
 }
 
