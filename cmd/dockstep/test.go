@@ -49,7 +49,8 @@ and for each step in turn:
 A lesson stops at its first step that does not hold. Afterwards everything
 the lesson created (containers, images it built or pulled, volumes,
 networks) is removed, unless --keep is given; what existed before is never
-touched.
+touched. So remove the images a lesson pulls before testing it (docker rmi),
+or its "pull" steps find their checks holding already.
 
 With no argument every lesson of the course is tested, in order. An
 argument is a lesson id (such as first-image), a lesson file or a folder of
@@ -305,7 +306,7 @@ func (t *tester) step(ctx context.Context, s *lessons.Step, rep *runner.Replayer
 				return "", fmt.Errorf("before the solution, the checks could not be evaluated: %w", err)
 			}
 			if allPassed(res) {
-				return "", fmt.Errorf("before the solution, its checks already hold, so they cannot tell whether the learner did the step:\n%s\nmake a check more specific, or mark the check block {holds-before} if the step is meant to be done already", describeResults(s.Checks, res, true))
+				return "", fmt.Errorf("before the solution, its checks already hold, so they cannot tell whether the learner did the step:\n%s\nif something from before the lesson makes it hold (such as an image the lesson pulls), remove that first, since dockstep test never touches what existed before; otherwise make a check more specific, or mark the check block {holds-before} if the step is meant to be done already", describeResults(s.Checks, res, true))
 			}
 		}
 	}
