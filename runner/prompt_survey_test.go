@@ -93,7 +93,7 @@ func TestSurveyPromptEndsWhenContextIsCancelled(t *testing.T) {
 		t.Fatalf("the second menu was not drawn: %v", err)
 	}
 	time.Sleep(200 * time.Millisecond) // see TestSurveyCtrlCIsInterrupt
-	c.Send("\x1b[B") // arrow down
+	c.Send("\x1b[B")                   // arrow down
 	c.Send("\r")
 	if r := waitResult(t, res); r.err != nil || r.index != 1 {
 		t.Fatalf("second Select = %d, %v; want 1, nil", r.index, r.err)
