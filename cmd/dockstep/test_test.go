@@ -175,3 +175,43 @@ func TestLessonScope(t *testing.T) {
 		t.Errorf("scope has %q, from a file's content rather than a command", "secret")
 	}
 }
+
+// TestEmbeddedCourse holds the course to what issue 5 asks of it: four
+// lessons in order, no lint problems, and every step with checks also has a
+// hint and a solution that can be replayed.
+func TestEmbeddedCourse(t *testing.T) {
+	g := &globals{io: &streams{}}
+	all, probs := g.course()
+	if len(probs) > 0 {
+		t.Fatalf("the course has problems:\n%v", probs)
+	}
+	var ids []string
+	for _, l := range all {
+		ids = append(ids, l.ID)
+	}
+	if got, want := strings.Join(ids, " "), "hello-busybox static-site images first-image"; got != want {
+		t.Errorf("lessons %q, want %q", got, want)
+	}
+	for _, l := range all {
+		if len(l.Images) == 0 {
+			t.Errorf("%s: lists no images in its front matter", l.ID)
+		}
+		for _, s := range l.Steps {
+			if len(s.Checks) == 0 {
+				continue
+			}
+			replayable := 0
+			for _, a := range s.Solution {
+				if !a.Manual {
+					replayable++
+				}
+			}
+			if replayable == 0 {
+				t.Errorf("%s:%d: step %q has checks but no solution to replay", s.Pos.File, s.Pos.Line, s.Title)
+			}
+			if len(s.Hints) == 0 {
+				t.Errorf("%s:%d: step %q has checks but no hint", s.Pos.File, s.Pos.Line, s.Title)
+			}
+		}
+	}
+}
