@@ -3,11 +3,13 @@ package checks
 import (
 	"context"
 	"fmt"
+	"net"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
@@ -372,6 +374,8 @@ func (c *containerCheck) mismatches(ctx context.Context, env *Env, s *container.
 					return nil, err
 				} else if h != "" {
 					msg += "; " + h
+				} else if s.State == "created" && portAnswers(ctx, p.host) {
+					msg += fmt.Sprintf("; a program on this machine, not a container, holds port %d: stop it, or publish on another port (-p OTHER:%d)", p.host, p.container.num)
 				}
 			}
 		}
@@ -690,4 +694,16 @@ func summaryOf(i *container.InspectResponse) container.Summary {
 		}
 	}
 	return s
+}
+
+// portAnswers reports whether something accepts connections on a port of
+// this machine.
+func portAnswers(ctx context.Context, port int) bool {
+	d := net.Dialer{Timeout: 300 * time.Millisecond}
+	conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		return false
+	}
+	conn.Close()
+	return true
 }

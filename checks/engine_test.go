@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"net"
 	"os/exec"
 	"strings"
 	"testing"
@@ -134,7 +135,10 @@ func TestContainerKindEngine(t *testing.T) {
 	crashName := dockertest.Name("dockstep-chk-crash")
 	runContainer(t, c, crashName, "-d", crash, "sh", "-c", "echo starting; echo 'ImportError: no module named flask' >&2; exit 3")
 	dockertest.Run(t, "wait", crashName)
-	expect(t, env, `container: {image: `+crash+`}`, false, "("+crashName+") exited with code 3; the last lines of its log:\n    starting\n    ImportError: no module named flask")
+	// stdout and stderr are separate pipes: the log may hold them in either order.
+	expect(t, env, `container: {image: `+crash+`}`, false, "("+crashName+") exited with code 3; the last lines of its log:\n    ")
+	expect(t, env, `container: {image: `+crash+`}`, false, "\n    starting")
+	expect(t, env, `container: {image: `+crash+`}`, false, "\n    ImportError: no module named flask")
 	expect(t, env, `container: {image: `+crash+`, state: exited, exit-code: 3}`, true, "is exited")
 	expect(t, env, `container: {image: `+crash+`, exit-code: 0}`, false, "exited with code 3, want 0")
 	expect(t, env, `container: {image: `+crash+`, state: any, count: 1}`, true, "")
@@ -150,6 +154,29 @@ func TestContainerKindEngine(t *testing.T) {
 		t.Fatalf("docker run on a taken port succeeded: %s", out)
 	}
 	expect(t, env, `container: {image: `+blocked+`, publish: "18104:5000"}`, false, "was created but never started; host port 18104 is held by container "+holder+" (from "+good+"): stop it with docker stop "+holder)
+
+	// The port is held by a program that is not a container.
+	ln, err := net.Listen("tcp", "0.0.0.0:18105")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	held := testImage(t, c, "dockstep-test/chk-held")
+	heldName := dockertest.Name("dockstep-chk-held")
+	dockertest.RemoveContainerAtEnd(t, c, heldName)
+	if out, err := exec.Command("docker", "run", "-d", "--name", heldName, "-p", "18105:5000", held, "sleep", "60").CombinedOutput(); err == nil {
+		t.Fatalf("docker run on a port a program holds succeeded: %s", out)
+	}
+	expect(t, env, `container: {image: `+held+`, publish: "18105:5000"}`, false, "was created but never started; a program on this machine, not a container, holds port 18105")
 
 	expect(t, env, `no-container: {image: `+typo+`}`, true, "no container from "+typo+" is left")
 	expect(t, env, `no-container: {name: `+crashName+`}`, false, crashName+" (exited) still exists")
