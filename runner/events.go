@@ -180,29 +180,40 @@ func watchEngine(ctx context.Context, src EngineEvents, clock Clock, o watchOpti
 	}
 }
 
-// watchFiles sends evFiles when a file under dir is written, created,
-// removed or renamed, until ctx is done. Hidden folders (such as .git) are
-// not watched. It returns an error when dir cannot be watched at all.
-func watchFiles(ctx context.Context, dir string, send func(event)) error {
+// maxWatchedDirs bounds how many folders watchFiles follows, so that a
+// working directory such as a home folder does not exhaust inotify watches.
+const maxWatchedDirs = 256
+
+// watchFiles sends evFiles when a file in dir is written, created, removed
+// or renamed, until ctx is done. With recursive, it watches the folders
+// below dir too (not hidden ones such as .git, and at most maxWatchedDirs).
+// It returns an error when dir cannot be watched at all.
+func watchFiles(ctx context.Context, dir string, recursive bool, send func(event)) error {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
 		return fmt.Errorf("watching %s for changes: %w", dir, err)
 	}
-	add := func(root string) {
-		filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || !d.IsDir() {
-				return nil
-			}
-			if p != root && strings.HasPrefix(d.Name(), ".") {
-				return filepath.SkipDir
-			}
-			w.Add(p)
-			return nil
-		})
-	}
 	if err := w.Add(dir); err != nil {
 		w.Close()
 		return fmt.Errorf("watching %s for changes: %w", dir, err)
+	}
+	watched := 1
+	add := func(root string) {
+		if !recursive {
+			return
+		}
+		filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			switch {
+			case err != nil || !d.IsDir() || p == dir:
+				return nil
+			case strings.HasPrefix(d.Name(), ".") || watched >= maxWatchedDirs:
+				return filepath.SkipDir
+			}
+			if w.Add(p) == nil {
+				watched++
+			}
+			return nil
+		})
 	}
 	add(dir)
 	go func() {

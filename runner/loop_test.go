@@ -441,3 +441,65 @@ func TestVarFlagMustMatchPattern(t *testing.T) {
 		t.Fatalf("Run = %v, want an error naming --var name=Bad1", err)
 	}
 }
+
+func TestWorkspaceIsCopiedAndBackgroundStopped(t *testing.T) {
+	h := newHarness(t, "loop-workspace.md")
+	dest := filepath.Join(h.r.Dir, "dockstep-loop-workspace")
+	if err := os.MkdirAll(dest, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dest, "app.txt"), []byte("my edit\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h.start("loop-workspace")
+	where := h.p.next(t)
+	if where.kind != "input" || where.def != dest {
+		t.Fatalf("got %s %q with default %q, want an input offering %s", where.kind, where.msg, where.def, dest)
+	}
+	where.typeText(dest)
+	ask := h.p.next(t)
+	if ask.kind != "confirm" || !strings.Contains(ask.msg, "app.txt") || ask.def != "false" {
+		t.Fatalf("got %s %q (default %s), want to be asked before app.txt is replaced, default no", ask.kind, ask.msg, ask.def)
+	}
+	ask.confirm(false)
+	menu := h.p.next(t)
+	h.wantOut("in your other terminal: cd " + dest)
+	if b, _ := os.ReadFile(filepath.Join(dest, "app.txt")); string(b) != "my edit\n" {
+		t.Errorf("app.txt = %q after declining; the learner's edit was overwritten", b)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dest, "notes.txt")); string(b) != "read me\n" {
+		t.Errorf("notes.txt = %q, want the lesson's file copied", b)
+	}
+
+	menu.choose(t, "Run it for me")
+	h.p.next(t).confirm(true)
+	// The menu may come back while the command starts; the pid file it
+	// writes completes the step, and the lesson is over.
+	chooser := h.p.next(t)
+	for chooser.msg == "What next?" {
+		chooser = h.p.next(t)
+	}
+	if chooser.msg != "Which lesson?" {
+		t.Fatalf("got prompt %q, want the lessons after the step passed", chooser.msg)
+	}
+	b, err := os.ReadFile(filepath.Join(dest, "bg.pid"))
+	if err != nil {
+		t.Fatalf("the background command did not run in the workspace: %v", err)
+	}
+	pid := strings.TrimSpace(string(b))
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, err := os.Stat("/proc/" + pid); err != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("background process %s still runs after its step ended", pid)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if ws := h.progress().Lessons["loop-workspace"].Workspace; ws != dest {
+		t.Errorf("remembered workspace %q, want %q", ws, dest)
+	}
+	chooser.choose(t, "Quit")
+	h.wait()
+}

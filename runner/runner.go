@@ -289,7 +289,7 @@ func (r *Runner) runLesson(ctx context.Context, prog *Progress, l *lessons.Lesso
 	if r.Docker != nil {
 		go watchEngine(lctx, r.Docker, r.clock(), r.watch, send)
 	}
-	if err := watchFiles(lctx, dir, send); err != nil {
+	if err := watchFiles(lctx, dir, l.Workspace != "", send); err != nil {
 		fmt.Fprintf(r.ErrOut, "warning: %v; file changes are noticed only when you choose \"Check now\"\n", err)
 	}
 	if poll := r.pollEvery(); poll > 0 {
