@@ -246,6 +246,9 @@ func (t *tester) lesson(ctx context.Context, l *lessons.Lesson, run int) (held i
 	}()
 	for _, s := range l.Steps {
 		log.Reset()
+		if t.opts.verbose {
+			fmt.Fprintf(t.out, "  ...   %d. %s\n", s.Index, s.Title)
+		}
 		begun := time.Now()
 		note, err := t.step(ctx, s, rep, dir, vars)
 		took := time.Since(begun).Round(100 * time.Millisecond)
