@@ -150,6 +150,20 @@ func (s *Snapshot) Cleanup(ctx context.Context, d CleanupDocker, scope Scope) (R
 			newImage[i.ID] = true
 		}
 	}
+	// An untagged new image built on one in scope is in scope too: the
+	// layers a build left behind when it failed half-way.
+	for grew := true; grew; {
+		grew = false
+		for _, i := range images {
+			if _, old := s.images[i.ID]; old || newImage[i.ID] || len(normalizeRefs(i.RepoTags)) > 0 {
+				continue
+			}
+			if newImage[i.ParentID] {
+				newImage[i.ID] = true
+				grew = true
+			}
+		}
+	}
 
 	cs, err := d.ContainerList(ctx, container.ListOptions{All: true})
 	if err != nil {

@@ -148,6 +148,30 @@ func TestCleanupRemovesChildImagesFirst(t *testing.T) {
 	}
 }
 
+// A build that failed half-way leaves untagged layers, and a container, on
+// top of the image it started from; they go with it, in scope or not.
+func TestCleanupRemovesWhatAFailedBuildLeft(t *testing.T) {
+	f := &fakeEngine{images: []image.Summary{{ID: "stranger-base", RepoTags: []string{"stranger:1"}, Created: 1}}}
+	snap, err := TakeSnapshot(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.images = append(f.images,
+		image.Summary{ID: "python", RepoTags: []string{"python:3"}, Created: 10},
+		image.Summary{ID: "layer1", ParentID: "python", Created: 11},
+		image.Summary{ID: "layer2", ParentID: "layer1", Created: 12},
+		image.Summary{ID: "stranger-layer", ParentID: "stranger-base", Created: 13},
+	)
+	f.containers = []container.Summary{{ID: "c-build", Image: "4f3a1b2c3d4e", ImageID: "layer2", Names: []string{"/cool_chebyshev"}}}
+	if _, err := snap.Cleanup(context.Background(), f, Scope{"python:3"}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"container c-build", "image layer2", "image layer1", "image python"}
+	if !slices.Equal(f.removed, want) {
+		t.Errorf("removed %q, want %q", f.removed, want)
+	}
+}
+
 func TestNormalizeRef(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"busybox", "busybox:latest"},
