@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/AlecAivazis/survey/v2"
+	"github.com/AlecAivazis/survey/v2/core"
 	"github.com/AlecAivazis/survey/v2/terminal"
 	"golang.org/x/sys/unix"
 )
@@ -28,8 +29,11 @@ type SurveyPrompter struct {
 }
 
 // NewSurveyPrompter returns a prompter reading keys from in and drawing on
-// out, both terminals. Close it when done.
-func NewSurveyPrompter(in, out *os.File, errOut io.Writer) (*SurveyPrompter, error) {
+// out, both terminals, in colour when color is set. Close it when done.
+func NewSurveyPrompter(in, out *os.File, errOut io.Writer, color bool) (*SurveyPrompter, error) {
+	// survey keeps this setting in a package variable; dockstep has one
+	// terminal, so one setting.
+	core.DisableColor = !color
 	kr, err := newKeyReader(in)
 	if err != nil {
 		return nil, err

@@ -26,7 +26,7 @@ func newTerminal(t *testing.T) (*expect.Console, *SurveyPrompter) {
 	if err != nil {
 		t.Fatalf("creating the console: %v", err)
 	}
-	p, err := NewSurveyPrompter(c.Tty(), c.Tty(), c.Tty())
+	p, err := NewSurveyPrompter(c.Tty(), c.Tty(), c.Tty(), false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -50,6 +52,7 @@ type session struct {
 	t      *testing.T
 	c      *expect.Console
 	screen vt10x.Terminal
+	raw    *lockedBuffer // every byte dockstep wrote
 	cmd    *exec.Cmd
 	done   chan error
 }
@@ -64,7 +67,8 @@ func startSession(t *testing.T, env []string, dir string, args ...string) *sessi
 	}
 	// The screen answers the program's cursor queries through ptm/pts.
 	screen := vt10x.New(vt10x.WithWriter(pts), vt10x.WithSize(screenCols, screenRows))
-	c, err := expect.NewConsole(expect.WithStdin(ptm), expect.WithStdout(screen), expect.WithCloser(ptm, pts))
+	raw := &lockedBuffer{}
+	c, err := expect.NewConsole(expect.WithStdin(ptm), expect.WithStdout(screen, raw), expect.WithCloser(ptm, pts))
 	if err != nil {
 		t.Fatalf("creating the console: %v", err)
 	}
@@ -81,7 +85,7 @@ func startSession(t *testing.T, env []string, dir string, args ...string) *sessi
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting dockstep: %v", err)
 	}
-	s := &session{t: t, c: c, screen: screen, cmd: cmd, done: make(chan error, 1)}
+	s := &session{t: t, c: c, screen: screen, raw: raw, cmd: cmd, done: make(chan error, 1)}
 	go func() { s.done <- cmd.Wait() }()
 	go c.ExpectEOF() // keep the screen reading all the program writes
 	t.Cleanup(func() {
@@ -144,6 +148,26 @@ func (s *session) exitCode() int {
 	}
 }
 
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// sgr matches an escape sequence that sets colours or text styles.
+var sgr = regexp.MustCompile(`\x1b\[[0-9;]*m`)
+
 func trimScreen(s string) string {
 	var lines []string
 	for _, l := range strings.Split(s, "\n") {
@@ -183,6 +207,10 @@ func TestEndToEndInATerminal(t *testing.T) {
 	dockertest.Run(t, "run", "-d", "--name", name, image, "sleep", "300")
 	s.waitScreen(`✓ Step 1, "Run a container", is done.`, "Step 2 of 3: Remove the container", "What next?")
 	t.Logf("step 1 completed on screen %v after docker run returned", time.Since(ran))
+
+	if m := sgr.FindString(s.raw.String()); m != "" {
+		t.Errorf("dockstep wrote the style sequence %q although NO_COLOR is set", m)
+	}
 
 	s.send("\x03") // Ctrl-C
 	if code := s.exitCode(); code != 130 {

@@ -81,7 +81,7 @@ func (g *globals) runReset(ctx context.Context, id string, o resetOptions) error
 			if !g.io.inTTY || !g.io.outTTY || !inOK || !outOK {
 				return exitf(2, "dockstep reset asks before it forgets %s, but there is no terminal to ask on; add --yes to reset without asking", what)
 			}
-			p, err := runner.NewSurveyPrompter(in, out, g.io.errOut)
+			p, err := runner.NewSurveyPrompter(in, out, g.io.errOut, g.io.color())
 			if err != nil {
 				return err
 			}

@@ -109,7 +109,7 @@ func (g *globals) runInteractive(ctx context.Context, id string, o startOptions)
 	if st, err := term.GetState(int(in.Fd())); err == nil {
 		defer term.Restore(int(in.Fd()), st)
 	}
-	prompt, err := runner.NewSurveyPrompter(in, out, g.io.errOut)
+	prompt, err := runner.NewSurveyPrompter(in, out, g.io.errOut, g.io.color())
 	if err != nil {
 		return err
 	}
