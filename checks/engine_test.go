@@ -44,10 +44,26 @@ func testImage(t *testing.T, c *client.Client, prefix string, changes ...string)
 	return ref
 }
 
+// runContainer runs docker run --name name args..., removing the container
+// when the test ends. The engine frees a host port a moment after the
+// container that held it is removed, so a port still held by the previous
+// run of these tests is waited for, briefly.
 func runContainer(t *testing.T, c *client.Client, name string, args ...string) {
 	t.Helper()
 	dockertest.RemoveContainerAtEnd(t, c, name)
-	dockertest.Run(t, append([]string{"run", "--name", name}, args...)...)
+	argv := append([]string{"run", "--name", name}, args...)
+	for try := 0; try < 10; try++ {
+		out, err := exec.Command("docker", argv...).CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "port is already allocated") {
+			break
+		}
+		exec.Command("docker", "rm", "-f", name).Run()
+		time.Sleep(300 * time.Millisecond)
+	}
+	// Once more through dockertest, which fails the test with the reason.
+	if exec.Command("docker", "inspect", name).Run() != nil {
+		dockertest.Run(t, argv...)
+	}
 }
 
 func TestImageKindEngine(t *testing.T) {
