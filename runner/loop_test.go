@@ -156,6 +156,9 @@ func TestFileChangeCompletesStep(t *testing.T) {
 	if err := h.wait(); err != nil {
 		t.Fatal(err)
 	}
+	if p := h.progress(); p.Current != "" {
+		t.Errorf("current lesson is %q after finishing it, want none so that dockstep offers the lessons", p.Current)
+	}
 }
 
 func TestSameDiagnosisIsNotRepeated(t *testing.T) {

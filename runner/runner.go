@@ -330,7 +330,9 @@ func (r *Runner) runLesson(ctx context.Context, prog *Progress, l *lessons.Lesso
 			return lessonQuit, err
 		}
 	}
+	// A finished lesson is not resumed: dockstep offers the lessons next.
 	lp.Step = ""
+	prog.Current = ""
 	return lessonFinished, r.save(prog)
 }
 
