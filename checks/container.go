@@ -199,7 +199,7 @@ func (c *containerCheck) Evaluate(ctx context.Context, env *Env) Result {
 	var best *container.Summary
 	var bestWrong []string
 	for i := range cands {
-		wrong, err := c.mismatches(ctx, env, &cands[i], nil)
+		wrong, err := c.mismatches(ctx, env, &cands[i], nil, false)
 		if err != nil {
 			return engineFailure("container", err)
 		}
@@ -218,7 +218,11 @@ func (c *containerCheck) Evaluate(ctx context.Context, env *Env) Result {
 			msg += ": " + summaryNames(matching)
 		}
 		if len(matching) < *c.count && best != nil {
-			msg += "; " + strings.Join(bestWrong, "; ")
+			why, err := c.mismatches(ctx, env, best, nil, true)
+			if err != nil {
+				return engineFailure("container", err)
+			}
+			msg += "; " + strings.Join(why, "; ")
 		}
 		return Result{Kind: "container", Message: msg}
 	}
@@ -227,7 +231,11 @@ func (c *containerCheck) Evaluate(ctx context.Context, env *Env) Result {
 		return Result{Kind: "container", Passed: true, Message: fmt.Sprintf("%s %s: %s", c.what(), stateWord(matching[0].State), containerName(matching[0].Names))}
 	}
 	if best != nil {
-		return Result{Kind: "container", Message: strings.Join(bestWrong, "; ")}
+		why, err := c.mismatches(ctx, env, best, nil, true)
+		if err != nil {
+			return engineFailure("container", err)
+		}
+		return Result{Kind: "container", Message: strings.Join(why, "; ")}
 	}
 	return c.noCandidate(ctx, env)
 }
@@ -343,9 +351,12 @@ func (c *containerCheck) runFlags() string {
 }
 
 // mismatches lists, in a beginner's words, how a container differs from
-// what the check wants; none means it matches.
-// insp, when not nil, is the container inspected already.
-func (c *containerCheck) mismatches(ctx context.Context, env *Env, s *container.Summary, insp *container.InspectResponse) ([]string, error) {
+// what the check wants; none means it matches. insp, when not nil, is the
+// container inspected already. Unless explain is set, it asks the engine
+// only what deciding needs (no logs, no port holders, no inspecting a
+// container that differs already), so that sorting many candidates stays
+// cheap; the one shown to the learner is then explained in full.
+func (c *containerCheck) mismatches(ctx context.Context, env *Env, s *container.Summary, insp *container.InspectResponse, explain bool) ([]string, error) {
 	who := "the " + c.what()
 	if c.image == nil {
 		who = "container " + containerName(s.Names)
@@ -361,7 +372,9 @@ func (c *containerCheck) mismatches(ctx context.Context, env *Env, s *container.
 		}
 		return insp, nil
 	}
-	if c.state != "any" && s.State != c.state {
+	if c.state != "any" && s.State != c.state && !explain {
+		wrong = append(wrong, fmt.Sprintf("%s is %s, want it %s", who, s.State, c.state))
+	} else if c.state != "any" && s.State != c.state {
 		msg, err := c.stateMismatch(ctx, env, s, who, inspect)
 		if err != nil {
 			return nil, err
@@ -383,7 +396,7 @@ func (c *containerCheck) mismatches(ctx context.Context, env *Env, s *container.
 	}
 	if len(c.publish) > 0 {
 		binds := summaryBindings(s)
-		if s.State != "running" {
+		if s.State != "running" && (explain || len(wrong) == 0) {
 			i, err := inspect()
 			if err != nil {
 				return nil, err
@@ -427,6 +440,9 @@ func (c *containerCheck) mismatches(ctx context.Context, env *Env, s *container.
 			}
 			wrong = append(wrong, fmt.Sprintf("%s mounts %s, want %s: run it with -v %s", who, orNone(has), m, m))
 		}
+	}
+	if !explain && len(wrong) > 0 {
+		return wrong, nil // it differs already: no need to inspect it
 	}
 	if c.exitCode != nil && s.State == "exited" {
 		i, err := inspect()
@@ -644,7 +660,7 @@ func (c *containerCheck) quick(ctx context.Context, env *Env) (Result, bool, err
 		if c.name != "" && containerName(s.Names) != c.name {
 			continue
 		}
-		wrong, err := c.mismatches(ctx, env, &s, &insp)
+		wrong, err := c.mismatches(ctx, env, &s, &insp, false)
 		if err != nil {
 			return Result{}, false, err
 		}
