@@ -270,3 +270,31 @@ func TestNearest(t *testing.T) {
 		}
 	}
 }
+
+// Lines that Docker treats as the same instruction normalise the same.
+func TestNormalise(t *testing.T) {
+	tests := []struct{ a, b string }{
+		{`cmd [ "python","./app.py" ]`, `CMD ["python", "./app.py"]`},
+		{"run   pip install  -r requirements.txt", "RUN pip install -r requirements.txt"},
+		{"Expose 5000", "EXPOSE 5000"},
+		{"ENV FLASK_APP app.py", "ENV FLASK_APP=app.py"},
+		{"from python:3 as build", "FROM python:3 AS build"},
+		{"COPY --chown=app:app . /app", "copy --chown=app:app .   /app"},
+		{"RUN apt-get update && \\\n    apt-get install -y curl", "RUN apt-get update &&     apt-get install -y curl"},
+	}
+	for _, tt := range tests {
+		a, errA := parseInstructions(tt.a)
+		b, errB := parseInstructions(tt.b)
+		if errA != nil || errB != nil || len(a) != 1 || len(b) != 1 {
+			t.Fatalf("parse %q, %q: %v %v", tt.a, tt.b, errA, errB)
+		}
+		if a[0].norm != b[0].norm {
+			t.Errorf("%q gives %q, %q gives %q; want the same", tt.a, a[0].norm, tt.b, b[0].norm)
+		}
+	}
+	a, _ := parseInstructions(`CMD ["python", "app.py"]`)
+	b, _ := parseInstructions(`CMD python app.py`)
+	if a[0].norm == b[0].norm {
+		t.Errorf("exec and shell forms both give %q; Docker runs them differently", a[0].norm)
+	}
+}
