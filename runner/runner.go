@@ -72,7 +72,7 @@ type Runner struct {
 	Debounce time.Duration
 	// Poll is how often the step is checked when nothing happens, for checks
 	// that no event announces (a server that becomes ready); zero means
-	// every 5 seconds, a negative value never.
+	// every 3 seconds, a negative value never.
 	Poll time.Duration
 
 	watch watchOptions
@@ -338,7 +338,7 @@ func (r *Runner) runLesson(ctx context.Context, prog *Progress, l *lessons.Lesso
 
 func (r *Runner) pollEvery() time.Duration {
 	if r.Poll == 0 {
-		return 5 * time.Second
+		return 3 * time.Second
 	}
 	return r.Poll
 }
