@@ -20,30 +20,15 @@ import (
 	"github.com/dockstep/dockstep/runner"
 )
 
-var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
-	binOut  []byte
-)
-
-// dockstepBinary builds the dockstep binary once for the tests that drive
-// it in a pseudo-terminal.
+// dockstepBinary builds the dockstep binary for a test that drives it in a
+// pseudo-terminal, in a folder removed when the test ends.
 func dockstepBinary(t *testing.T) string {
 	t.Helper()
-	binOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "dockstep-e2e-bin-")
-		if err != nil {
-			binErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "dockstep")
-		binOut, binErr = exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-	})
-	if binErr != nil {
-		t.Fatalf("go build: %v\n%s", binErr, binOut)
+	bin := filepath.Join(t.TempDir(), "dockstep")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	return binPath
+	return bin
 }
 
 // session is dockstep running in a pseudo-terminal whose screen a vt10x
@@ -59,7 +44,7 @@ type session struct {
 
 const screenCols, screenRows = 100, 40
 
-func startSession(t *testing.T, env []string, dir string, args ...string) *session {
+func startSession(t *testing.T, bin string, env []string, dir string, args ...string) *session {
 	t.Helper()
 	ptm, pts, err := pty.Open()
 	if err != nil {
@@ -75,7 +60,7 @@ func startSession(t *testing.T, env []string, dir string, args ...string) *sessi
 	if err := pty.Setsize(c.Tty(), &pty.Winsize{Rows: screenRows, Cols: screenCols}); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(dockstepBinary(t), args...)
+	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
 	cmd.Env = env
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.Tty(), c.Tty(), c.Tty()
@@ -182,6 +167,7 @@ func trimScreen(s string) string {
 // Ctrl-C, start again and resume at the next step.
 func TestEndToEndInATerminal(t *testing.T) {
 	c := dockertest.Client(t)
+	bin := dockstepBinary(t)
 	image := dockertest.Name("dockstep-e2e")
 	dockertest.Busybox(t, c, image)
 	name := dockertest.Name("dockstep-e2e")
@@ -197,7 +183,7 @@ func TestEndToEndInATerminal(t *testing.T) {
 		env = append(env, "DOCKER_HOST="+h)
 	}
 
-	s := startSession(t, env, work, "--lessons", lessonsDir, "start", "e2e-run", "--var", "image="+image)
+	s := startSession(t, bin, env, work, "--lessons", lessonsDir, "start", "e2e-run", "--var", "image="+image)
 	s.waitScreen("Name your container", "(web)")
 	s.send(name + "\r")
 	s.waitScreen("Step 1 of 3: Run a container", "docker run -d --name "+name+" "+image+" sleep 300", "What next?")
@@ -227,7 +213,7 @@ func TestEndToEndInATerminal(t *testing.T) {
 
 	// Start again: dockstep alone resumes the lesson at step 2 and does not
 	// ask for the variable again.
-	s = startSession(t, env, work, "--lessons", lessonsDir)
+	s = startSession(t, bin, env, work, "--lessons", lessonsDir)
 	scr := s.waitScreen("Step 2 of 3: Remove the container", "docker rm -f "+name, "What next?")
 	if strings.Contains(scr, "Name your container") {
 		t.Errorf("the variable was asked again on resume")
