@@ -522,8 +522,9 @@ func (s *stepRun) draw() {
 	b.WriteString("\n")
 	b.WriteString(Render(s.step.Body, s.vars, opt))
 	for i := 0; i < s.hints; i++ {
+		hint := Render(lessons.Fragment(s.step.Hints[i].Text), s.vars, opt)
 		fmt.Fprintf(&b, "\nHint %d of %d:\n%s\n", i+1, len(s.step.Hints),
-			indent(lessons.Expand(s.step.Hints[i].Text, s.vars), "  ", "  "))
+			indent(strings.TrimRight(hint, "\n"), "  ", "  "))
 	}
 	if s.solution {
 		if s.step.Quiz != nil {
