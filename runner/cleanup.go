@@ -250,6 +250,29 @@ func (s *Snapshot) Cleanup(ctx context.Context, d CleanupDocker, scope Scope) (R
 	return out, errors.Join(errs...)
 }
 
+// Pulled lists the tags of the images that appeared since the snapshot and
+// came from a registry. An image pulled has a repository digest; one built
+// or imported on this machine has none.
+func (s *Snapshot) Pulled(ctx context.Context, d CleanupDocker) ([]string, error) {
+	images, err := d.ImageList(ctx, image.ListOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("listing images: %w", err)
+	}
+	var out []string
+	for _, i := range images {
+		if _, old := s.images[i.ID]; old || len(i.RepoDigests) == 0 {
+			continue
+		}
+		out = append(out, normalizeRefs(i.RepoTags)...)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// SameImage reports whether two image references name the same image, as
+// busybox and docker.io/library/busybox:latest do.
+func SameImage(a, b string) bool { return normalizeRef(a) == normalizeRef(b) }
+
 // normalizeRef writes an image reference the way the engine lists it, so
 // that busybox, busybox:latest and docker.io/library/busybox:latest compare
 // equal. Anything that is not a reference is returned as it is.

@@ -255,3 +255,25 @@ func assertGone(t *testing.T, c *client.Client, kind, name string, gone bool) {
 		t.Errorf("%s %s was removed by cleanup, but it existed before (or was out of scope): %v", kind, name, err)
 	}
 }
+
+func TestPulledListsOnlyNewImagesFromARegistry(t *testing.T) {
+	f := &fakeEngine{images: []image.Summary{{ID: "old", RepoTags: []string{"busybox:latest"}, RepoDigests: []string{"busybox@sha256:1"}}}}
+	snap, err := TakeSnapshot(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.images = append(f.images,
+		image.Summary{ID: "pulled", RepoTags: []string{"python:3"}, RepoDigests: []string{"python@sha256:2"}},
+		image.Summary{ID: "built", RepoTags: []string{"ada/catnip:latest"}},
+	)
+	got, err := snap.Pulled(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"python:3"}; !slices.Equal(got, want) {
+		t.Errorf("Pulled() = %q, want %q", got, want)
+	}
+	if !SameImage("busybox", "docker.io/library/busybox:latest") || SameImage("python:3", "python:3.12") {
+		t.Errorf("SameImage compares references wrongly")
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path"
 	"strings"
 	"syscall"
 	"time"
@@ -223,6 +224,7 @@ func (t *tester) lesson(ctx context.Context, l *lessons.Lesson, run int) (held i
 	if err != nil {
 		return 0, fmt.Errorf("recording what the engine holds before the lesson: %w", err)
 	}
+	scope := lessonScope(l, vars)
 	var log bytes.Buffer
 	rep := &runner.Replayer{Dir: dir, Vars: vars, Out: &log, InteractiveTimeout: 2 * time.Minute}
 	if t.opts.verbose {
@@ -232,11 +234,17 @@ func (t *tester) lesson(ctx context.Context, l *lessons.Lesson, run int) (held i
 		if stopErr := rep.Stop(); stopErr != nil {
 			fmt.Fprintf(t.out, "  warning: stopping background commands: %v\n", stopErr)
 		}
+		if unlisted := t.unlistedPulls(ctx, l, vars, snap, scope); len(unlisted) > 0 {
+			msg := fmt.Sprintf("the lesson pulled %s, which its front matter does not list: add %s to images: in %s, so that learners can fetch everything before the workshop",
+				strings.Join(unlisted, ", "), plural2(len(unlisted), "it", "them"), l.Pos.File)
+			fmt.Fprintf(t.out, "  FAIL  %s\n", msg)
+			err = errors.Join(err, errors.New(msg))
+		}
 		if t.opts.keep {
 			fmt.Fprintf(t.out, "  kept: the scratch folder %s and everything the lesson created\n", dir)
 			return
 		}
-		removed, cerr := snap.Cleanup(context.WithoutCancel(ctx), t.docker, lessonScope(l, vars))
+		removed, cerr := snap.Cleanup(context.WithoutCancel(ctx), t.docker, scope)
 		fmt.Fprintf(t.out, "  cleaned up: %s\n", removed)
 		if cerr != nil {
 			fmt.Fprintf(t.out, "  cleanup FAILED: %v\n", cerr)
@@ -265,6 +273,43 @@ func (t *tester) lesson(ctx context.Context, l *lessons.Lesson, run int) (held i
 		fmt.Fprintf(t.out, "  ok    %d. %s (%s)%s\n", s.Index, s.Title, took, note)
 	}
 	return held, nil
+}
+
+// unlistedPulls lists the images the lesson pulled that its front matter
+// does not name under images.
+func (t *tester) unlistedPulls(ctx context.Context, l *lessons.Lesson, vars map[string]string, snap *runner.Snapshot, scope runner.Scope) []string {
+	pulled, err := snap.Pulled(context.WithoutCancel(ctx), t.docker)
+	if err != nil {
+		fmt.Fprintf(t.out, "  warning: cannot tell which images the lesson pulled: %v\n", err)
+		return nil
+	}
+	// Only what the lesson names: others may pull on the same engine.
+	named := false
+	var out []string
+	for _, p := range pulled {
+		for _, w := range scope {
+			named = named || runner.SameImage(p, w)
+		}
+		if !named {
+			continue
+		}
+		named = false
+		listed := false
+		for _, img := range l.Images {
+			listed = listed || runner.SameImage(p, lessons.Expand(img, vars))
+		}
+		if !listed {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func plural2(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // vars gives every variable of the lesson a value: --var, else its default,
@@ -417,15 +462,23 @@ func describeResults(specs []lessons.CheckSpec, res []checks.Result, passing boo
 
 // lessonScope names what a lesson may create, so that cleanup leaves alone
 // objects that others make on the same engine meanwhile: the lesson's
-// images, and every word of its commands (image references, --name values).
+// images, the images its Dockerfiles start FROM, and every word of its
+// commands (image references, --name values).
 func lessonScope(l *lessons.Lesson, vars map[string]string) runner.Scope {
 	scope := runner.Scope(append([]string(nil), l.Images...))
 	for _, s := range l.Steps {
 		for _, a := range s.Solution {
-			if a.Kind != lessons.Run && a.Kind != lessons.Background {
+			text := lessons.Expand(a.Text, vars)
+			if a.Kind == lessons.WriteFile || a.Kind == lessons.AppendFile {
+				if strings.Contains(strings.ToLower(path.Base(a.Path)), "dockerfile") {
+					for _, line := range strings.Split(text, "\n") {
+						if f := strings.Fields(line); len(f) > 1 && strings.EqualFold(f[0], "FROM") {
+							scope = append(scope, f[1])
+						}
+					}
+				}
 				continue
 			}
-			text := lessons.Expand(a.Text, vars)
 			for _, w := range strings.FieldsFunc(text, func(r rune) bool {
 				return strings.ContainsRune(" \t\n;|&()$`'\"<>", r)
 			}) {

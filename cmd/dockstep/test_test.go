@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -159,20 +160,21 @@ func TestLessonScope(t *testing.T) {
 		Steps: []*lessons.Step{{Solution: []lessons.Action{
 			{Kind: lessons.Run, Text: "docker build -t {{user}}/catnip ."},
 			{Kind: lessons.Background, Text: "docker run --name=web -p 8888:5000 {{user}}/catnip"},
-			{Kind: lessons.WriteFile, Path: "Dockerfile", Text: "FROM secret"},
+			{Kind: lessons.WriteFile, Path: "notes.txt", Text: "FROM secret"},
+			{Kind: lessons.AppendFile, Path: "web/Dockerfile", Text: "# base\nfrom python:3.12-slim AS build\n"},
 		}}},
 	}
 	got := map[string]bool{}
 	for _, s := range lessonScope(l, map[string]string{"user": "ada"}) {
 		got[s] = true
 	}
-	for _, w := range []string{"python:3", "ada/catnip", "web"} {
+	for _, w := range []string{"python:3", "ada/catnip", "web", "python:3.12-slim"} {
 		if !got[w] {
 			t.Errorf("scope lacks %q: %v", w, got)
 		}
 	}
 	if got["secret"] {
-		t.Errorf("scope has %q, from a file's content rather than a command", "secret")
+		t.Errorf("scope has %q, from a file that is not a Dockerfile", "secret")
 	}
 }
 
@@ -213,5 +215,37 @@ func TestEmbeddedCourse(t *testing.T) {
 				t.Errorf("%s:%d: step %q has checks but no hint", s.Pos.File, s.Pos.Line, s.Title)
 			}
 		}
+	}
+}
+
+// TestTestCommandPulledImagesMustBeListed pulls an image from the local
+// room registry (127.0.0.1:5556, started by .ci/setup): a lesson that pulls
+// it must list it under images.
+func TestTestCommandPulledImagesMustBeListed(t *testing.T) {
+	c := dockertest.Client(t)
+	ref := "127.0.0.1:5556/" + dockertest.Name("dockstep-testcmd-pull") + ":v1"
+	dockertest.Busybox(t, c, ref)
+	dockertest.Run(t, "push", ref)
+	dockertest.Run(t, "rmi", ref)
+	t.Cleanup(func() { exec.Command("docker", "rmi", ref).Run() })
+
+	tests := []struct {
+		lesson string
+		code   int
+		want   string
+	}{
+		{"pulls-listed.md", 0, "ok: 1 lesson"},
+		{"pulls-unlisted.md", 1, "the lesson pulled " + ref + ", which its front matter does not list"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lesson, func(t *testing.T) {
+			code, out := runDockstep(t, "test", filepath.Join("testdata", "testcmd", tt.lesson), "--var", "image="+ref)
+			if code != tt.code || !strings.Contains(out, tt.want) {
+				t.Fatalf("exit code %d, want %d with %q; output:\n%s", code, tt.code, tt.want, out)
+			}
+			if _, err := c.ImageInspect(context.Background(), ref); err == nil {
+				t.Errorf("the image %s the lesson pulled is still there after the test", ref)
+			}
+		})
 	}
 }
