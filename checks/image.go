@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -165,7 +166,7 @@ func (c *imageCheck) missing(ctx context.Context, env *Env) Result {
 // writes as text is what Docker stores for the shell form
 // ([/bin/sh -c TEXT]); the exec form with the same words is accepted too.
 func (c *imageCheck) cmdMatches(has []string) bool {
-	if equalStrings(has, c.cmd) {
+	if slices.Equal(has, c.cmd) {
 		return true
 	}
 	return c.cmdText != "" && strings.Join(strings.Fields(c.cmdText), " ") == strings.Join(has, " ")
@@ -186,23 +187,11 @@ func cmdString(cmd []string) string {
 	return strings.ReplaceAll(string(b), `","`, `", "`)
 }
 
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 func layersPrefix(base, img []string) bool {
 	if len(base) == 0 || len(base) > len(img) {
 		return false
 	}
-	return equalStrings(base, img[:len(base)])
+	return slices.Equal(base, img[:len(base)])
 }
 
 func exposedList[V any](m map[string]V) string {

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -304,7 +305,7 @@ func (r *renderer) words(spans []lessons.Span, base []string) []word {
 		if text == "" {
 			return
 		}
-		if n := len(cur.pieces); n > 0 && sameCodes(cur.pieces[n-1].codes, codes) {
+		if n := len(cur.pieces); n > 0 && slices.Equal(cur.pieces[n-1].codes, codes) {
 			cur.pieces[n-1].text += text
 		} else {
 			cur.pieces = append(cur.pieces, piece{codes: codes, text: text})
@@ -388,18 +389,6 @@ func (r *renderer) words(spans []lessons.Span, base []string) []word {
 	return out
 }
 
-func sameCodes(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // prose wraps inline text at the width, starting the first line with first
 // and the others with rest, both indent columns wide. base is the style of
 // the whole text, spaces included.
@@ -409,7 +398,7 @@ func (r *renderer) prose(spans []lessons.Span, base []string, first, rest string
 	var line []piece
 	col := 0
 	add := func(p piece) {
-		if n := len(line); n > 0 && sameCodes(line[n-1].codes, p.codes) {
+		if n := len(line); n > 0 && slices.Equal(line[n-1].codes, p.codes) {
 			line[n-1].text += p.text
 		} else {
 			line = append(line, p)
@@ -442,7 +431,7 @@ func (r *renderer) prose(spans []lessons.Span, base []string, first, rest string
 			// A space between two words in the same style takes that style,
 			// so that a bold phrase is one run.
 			codes := base
-			if last := line[len(line)-1].codes; sameCodes(last, w.pieces[0].codes) {
+			if last := line[len(line)-1].codes; slices.Equal(last, w.pieces[0].codes) {
 				codes = last
 			}
 			add(piece{codes: codes, text: " "})

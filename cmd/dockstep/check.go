@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -189,9 +188,7 @@ func evaluateSteps(ctx context.Context, reg *checks.Registry, l *lessons.Lesson,
 // reason under each failing check, and sets the exit status.
 func (g *globals) printCheck(rep *checkReport, asJSON bool) error {
 	if asJSON {
-		enc := json.NewEncoder(g.io.out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+		if err := g.writeJSON(rep); err != nil {
 			return err
 		}
 	} else {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -122,9 +121,7 @@ the lessons cannot be read.`,
 				}
 			}
 			if asJSON {
-				enc := json.NewEncoder(g.io.out)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(rep); err != nil {
+				if err := g.writeJSON(rep); err != nil {
 					return err
 				}
 			} else {

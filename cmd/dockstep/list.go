@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"text/tabwriter"
@@ -42,9 +41,7 @@ func newListCmd(g *globals) *cobra.Command {
 				rows = append(rows, r)
 			}
 			if asJSON {
-				enc := json.NewEncoder(g.io.out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(rows)
+				return g.writeJSON(rows)
 			}
 			tw := tabwriter.NewWriter(g.io.out, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "#\tID\tTITLE\tSTEPS\tDONE")

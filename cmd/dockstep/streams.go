@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"io"
 	"os"
 
@@ -34,4 +35,12 @@ func (s *streams) color() bool {
 		return false
 	}
 	return s.outTTY && os.Getenv("TERM") != "dumb"
+}
+
+// writeJSON prints v as indented JSON on standard output, for the commands'
+// --json flags.
+func (g *globals) writeJSON(v any) error {
+	enc := json.NewEncoder(g.io.out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
