@@ -185,18 +185,45 @@ func (s *Snapshot) Cleanup(ctx context.Context, d CleanupDocker, scope Scope) (R
 		out.Containers = append(out.Containers, shown(names, c.ID))
 	}
 
-	// Newest first: an image built on another one is younger than it.
+	// Children before their parents: by the parent links the classic
+	// builder records, else newest first (a child is younger than its
+	// parent, though maybe within the same second).
 	sort.SliceStable(images, func(a, b int) bool { return images[a].Created > images[b].Created })
+	var remaining []image.Summary
 	for _, i := range images {
-		if !newImage[i.ID] {
-			continue
+		if newImage[i.ID] {
+			remaining = append(remaining, i)
 		}
-		_, err := d.ImageRemove(ctx, i.ID, image.RemoveOptions{Force: true, PruneChildren: true})
-		if err != nil && !cerrdefs.IsNotFound(err) {
-			errs = append(errs, fmt.Errorf("removing image %s: %w", shown(i.RepoTags, i.ID), err))
-			continue
+	}
+	for len(remaining) > 0 {
+		hasChild := map[string]bool{}
+		for _, i := range remaining {
+			hasChild[i.ParentID] = true
 		}
-		out.Images = append(out.Images, shown(i.RepoTags, i.ID))
+		var later []image.Summary
+		for _, i := range remaining {
+			if hasChild[i.ID] {
+				later = append(later, i)
+				continue
+			}
+			_, err := d.ImageRemove(ctx, i.ID, image.RemoveOptions{Force: true, PruneChildren: true})
+			switch {
+			case cerrdefs.IsNotFound(err):
+				// Gone already, with a child it was the parent of.
+			case err != nil:
+				errs = append(errs, fmt.Errorf("removing image %s: %w", shown(i.RepoTags, i.ID), err))
+			default:
+				out.Images = append(out.Images, shown(i.RepoTags, i.ID))
+			}
+		}
+		if len(later) == len(remaining) {
+			// Cannot happen with real parent links; do not loop forever.
+			for _, i := range later {
+				errs = append(errs, fmt.Errorf("removing image %s: its child images are in the way", shown(i.RepoTags, i.ID)))
+			}
+			break
+		}
+		remaining = later
 	}
 	for _, i := range images {
 		before, old := s.images[i.ID]

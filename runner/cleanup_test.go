@@ -148,6 +148,27 @@ func TestCleanupRemovesChildImagesFirst(t *testing.T) {
 	}
 }
 
+// Parent links decide the order when creation times tie, as they do for
+// the layers of a quick build.
+func TestCleanupRemovesChildrenFirstWhenTimesTie(t *testing.T) {
+	f := &fakeEngine{}
+	snap, err := TakeSnapshot(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.images = []image.Summary{
+		{ID: "base", RepoTags: []string{"python:3"}, Created: 10},
+		{ID: "layer", ParentID: "base", Created: 20},
+		{ID: "app", ParentID: "layer", RepoTags: []string{"ada/catnip:latest"}, Created: 20},
+	}
+	if _, err := snap.Cleanup(context.Background(), f, Scope{"python:3", "ada/catnip"}); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"image app", "image layer", "image base"}; !slices.Equal(f.removed, want) {
+		t.Errorf("removed %q, want %q", f.removed, want)
+	}
+}
+
 // A build that failed half-way leaves untagged layers, and a container, on
 // top of the image it started from; they go with it, in scope or not.
 func TestCleanupRemovesWhatAFailedBuildLeft(t *testing.T) {
