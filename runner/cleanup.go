@@ -128,9 +128,10 @@ func (r Removed) String() string {
 
 // Cleanup removes what appeared on the engine since the snapshot and is in
 // scope: containers first (with their anonymous volumes), then images
-// (newest first, so that children go before their parents), tags added to
-// older images, volumes and networks. Nothing recorded in the snapshot is
-// removed. It goes on after a failure and returns every error.
+// (children before their parents, and with an image in scope the untagged
+// layers built on it), tags added to older images, volumes and networks.
+// Nothing recorded in the snapshot is removed. It goes on after a failure
+// and returns every error.
 func (s *Snapshot) Cleanup(ctx context.Context, d CleanupDocker, scope Scope) (Removed, error) {
 	var out Removed
 	var errs []error
