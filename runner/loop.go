@@ -70,6 +70,10 @@ type stepRun struct {
 	// verdict and diagnosis are what the checks said last.
 	verdict   verdict
 	diagnosis string
+	// quiet is set until the learner acts (an engine or file event, check
+	// now, run it for me): until then a failing check is not news, and the
+	// step just waits.
+	quiet bool
 	// quizFeedback says how the last answer fared.
 	quizFeedback string
 	// note is a one-off remark, such as when the step was last checked.
@@ -97,7 +101,7 @@ type stepRun struct {
 
 // runStep shows one step until it passes or the learner moves on.
 func (lr *lessonRun) runStep(ctx context.Context, step *lessons.Step) (stepOutcome, error) {
-	s := &stepRun{lessonRun: lr, step: step, dirty: true}
+	s := &stepRun{lessonRun: lr, step: step, dirty: true, quiet: true}
 	now := lr.r.clock().Now()
 	lr.lp.MarkStarted(step.Title, now)
 	lr.lp.Step = step.Title
@@ -109,7 +113,14 @@ func (lr *lessonRun) runStep(ctx context.Context, step *lessons.Step) (stepOutco
 	case step.Quiz != nil:
 		s.nextPrompt = promptQuiz
 	case len(step.Checks) > 0 && !step.HoldsBefore:
-		s.check(ctx)
+		// Check once at once, in case the learner already did this step,
+		// but after the step is on screen: a check may take seconds (an
+		// http check retries until its timeout).
+		s.tickPending = true
+		s.seq++
+		s.tickSeq = s.seq
+		seq := s.seq
+		go s.send(event{kind: evTick, seq: seq})
 	}
 	return s.loop(ctx)
 }
@@ -177,7 +188,11 @@ func (s *stepRun) handle(ctx context.Context, ev event) {
 			s.choose(ctx, s.menu[ev.index])
 		}
 	case evEngine, evFiles:
-		if !s.watching() || s.tickPending {
+		if !s.watching() {
+			return
+		}
+		s.quiet = false
+		if s.tickPending {
 			return
 		}
 		s.tickPending = true
@@ -228,6 +243,9 @@ func (s *stepRun) check(ctx context.Context) {
 		return
 	}
 	v, diag := judge(results)
+	if s.quiet && v == verdictFailing {
+		v, diag = verdictNone, ""
+	}
 	if v != s.verdict || diag != s.diagnosis {
 		s.dirty = true
 	}
@@ -377,6 +395,7 @@ func (s *stepRun) choose(ctx context.Context, c choice) {
 	switch c {
 	case choiceCheck:
 		s.eventAt = time.Time{}
+		s.quiet = false
 		s.check(ctx)
 		if s.verdict != verdictPassed {
 			s.note = "Checked just now."
@@ -424,6 +443,7 @@ func (s *stepRun) runForMe(ctx context.Context) {
 	if !ok {
 		return
 	}
+	s.quiet = false
 	tail := &tailWriter{max: 40}
 	s.rep.Out = io.MultiWriter(out, tail)
 	defer func() { s.rep.Out = nil }()

@@ -106,6 +106,18 @@ func (h *harness) progress() *Progress {
 	return p
 }
 
+// waitVerdicts waits until the runner has judged the step n times.
+func (h *harness) waitVerdicts(n int32) {
+	h.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for h.verdicts.Load() < n {
+		if time.Now().After(deadline) {
+			h.t.Fatalf("got %d verdicts within 5s, want %d", h.verdicts.Load(), n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 func (h *harness) wantOut(substr string) {
 	h.t.Helper()
 	if !strings.Contains(h.out.String(), substr) {
@@ -119,9 +131,15 @@ func TestStepCompletesByEngineEvent(t *testing.T) {
 	sub := h.eng.subscription(t)
 	menu := h.p.next(t)
 	h.wantOut("Step 1 of 3")
-	h.wantOut("flag a is down: raise it")
 	if !menu.has("Check now") || menu.options[0] != "Check now" {
 		t.Fatalf("menu = %q, want it to start with Check now", menu.options)
+	}
+	// The step is checked once on arrival; until the learner acts, a
+	// failing check is not shown: the step waits.
+	h.waitVerdicts(1)
+	h.wantOut("Waiting for you")
+	if strings.Contains(h.out.String(), "flag a is down") {
+		t.Fatalf("the diagnosis is shown before the learner did anything:\n%s", h.out.String())
 	}
 
 	h.flags.raise("a")
@@ -145,7 +163,10 @@ func TestFileChangeCompletesStep(t *testing.T) {
 	h.r.Vars = map[string]string{"name": "app"}
 	h.start("loop-vars")
 	menu := h.p.next(t)
-	h.wantOut("app.txt does not exist yet")
+	h.waitVerdicts(1)
+	if strings.Contains(h.out.String(), "app.txt does not exist yet") {
+		t.Fatalf("the diagnosis is shown before the learner did anything:\n%s", h.out.String())
+	}
 	if err := os.WriteFile(filepath.Join(h.r.Dir, "app.txt"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -165,13 +186,19 @@ func TestSameDiagnosisIsNotRepeated(t *testing.T) {
 	h := newHarness(t, "loop-basic.md")
 	h.start("loop-basic")
 	sub := h.eng.subscription(t)
+	first := h.p.next(t)
+	h.waitVerdicts(1) // on arrival, quietly
+	// The learner's first action shows the diagnosis: the menu is closed
+	// to redraw the screen.
+	sub.msgs <- containerStarted()
+	h.waitVerdicts(2)
+	first.waitCancelled(t)
 	menu := h.p.next(t)
-	for i := 0; i < 3; i++ {
+	h.wantOut("flag a is down: raise it")
+	// The same diagnosis again is not news.
+	for i := int32(3); i <= 4; i++ {
 		sub.msgs <- containerStarted()
-		deadline := time.Now().Add(5 * time.Second)
-		for h.verdicts.Load() < int32(i+2) && time.Now().Before(deadline) {
-			time.Sleep(5 * time.Millisecond)
-		}
+		h.waitVerdicts(i)
 	}
 	if got := h.verdicts.Load(); got != 4 {
 		t.Fatalf("got %d verdicts, want 4 (one at the start, one per event)", got)
@@ -194,6 +221,7 @@ func TestBurstOfEventsChecksOnce(t *testing.T) {
 	h.start("loop-basic")
 	sub := h.eng.subscription(t)
 	menu := h.p.next(t)
+	h.waitVerdicts(1)
 	for i := 0; i < 5; i++ { // create, attach, start, die, destroy of one docker run
 		sub.msgs <- containerStarted()
 	}
@@ -201,7 +229,9 @@ func TestBurstOfEventsChecksOnce(t *testing.T) {
 	if got := h.verdicts.Load(); got != 2 {
 		t.Errorf("got %d verdicts after a burst of 5 events, want 2 (start and one re-check)", got)
 	}
-	menu.choose(t, "Quit")
+	// The re-check showed the diagnosis, so the menu was opened anew.
+	menu.waitCancelled(t)
+	h.p.next(t).choose(t, "Quit")
 	h.wait()
 }
 
