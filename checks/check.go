@@ -51,6 +51,11 @@ type Env struct {
 	Since time.Time
 	// HTTP is the client for http checks; nil means a default one.
 	HTTP *http.Client
+	// MaxWait, when set, bounds how long a check that retries (http) keeps
+	// trying, below the timeout the lesson gives it. The interactive runner
+	// sets it, since it checks again on every event anyway and must answer
+	// the learner quickly.
+	MaxWait time.Duration
 
 	// memo remembers, between evaluations against the same Env, which
 	// containers matched a check, so that checking again asks the engine

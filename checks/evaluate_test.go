@@ -84,3 +84,20 @@ func TestHTTPRetries(t *testing.T) {
 		t.Errorf("got passed=%v %q, want a failure naming both statuses", r.Passed, r.Message)
 	}
 }
+
+// Env.MaxWait cuts an http check's retries short, as the runner needs.
+func TestHTTPMaxWait(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	r := compile(t, "http: {url: "+srv.URL+", timeout: 10s}").Evaluate(context.Background(), &Env{MaxWait: 300 * time.Millisecond})
+	if r.Passed || !strings.Contains(r.Message, "(still so after 300ms)") {
+		t.Errorf("got passed=%v %q, want a failure after 300ms, not 10s", r.Passed, r.Message)
+	}
+	if calls.Load() < 1 {
+		t.Errorf("the server was never asked")
+	}
+}

@@ -78,7 +78,11 @@ func (c *httpCheck) Evaluate(ctx context.Context, env *Env) Result {
 	if hc == nil {
 		hc = &http.Client{}
 	}
-	deadline := time.Now().Add(c.timeout)
+	timeout := c.timeout
+	if env.MaxWait > 0 && env.MaxWait < timeout {
+		timeout = env.MaxWait
+	}
+	deadline := time.Now().Add(timeout)
 	var last string
 	for {
 		attempt := time.Until(deadline)
@@ -101,7 +105,7 @@ func (c *httpCheck) Evaluate(ctx context.Context, env *Env) Result {
 		case <-time.After(250 * time.Millisecond):
 		}
 	}
-	msg := fmt.Sprintf("%s (still so after %s)", last, c.timeout)
+	msg := fmt.Sprintf("%s (still so after %s)", last, timeout)
 	if hint := c.portHint(ctx, env); hint != "" {
 		msg += "; " + hint
 	}

@@ -274,7 +274,7 @@ func (r *Runner) runLesson(ctx context.Context, prog *Progress, l *lessons.Lesso
 	defer cancel()
 	lr := &lessonRun{
 		r: r, l: l, prog: prog, lp: lp, vars: lp.Vars, dir: dir,
-		env: &checks.Env{Docker: r.Docker, Dir: dir},
+		env: &checks.Env{Docker: r.Docker, Dir: dir, MaxWait: time.Second},
 		rep: &Replayer{Dir: dir, Vars: lp.Vars},
 		ch:  make(chan event, 64),
 	}
