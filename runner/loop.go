@@ -569,7 +569,7 @@ func (s *stepRun) draw() {
 	case s.quizFeedback != "":
 		b.WriteString(s.quizFeedback + "\n")
 	case s.verdict == verdictFailing:
-		b.WriteString("✗ Not yet:\n" + indent(s.diagnosis, "  ", "  ") + "\n")
+		b.WriteString("✗ Not yet:\n" + s.wrapped(s.diagnosis, "  ") + "\n")
 	case s.verdict == verdictUnknown:
 		b.WriteString("! " + s.diagnosis + "\n  Is Docker running? dockstep checks again when it is back.\n")
 	case s.watching():
@@ -584,6 +584,22 @@ func (s *stepRun) draw() {
 
 // indent puts first before the first line of text and rest before the
 // others.
+// wrapped wraps each line of a diagnosis to the screen's width as a
+// paragraph of its own, indented by prefix.
+func (s *stepRun) wrapped(text, prefix string) string {
+	opt := s.r.Render
+	if opt.Width == 0 {
+		opt.Width = 80
+	}
+	opt.Width -= len(prefix)
+	var blocks []lessons.Block
+	for _, line := range strings.Split(text, "\n") {
+		blocks = append(blocks, lessons.Block{Kind: lessons.Paragraph, Spans: []lessons.Span{{Text: line}}})
+	}
+	out := strings.ReplaceAll(strings.TrimRight(Render(blocks, nil, opt), "\n"), "\n\n", "\n")
+	return indent(out, prefix, prefix)
+}
+
 func indent(text, first, rest string) string {
 	lines := strings.Split(text, "\n")
 	for i := range lines {

@@ -538,3 +538,20 @@ func TestWorkspaceIsCopiedAndBackgroundStopped(t *testing.T) {
 	chooser.choose(t, "Quit")
 	h.wait()
 }
+
+func TestDiagnosisIsWrappedToTheScreen(t *testing.T) {
+	s := &stepRun{lessonRun: &lessonRun{r: &Runner{Render: RenderOptions{Width: 30}}}}
+	got := s.wrapped("container web publishes 8888→80/tcp, but the app listens on 5000: use -p 8888:5000\nsecond problem", "  ")
+	lines := strings.Split(got, "\n")
+	if len(lines) < 4 {
+		t.Fatalf("wrapped into %d lines, want at least 4:\n%s", len(lines), got)
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "  ") || len([]rune(l)) > 30 {
+			t.Errorf("line %q is not indented by two spaces within 30 columns", l)
+		}
+	}
+	if last := lines[len(lines)-1]; last != "  second problem" {
+		t.Errorf("last line = %q, want the second problem on a line of its own", last)
+	}
+}
