@@ -122,6 +122,8 @@ func TestContainerKindEngine(t *testing.T) {
 	expect(t, env, `container: {image: `+good+`, state: exited}`, false, "is still running, want it exited")
 	expect(t, env, `http: {url: "http://127.0.0.1:18101/", contains: hello-dockstep}`, true, "200 OK")
 	expect(t, env, `http: {url: "http://127.0.0.1:18101/", contains: goodbye, timeout: 1s}`, false, `does not contain "goodbye"; it begins: "hello-dockstep"`)
+	// Another app's page: say whose it is, not that nothing listens.
+	expect(t, env, `http: {url: "http://127.0.0.1:18101/", contains: goodbye, timeout: 1s}`, false, "that answer comes from container "+web+" (from "+good+"), which publishes 18101→5000/tcp: is it the app you meant?")
 	expect(t, env, `http: {url: "http://127.0.0.1:18101/missing.html", timeout: 1s}`, false, "answered 404 Not Found, want 200 OK")
 	expect(t, env, `http: {url: "http://127.0.0.1:18199/", timeout: 1s}`, false, "nothing answers at http://127.0.0.1:18199/ (connection refused): is the container running, with its port published (-p)? (still so after 1s); no running container publishes port 18199 of this machine")
 	expect(t, env, `no-container: {name: `+web+`}`, false, web+" (running) still exists: remove with docker rm -f "+web)

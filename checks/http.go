@@ -84,6 +84,7 @@ func (c *httpCheck) Evaluate(ctx context.Context, env *Env) Result {
 	}
 	deadline := time.Now().Add(timeout)
 	var last string
+	var answered bool
 	for {
 		attempt := time.Until(deadline)
 		if attempt > 2*time.Second {
@@ -92,11 +93,11 @@ func (c *httpCheck) Evaluate(ctx context.Context, env *Env) Result {
 		if attempt < 200*time.Millisecond {
 			attempt = 200 * time.Millisecond
 		}
-		msg, ok := c.try(ctx, hc, attempt)
+		msg, ok, got := c.try(ctx, hc, attempt)
 		if ok {
 			return Result{Kind: "http", Passed: true, Message: msg}
 		}
-		last = msg
+		last, answered = msg, got
 		if time.Now().Add(250*time.Millisecond).After(deadline) || ctx.Err() != nil {
 			break
 		}
@@ -106,17 +107,17 @@ func (c *httpCheck) Evaluate(ctx context.Context, env *Env) Result {
 		}
 	}
 	msg := fmt.Sprintf("%s (still so after %s)", last, timeout)
-	if hint := c.portHint(ctx, env); hint != "" {
+	if hint := c.portHint(ctx, env, answered); hint != "" {
 		msg += "; " + hint
 	}
 	return Result{Kind: "http", Message: msg}
 }
 
 // portHint says which running container, if any, publishes the URL's port
-// on this machine: the usual reason a local URL does not answer. It is a
-// best effort: without an engine, or when it does not answer, it says
-// nothing.
-func (c *httpCheck) portHint(ctx context.Context, env *Env) string {
+// on this machine: the usual reason a local URL does not answer, or answers
+// with another app's page (answered). It is a best effort: without an
+// engine, or when it does not answer, it says nothing.
+func (c *httpCheck) portHint(ctx context.Context, env *Env, answered bool) string {
 	u, err := url.Parse(c.url)
 	if err != nil || env.Docker == nil {
 		return ""
@@ -140,41 +141,48 @@ func (c *httpCheck) portHint(ctx context.Context, env *Env) string {
 	}
 	for _, s := range list {
 		for _, b := range summaryBindings(&s) {
+			if b.host == hostPort && answered {
+				return fmt.Sprintf("that answer comes from container %s (from %s), which publishes %s: is it the app you meant?", containerName(s.Names), s.Image, b)
+			}
 			if b.host == hostPort {
 				return fmt.Sprintf("container %s (from %s) publishes %s: does the app in it listen on port %d?", containerName(s.Names), s.Image, b, b.container.num)
 			}
 		}
 	}
+	if answered {
+		return "" // another program on this machine answers
+	}
 	return fmt.Sprintf("no running container publishes port %d of this machine (docker run -p %d:PORT)", hostPort, hostPort)
 }
 
 // try makes one request and says what it found.
-func (c *httpCheck) try(ctx context.Context, hc *http.Client, timeout time.Duration) (string, bool) {
+// answered is set when the server gave an HTTP answer, right or wrong.
+func (c *httpCheck) try(ctx context.Context, hc *http.Client, timeout time.Duration) (msg string, ok, answered bool) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url, nil)
 	if err != nil {
-		return fmt.Sprintf("cannot request %s: %v", c.url, err), false
+		return fmt.Sprintf("cannot request %s: %v", c.url, err), false, false
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
 		if strings.Contains(err.Error(), "connection refused") {
-			return fmt.Sprintf("nothing answers at %s (connection refused): is the container running, with its port published (-p)?", c.url), false
+			return fmt.Sprintf("nothing answers at %s (connection refused): is the container running, with its port published (-p)?", c.url), false, false
 		}
-		return fmt.Sprintf("GET %s failed: %v", c.url, err), false
+		return fmt.Sprintf("GET %s failed: %v", c.url, err), false, false
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return fmt.Sprintf("GET %s: reading the answer: %v", c.url, err), false
+		return fmt.Sprintf("GET %s: reading the answer: %v", c.url, err), false, true
 	}
 	if resp.StatusCode != c.status {
-		return fmt.Sprintf("GET %s answered %s, want %d %s", c.url, resp.Status, c.status, http.StatusText(c.status)), false
+		return fmt.Sprintf("GET %s answered %s, want %d %s", c.url, resp.Status, c.status, http.StatusText(c.status)), false, true
 	}
 	if c.contains != "" && !strings.Contains(string(body), c.contains) {
-		return fmt.Sprintf("GET %s answered %s, but the page does not contain %q; it begins: %q", c.url, resp.Status, c.contains, excerpt(string(body), 80)), false
+		return fmt.Sprintf("GET %s answered %s, but the page does not contain %q; it begins: %q", c.url, resp.Status, c.contains, excerpt(string(body), 80)), false, true
 	}
-	return fmt.Sprintf("GET %s answered %s", c.url, resp.Status), true
+	return fmt.Sprintf("GET %s answered %s", c.url, resp.Status), true, true
 }
 
 func excerpt(s string, n int) string {
