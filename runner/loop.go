@@ -533,6 +533,10 @@ func (s *stepRun) draw() {
 	if s.banner != "" {
 		b.WriteString(s.banner + "\n\n")
 	}
+	if s.step.Index == 1 && len(s.l.Intro) > 0 {
+		// The lesson's introduction opens its first step.
+		b.WriteString(Render(s.l.Intro, s.vars, opt) + "\n")
+	}
 	shown := *s.step
 	shown.Title = lessons.Expand(shown.Title, s.vars)
 	b.WriteString(RenderStepHeader(s.l, &shown, opt))

@@ -131,6 +131,7 @@ func TestStepCompletesByEngineEvent(t *testing.T) {
 	sub := h.eng.subscription(t)
 	menu := h.p.next(t)
 	h.wantOut("Step 1 of 3")
+	h.wantOut("This lesson's introduction, shown with its first step.")
 	if !menu.has("Check now") || menu.options[0] != "Check now" {
 		t.Fatalf("menu = %q, want it to start with Check now", menu.options)
 	}
