@@ -202,6 +202,8 @@ func TestDockerfileDiagnoses(t *testing.T) {
 	}
 	write("app/Dockerfile", "FROM python:3\nWORKDIR /usr/src/app\ncopy . .\nRUN pip install  --no-cache-dir -r requirements.txt\nexpose 80\ncmd [ \"python\",\"./app.py\" ]\n")
 	sub := filepath.Join(dir, "app")
+	write("txt/Dockerfile.txt", "FROM python:3\n")
+	write("lower/dockerfile", "FROM python:3\n")
 	tests := []struct {
 		name, check, dir string
 		pass             bool
@@ -213,6 +215,8 @@ func TestDockerfileDiagnoses(t *testing.T) {
 		{"lacks an instruction", `dockerfile: {has: ["EXPOSE 5000"]}`, sub, false, "there is no line `EXPOSE 5000`; the closest is `EXPOSE 80` (line 5)"},
 		{"lacks a kind of instruction", `dockerfile: {has: ["USER app"]}`, sub, false, "no USER line: add `USER app`"},
 		{"other base", `dockerfile: {from: "python:3.12"}`, sub, false, "it starts FROM python:3, want FROM python:3.12"},
+		{"not found: an editor added .txt", `dockerfile: {from: "python:3"}`, filepath.Join(dir, "txt"), false, "there is Dockerfile.txt (the name has no extension: mv Dockerfile.txt Dockerfile)"},
+		{"not found: lower case", `dockerfile: {from: "python:3"}`, filepath.Join(dir, "lower"), false, "there is dockerfile (the name must be written Dockerfile)"},
 		{"not found: one folder up", `dockerfile: {has: ["EXPOSE 80"]}`, dir, false, "no Dockerfile in " + dir + " (looked for " + filepath.Join(dir, "Dockerfile") + "); there is app/Dockerfile: work in the folder that holds the Dockerfile (cd app)"},
 	}
 	for _, tt := range tests {

@@ -221,8 +221,13 @@ func (c *dockerfileCheck) notFound(p, dir string) string {
 	var found []string
 	if entries, err := os.ReadDir(filepath.Dir(p)); err == nil {
 		for _, e := range entries {
-			if strings.EqualFold(e.Name(), filepath.Base(p)) && e.Name() != filepath.Base(p) {
-				found = append(found, e.Name()+" (the name must be written "+filepath.Base(p)+")")
+			name, want := e.Name(), filepath.Base(p)
+			switch {
+			case strings.EqualFold(name, want) && name != want:
+				found = append(found, name+" (the name must be written "+want+")")
+			case len(name) > len(want) && strings.EqualFold(name[:len(want)+1], want+"."):
+				// Dockerfile.txt: an editor added an extension.
+				found = append(found, fmt.Sprintf("%s (the name has no extension: mv %s %s)", name, name, want))
 			}
 		}
 	}
