@@ -141,6 +141,7 @@ func TestContainerKindEngine(t *testing.T) {
 	wrong := testImage(t, c, "dockstep-test/chk-wrongport")
 	runContainer(t, c, dockertest.Name("dockstep-chk-wrongport"), append([]string{"-d", "-p", "18102:80", wrong}, serve...)...)
 	expect(t, env, `container: {image: `+wrong+`, publish: "18102:5000"}`, false, "the container from "+wrong+" publishes 18102→80/tcp, but the app listens on 5000: use -p 18102:5000")
+	expect(t, env, `http: {url: "http://localhost:18102/", timeout: 1s}`, false, "http://localhost:18102/ takes connections but closes them at once without an answer: the port is published, but nothing listens behind it (still so after 1s); container ")
 	expect(t, env, `http: {url: "http://localhost:18102/", timeout: 1s}`, false, "publishes 18102→80/tcp: does the app in it listen on port 80?")
 
 	// No -p at all.

@@ -2,12 +2,14 @@ package checks
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/docker/docker/api/types/container"
@@ -168,6 +170,11 @@ func (c *httpCheck) try(ctx context.Context, hc *http.Client, timeout time.Durat
 	if err != nil {
 		if strings.Contains(err.Error(), "connection refused") {
 			return fmt.Sprintf("nothing answers at %s (connection refused): is the container running, with its port published (-p)?", c.url), false, false
+		}
+		if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			// Docker's proxy takes the connection, then finds nothing
+			// listening on the container's side and hangs up.
+			return fmt.Sprintf("%s takes connections but closes them at once without an answer: the port is published, but nothing listens behind it", c.url), false, false
 		}
 		return fmt.Sprintf("GET %s failed: %v", c.url, err), false, false
 	}
