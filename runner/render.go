@@ -199,10 +199,13 @@ func (r *renderer) code(b *lessons.Block) []string {
 		out = append(out, strings.Repeat(" ", base)+r.paint(sgrBold, title+":"))
 	}
 	for i, l := range lines {
+		// Each line of a command block is a command of its own, unless the
+		// line before it continues onto it with a backslash.
+		continued := i > 0 && strings.HasSuffix(strings.TrimRight(lines[i-1], " \t"), "\\")
 		switch {
 		case l == "":
 			out = append(out, "")
-		case b.Command && i == 0:
+		case b.Command && !continued:
 			out = append(out, strings.Repeat(" ", base+codeIndent-2)+r.paint(sgrPrompt, "$ ")+r.paint(sgrCommand, l))
 		case b.Command:
 			out = append(out, pad+r.paint(sgrCommand, l))
