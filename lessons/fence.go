@@ -237,6 +237,9 @@ func (p *parser) yamlBlock(what, body string, line, content int) *yaml.Node {
 		return nil
 	}
 	shiftLines(&doc, content-1)
+	// Markers such as "---" can give a node a line past the block's end;
+	// every problem must point inside the block.
+	clampLines(&doc, content, content+strings.Count(strings.TrimSuffix(body, "\n"), "\n"))
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
 		return doc.Content[0]
 	}

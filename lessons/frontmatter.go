@@ -57,6 +57,17 @@ func blankOut(src []byte, n int) []byte {
 	return out
 }
 
+// clampLines keeps the line of n and of every node below it within lo..hi.
+func clampLines(n *yaml.Node, lo, hi int) {
+	if n == nil {
+		return
+	}
+	n.Line = min(max(n.Line, lo), hi)
+	for _, c := range n.Content {
+		clampLines(c, lo, hi)
+	}
+}
+
 // shiftLines adds off to the line of n and of every node below it, so that
 // lines count from the top of the lesson file rather than of a YAML snippet.
 func shiftLines(n *yaml.Node, off int) {

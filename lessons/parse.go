@@ -174,6 +174,7 @@ func (p *parser) parse(src []byte) {
 			p.errorf(1, "the front matter is empty; it needs at least format: %d and title", FormatVersion)
 		} else {
 			shiftLines(&doc, 1)
+			clampLines(&doc, 2, max(fmLines-1, 2))
 			p.parseFrontMatter(&doc)
 		}
 	}
