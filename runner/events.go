@@ -232,7 +232,7 @@ func watchFiles(ctx context.Context, dir string, recursive bool, send func(event
 					}
 				}
 				if e.Op&(fsnotify.Write|fsnotify.Create|fsnotify.Remove|fsnotify.Rename) != 0 {
-					send(event{kind: evFiles})
+					send(event{kind: evFiles, at: time.Now()})
 				}
 			case _, ok := <-w.Errors:
 				if !ok {

@@ -74,6 +74,10 @@ type stepRun struct {
 	// now, run it for me): until then a failing check is not news, and the
 	// step just waits.
 	quiet bool
+	// started is when the step was shown: events from before it, such as
+	// those of the previous step's last command, are not the learner acting
+	// on this one.
+	started time.Time
 	// quizFeedback says how the last answer fared.
 	quizFeedback string
 	// note is a one-off remark, such as when the step was last checked.
@@ -101,8 +105,8 @@ type stepRun struct {
 
 // runStep shows one step until it passes or the learner moves on.
 func (lr *lessonRun) runStep(ctx context.Context, step *lessons.Step) (stepOutcome, error) {
-	s := &stepRun{lessonRun: lr, step: step, dirty: true, quiet: true}
 	now := lr.r.clock().Now()
+	s := &stepRun{lessonRun: lr, step: step, dirty: true, quiet: true, started: now}
 	lr.lp.MarkStarted(step.Title, now)
 	lr.lp.Step = step.Title
 	lr.env.Since = lr.lp.Started[step.Title]
@@ -191,7 +195,9 @@ func (s *stepRun) handle(ctx context.Context, ev event) {
 		if !s.watching() {
 			return
 		}
-		s.quiet = false
+		if ev.at.IsZero() || !ev.at.Before(s.started) {
+			s.quiet = false
+		}
 		if s.tickPending {
 			return
 		}

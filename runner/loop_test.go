@@ -556,3 +556,27 @@ func TestDiagnosisIsWrappedToTheScreen(t *testing.T) {
 		t.Errorf("last line = %q, want the second problem on a line of its own", last)
 	}
 }
+
+// An engine event from before the step was shown (the previous step's last
+// command, still in flight) is not the learner acting on this step: the
+// step stays quiet. One from after it shows the diagnosis.
+func TestEventsFromBeforeTheStepStayQuiet(t *testing.T) {
+	h := newHarness(t, "loop-basic.md")
+	h.start("loop-basic")
+	sub := h.eng.subscription(t)
+	menu := h.p.next(t)
+	h.waitVerdicts(1)
+	old := containerStarted()
+	old.TimeNano = time.Now().Add(-time.Minute).UnixNano()
+	sub.msgs <- old
+	h.waitVerdicts(2)
+	if strings.Contains(h.out.String(), "flag a is down") {
+		t.Fatalf("an event from before the step revealed the diagnosis:\n%s", h.out.String())
+	}
+	sub.msgs <- containerStarted()
+	h.waitVerdicts(3)
+	menu.waitCancelled(t)
+	h.p.next(t).choose(t, "Quit")
+	h.wait()
+	h.wantOut("flag a is down: raise it")
+}
