@@ -276,6 +276,14 @@ func TestSkipAndBackToLessons(t *testing.T) {
 	if lp := h.progress().Lessons["loop-basic"]; !lp.Skipped["Raise flag a"] {
 		t.Errorf("saved progress does not record the skip: %+v", lp)
 	}
+	// Back into the lesson and out again: showing the lessons must not
+	// mark the others as started.
+	chooser.choose(t, "1. Loop basics (1 of 3 steps done)")
+	h.p.next(t).choose(t, "Back to the lessons")
+	chooser = h.p.next(t)
+	if !chooser.has("2. Quizzes (not started)") {
+		t.Fatalf("the second time, the chooser offers %q", chooser.options)
+	}
 	chooser.choose(t, "Quit")
 	if err := h.wait(); err != nil {
 		t.Fatal(err)

@@ -182,7 +182,13 @@ func (r *Runner) choose(ctx context.Context, course []*lessons.Lesson, prog *Pro
 	def := -1
 	for i, l := range course {
 		opts = append(opts, lessonLabel(i, l, prog))
-		if done, total := prog.Lesson(l.ID).Finished(l); def < 0 && done < total {
+		// Offer the first lesson not finished; looking must not create
+		// progress for lessons never started.
+		done, total := 0, len(l.Steps)
+		if lp, ok := prog.Lessons[l.ID]; ok {
+			done, total = lp.Finished(l)
+		}
+		if def < 0 && done < total {
 			def = i
 		}
 	}
