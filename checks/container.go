@@ -322,6 +322,9 @@ func (c *containerCheck) noCandidate(ctx context.Context, env *Env) Result {
 		}
 	}
 	for _, p := range c.publish {
+		if p.host == 0 {
+			continue
+		}
 		if h, err := portHolder(ctx, env.Docker, p.host, ""); err != nil {
 			return engineFailure("container", err)
 		} else if h != "" {
@@ -383,6 +386,9 @@ func (c *containerCheck) mismatches(ctx context.Context, env *Env, s *container.
 			// docker run leaves a container created but not started when
 			// the host port it asks for is taken.
 			for _, p := range c.publish {
+				if p.host == 0 {
+					continue
+				}
 				if h, err := portHolder(ctx, env.Docker, p.host, s.ID); err != nil {
 					return nil, err
 				} else if h != "" {
@@ -553,7 +559,7 @@ func configBindings(i *container.InspectResponse) []binding {
 
 func hasBinding(binds []binding, p publishing) bool {
 	for _, b := range binds {
-		if b.host == p.host && b.container == p.container {
+		if (p.host == 0 || b.host == p.host) && b.container == p.container {
 			return true
 		}
 	}
@@ -566,6 +572,9 @@ func publishMismatch(who string, binds []binding, want publishing, running bool)
 	if !running {
 		verb = "asked to publish"
 	}
+	if len(binds) == 0 && want.host == 0 {
+		return fmt.Sprintf("%s publishes no ports: add -P (or -p HOST:%d) to docker run", who, want.container.num)
+	}
 	if len(binds) == 0 {
 		return fmt.Sprintf("%s publishes no ports: add -p %s to docker run", who, want)
 	}
@@ -574,6 +583,9 @@ func publishMismatch(who string, binds []binding, want publishing, running bool)
 		has = append(has, b.String())
 	}
 	list := strings.Join(has, ", ")
+	if want.host == 0 {
+		return fmt.Sprintf("%s %s %s, but not port %s: publish it with -P or -p HOST:%d", who, verb, list, want.container, want.container.num)
+	}
 	for _, b := range binds {
 		if b.host == want.host {
 			return fmt.Sprintf("%s %s %s, but the app listens on %d: use -p %s", who, verb, list, want.container.num, want)

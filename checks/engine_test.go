@@ -148,6 +148,13 @@ func TestContainerKindEngine(t *testing.T) {
 	nop := testImage(t, c, "dockstep-test/chk-nop")
 	runContainer(t, c, dockertest.Name("dockstep-chk-nop"), append([]string{"-d", nop}, serve...)...)
 	expect(t, env, `container: {image: `+nop+`, publish: "18103:5000"}`, false, "the container from "+nop+" publishes no ports: add -p 18103:5000")
+	// A container port on any host port, as -P publishes it.
+	expect(t, env, `container: {image: `+nop+`, publish: "5000"}`, false, "the container from "+nop+" publishes no ports: add -P (or -p HOST:5000) to docker run")
+	expect(t, env, `container: {image: `+wrong+`, publish: "5000"}`, false, "the container from "+wrong+" publishes 18102→80/tcp, but not port 5000/tcp: publish it with -P or -p HOST:5000")
+	expect(t, env, `container: {image: `+wrong+`, publish: "80/tcp"}`, true, "")
+	anyPort := testImage(t, c, "dockstep-test/chk-anyport")
+	runContainer(t, c, dockertest.Name("dockstep-chk-anyport"), append([]string{"-d", "-p", "5000", anyPort}, serve...)...)
+	expect(t, env, `container: {image: `+anyPort+`, publish: "5000"}`, true, "")
 
 	// A container that exited: its code and the end of its log.
 	crash := testImage(t, c, "dockstep-test/chk-crash")

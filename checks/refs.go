@@ -170,16 +170,27 @@ func parsePort(s string) (port, error) {
 
 // publishing is a published port as docker run -p gives it: host:container.
 type publishing struct {
-	host      int
+	host      int // 0: any host port, as -P or -p CONTAINER picks
 	container port
 }
 
-func (p publishing) String() string { return fmt.Sprintf("%d:%d", p.host, p.container.num) }
+func (p publishing) String() string {
+	if p.host == 0 {
+		return strconv.Itoa(p.container.num)
+	}
+	return fmt.Sprintf("%d:%d", p.host, p.container.num)
+}
 
+// parsePublish reads HOST:CONTAINER, or CONTAINER alone for a container
+// port published on whatever host port the engine picks (docker run -P).
 func parsePublish(s string) (publishing, error) {
 	host, cport, ok := strings.Cut(s, ":")
 	if !ok {
-		return publishing{}, fmt.Errorf("%q: write a published port as HOST:CONTAINER, such as 8888:5000", s)
+		p, err := parsePort(s)
+		if err != nil {
+			return publishing{}, fmt.Errorf("%q: write a published port as HOST:CONTAINER, such as 8888:5000, or CONTAINER alone for any host port", s)
+		}
+		return publishing{container: p}, nil
 	}
 	h, err := strconv.Atoi(host)
 	if err != nil || h < 1 || h > 65535 {
