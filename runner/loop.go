@@ -80,6 +80,9 @@ type stepRun struct {
 	started time.Time
 	// quizFeedback says how the last answer fared.
 	quizFeedback string
+	// quizRight is set once the quiz is answered right; a step with checks
+	// too is done when they pass as well.
+	quizRight bool
 	// note is a one-off remark, such as when the step was last checked.
 	note string
 
@@ -237,7 +240,7 @@ func (s *stepRun) handle(ctx context.Context, ev event) {
 // watching reports whether events can complete the step: it has checks and
 // no quiz.
 func (s *stepRun) watching() bool {
-	return s.step.Quiz == nil && len(s.step.Checks) > 0 && s.outcome == stepPending
+	return (s.step.Quiz == nil || s.quizRight) && len(s.step.Checks) > 0 && s.outcome == stepPending
 }
 
 // check evaluates the step's checks and records the verdict. The screen is
@@ -337,7 +340,7 @@ func (s *stepRun) openPrompt(ctx context.Context) {
 func (s *stepRun) menuChoices() []choice {
 	var cs []choice
 	switch {
-	case s.step.Quiz != nil:
+	case s.step.Quiz != nil && !s.quizRight:
 		cs = append(cs, choiceAnswer)
 	case len(s.step.Checks) == 0:
 		cs = append(cs, choiceContinue)
@@ -496,7 +499,15 @@ func (s *stepRun) answer(ctx context.Context, ev event) {
 		if q.Explain != "" {
 			s.quizFeedback += " " + lessons.Expand(q.Explain, s.vars)
 		}
-		s.outcome = stepPassed
+		s.quizRight = true
+		if len(s.step.Checks) == 0 {
+			s.outcome = stepPassed
+			break
+		}
+		// The step's checks must hold too; from now on it is watched like
+		// any other step.
+		s.quiet = false
+		s.check(ctx)
 	default:
 		s.quizFeedback = fmt.Sprintf("%q is not the answer. Try again, or take a hint.", given)
 	}
@@ -576,9 +587,12 @@ func (s *stepRun) draw() {
 	switch {
 	case s.outcome == stepPassed && s.step.Quiz == nil:
 		b.WriteString("✓ Done! On to the next step.\n")
-	case s.quizFeedback != "":
+	case s.quizFeedback != "" && !(s.quizRight && s.verdict == verdictFailing):
 		b.WriteString(s.quizFeedback + "\n")
 	case s.verdict == verdictFailing:
+		if s.quizRight {
+			b.WriteString(s.quizFeedback + " One more thing, though.\n")
+		}
 		b.WriteString("✗ Not yet:\n" + s.wrapped(s.diagnosis, "  ") + "\n")
 	case s.verdict == verdictUnknown:
 		b.WriteString("! " + s.diagnosis + "\n  Is Docker running? dockstep checks again when it is back.\n")

@@ -588,3 +588,27 @@ func TestEventsFromBeforeTheStepStayQuiet(t *testing.T) {
 	h.wait()
 	h.wantOut("flag a is down: raise it")
 }
+
+// A step with a quiz and checks is done when both hold: the right answer
+// alone does not finish it while a check fails.
+func TestQuizAndChecksBothNeeded(t *testing.T) {
+	h := newHarness(t, "loop-quiz-checks.md")
+	h.start("loop-quiz-checks")
+	sub := h.eng.subscription(t)
+	h.p.next(t).choose(t, "a")
+	menu := h.p.next(t)
+	h.wantOut("Right! One more thing, though.")
+	h.wantOut("flag a is down: raise it")
+	if menu.has("Answer again") || !menu.has("Check now") {
+		t.Fatalf("after the right answer the menu offers %q, want Check now and no Answer again", menu.options)
+	}
+	h.flags.raise("a")
+	sub.msgs <- containerStarted()
+	menu.waitCancelled(t)
+	chooser := h.p.next(t)
+	h.wantOut("You have finished the lesson")
+	chooser.choose(t, "Quit")
+	if err := h.wait(); err != nil {
+		t.Fatal(err)
+	}
+}
