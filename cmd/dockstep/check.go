@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -270,7 +269,6 @@ func (g *globals) findLesson(arg string) (*lessons.Lesson, error) {
 	if len(probs) > 0 {
 		return nil, exitf(2, "no lesson %q could be read:\n%s", arg, probs.Error())
 	}
-	sort.Strings(ids)
 	return nil, exitf(2, "no lesson %q; the lessons are %s (or give the path of a lesson file)", arg, strings.Join(ids, ", "))
 }
 
