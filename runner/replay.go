@@ -31,9 +31,14 @@ type Replayer struct {
 	Env []string
 	// InteractiveTimeout bounds an interactive command; zero means a minute.
 	InteractiveTimeout time.Duration
+	// StopGrace is how long Stop lets a background command end after
+	// Ctrl-C before it kills it; zero means 3 seconds.
+	StopGrace time.Duration
 
 	mu sync.Mutex
 	bg []*exec.Cmd
+	// stopping counts Stop calls under way, for Close to wait on.
+	stopping sync.WaitGroup
 }
 
 // Describe says in one line what replaying a will do, for the learner to
@@ -177,9 +182,14 @@ func (r *Replayer) interactive(ctx context.Context, text, input, where string) e
 	return nil
 }
 
-// Stop stops every background command started so far: first politely, then,
-// after a grace period, by force.
+// Stop stops every background command started so far: first with Ctrl-C
+// (SIGINT), as a learner stops a `docker run` in the foreground (the docker
+// CLI passes it on to the container), then, after StopGrace, by force. A
+// container whose program ignores Ctrl-C keeps running once its docker CLI
+// is killed, as it would for the learner.
 func (r *Replayer) Stop() error {
+	r.stopping.Add(1)
+	defer r.stopping.Done()
 	r.mu.Lock()
 	cmds := r.bg
 	r.bg = nil
@@ -187,13 +197,17 @@ func (r *Replayer) Stop() error {
 	var errs []error
 	for _, c := range cmds {
 		pgid := -c.Process.Pid
-		if err := syscall.Kill(pgid, syscall.SIGTERM); err != nil {
+		if err := syscall.Kill(pgid, syscall.SIGINT); err != nil {
 			if !errors.Is(err, syscall.ESRCH) {
 				errs = append(errs, fmt.Errorf("stopping %q: %w", c.Args[len(c.Args)-1], err))
 			}
 			continue
 		}
-		deadline := time.Now().Add(10 * time.Second)
+		grace := r.StopGrace
+		if grace == 0 {
+			grace = 3 * time.Second
+		}
+		deadline := time.Now().Add(grace)
 		for time.Now().Before(deadline) {
 			if syscall.Kill(pgid, 0) != nil {
 				break
@@ -203,4 +217,13 @@ func (r *Replayer) Stop() error {
 		syscall.Kill(pgid, syscall.SIGKILL)
 	}
 	return errors.Join(errs...)
+}
+
+// Close stops what is still running and waits for every Stop under way,
+// including ones called in other goroutines, so that no command outlives
+// dockstep.
+func (r *Replayer) Close() error {
+	err := r.Stop()
+	r.stopping.Wait()
+	return err
 }

@@ -87,3 +87,33 @@ func TestReplayInteractiveTypesInput(t *testing.T) {
 		t.Fatalf("got.txt = %q (%v), want the typed command's output", b, err)
 	}
 }
+
+// Stop sends Ctrl-C first, as a learner would: a command that handles it
+// ends at once, without waiting for the grace period.
+func TestReplayStopSendsCtrlC(t *testing.T) {
+	dir := t.TempDir()
+	r := &Replayer{Dir: dir, StopGrace: time.Minute}
+	if err := r.Do(context.Background(), lessons.Action{Kind: lessons.Background, Text: "trap 'echo interrupted > got; exit 0' INT; echo ready > ready; while :; do sleep 0.05; done"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 200; i++ {
+		if _, err := os.Stat(filepath.Join(dir, "ready")); err == nil {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	done := make(chan error, 1)
+	go func() { done <- r.Close() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Close still waits after 30s: the command did not get Ctrl-C")
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "got"))
+	if err != nil || strings.TrimSpace(string(b)) != "interrupted" {
+		t.Fatalf("the command's Ctrl-C handler did not run (%q, %v)", b, err)
+	}
+}

@@ -284,7 +284,7 @@ func (r *Runner) runLesson(ctx context.Context, prog *Progress, l *lessons.Lesso
 		rep: &Replayer{Dir: dir, Vars: lp.Vars},
 		ch:  make(chan event, 64),
 	}
-	defer lr.rep.Stop()
+	defer lr.rep.Close()
 	send := func(ev event) {
 		select {
 		case lr.ch <- ev:
@@ -317,9 +317,10 @@ func (r *Runner) runLesson(ctx context.Context, prog *Progress, l *lessons.Lesso
 			continue
 		}
 		out, err := lr.runStep(ctx, s)
-		if stopErr := lr.rep.Stop(); stopErr != nil {
-			fmt.Fprintf(r.ErrOut, "warning: %v\n", stopErr)
-		}
+		// Stop what "run it for me" started in the background for this
+		// step, without holding up the next one: a command may take the
+		// whole grace period to end. The lesson's end waits for it.
+		go lr.rep.Stop()
 		switch out {
 		case stepPassed:
 			lp.MarkDone(s.Title, r.clock().Now())
