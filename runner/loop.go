@@ -237,6 +237,10 @@ func (s *stepRun) handle(ctx context.Context, ev event) {
 	}
 }
 
+// asking reports whether the step waits for its quiz to be answered: then
+// the menu offers to answer, and the solution is the quiz's answer.
+func (s *stepRun) asking() bool { return s.step.Quiz != nil && !s.quizRight }
+
 // watching reports whether events can complete the step: it has checks and
 // no quiz.
 func (s *stepRun) watching() bool {
@@ -340,7 +344,7 @@ func (s *stepRun) openPrompt(ctx context.Context) {
 func (s *stepRun) menuChoices() []choice {
 	var cs []choice
 	switch {
-	case s.step.Quiz != nil && !s.quizRight:
+	case s.asking():
 		cs = append(cs, choiceAnswer)
 	case len(s.step.Checks) == 0:
 		cs = append(cs, choiceContinue)
@@ -350,10 +354,10 @@ func (s *stepRun) menuChoices() []choice {
 	if s.hints < len(s.step.Hints) {
 		cs = append(cs, choiceHint)
 	}
-	if !s.solution && (len(s.step.Solution) > 0 || s.step.Quiz != nil) {
+	if !s.solution && (len(s.step.Solution) > 0 || s.asking()) {
 		cs = append(cs, choiceSolution)
 	}
-	if s.step.Quiz == nil && len(s.runnable()) > 0 {
+	if !s.asking() && len(s.runnable()) > 0 {
 		cs = append(cs, choiceRun)
 	}
 	return append(cs, choiceSkip, choiceLessons, choiceQuit)
@@ -373,7 +377,7 @@ func (s *stepRun) label(c choice) string {
 	case choiceHint:
 		return fmt.Sprintf("Show a hint (%d of %d)", s.hints+1, len(s.step.Hints))
 	case choiceSolution:
-		if s.step.Quiz != nil {
+		if s.asking() {
 			return "Show the answer"
 		}
 		return "Show the solution"
@@ -568,7 +572,7 @@ func (s *stepRun) draw() {
 			indent(strings.TrimRight(hint, "\n"), "  ", "  "))
 	}
 	if s.solution {
-		if s.step.Quiz != nil {
+		if s.asking() {
 			fmt.Fprintf(&b, "\nThe answer: %s\n", s.rightAnswer(context.Background()))
 		} else {
 			b.WriteString("\nThe solution:\n")
