@@ -25,8 +25,12 @@ type Replayer struct {
 	Dir string
 	// Vars fill in {{name}} in commands and file contents.
 	Vars map[string]string
-	// Out receives the output of commands, as it comes.
+	// Out receives the output of commands run to the end, as it comes,
+	// while Do runs.
 	Out io.Writer
+	// BackgroundOut receives the output of background commands for as long
+	// as they run; nil discards it. Writes to it are serialised.
+	BackgroundOut io.Writer
 	// Env is the commands' environment; nil means dockstep's own.
 	Env []string
 	// InteractiveTimeout bounds an interactive command; zero means a minute.
@@ -37,8 +41,24 @@ type Replayer struct {
 
 	mu sync.Mutex
 	bg []*exec.Cmd
-	// stopping counts Stop calls under way, for Close to wait on.
+	// stopping counts stops under way in other goroutines, for Close.
 	stopping sync.WaitGroup
+	bgOut    lockedWriter
+}
+
+// lockedWriter serialises the writes of several commands' output copiers.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.w == nil {
+		return len(p), nil
+	}
+	return l.w.Write(p)
 }
 
 // Describe says in one line what replaying a will do, for the learner to
@@ -131,7 +151,10 @@ func (r *Replayer) writeFile(rel, text string, appendTo bool) error {
 // foreground, and returns once it has started.
 func (r *Replayer) start(text, where string) error {
 	cmd := r.command(context.Background(), text)
-	cmd.Stdout, cmd.Stderr = r.out(), r.out()
+	r.bgOut.mu.Lock()
+	r.bgOut.w = r.BackgroundOut
+	r.bgOut.mu.Unlock()
+	cmd.Stdout, cmd.Stderr = &r.bgOut, &r.bgOut
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("%s: cannot start %q: %w", where, text, err)
 	}
@@ -154,6 +177,9 @@ func (r *Replayer) interactive(ctx context.Context, text, input, where string) e
 	cmd := exec.CommandContext(ctx, "sh", "-c", text)
 	cmd.Dir = r.Dir
 	cmd.Env = r.Env
+	// A session of its own, as pty.Start makes it, whose whole process
+	// group a timeout kills, not just the shell.
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 80})
 	if err != nil {
 		return fmt.Errorf("%s: cannot start %q in a terminal: %w", where, text, err)
@@ -173,8 +199,11 @@ func (r *Replayer) interactive(ctx context.Context, text, input, where string) e
 	err = cmd.Wait()
 	f.Close()
 	<-done
-	if ctx.Err() != nil {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return fmt.Errorf("%s: the interactive command %q did not finish within %s", where, text, limit)
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("%s: the interactive command %q was interrupted: %w", where, text, ctx.Err())
 	}
 	if err != nil {
 		return fmt.Errorf("%s: the interactive command %q failed: %w", where, text, err)
@@ -187,14 +216,45 @@ func (r *Replayer) interactive(ctx context.Context, text, input, where string) e
 // CLI passes it on to the container), then, after StopGrace, by force. A
 // container whose program ignores Ctrl-C keeps running once its docker CLI
 // is killed, as it would for the learner.
-func (r *Replayer) Stop() error {
+func (r *Replayer) Stop() error { return r.stop(r.take()) }
+
+// StopLater stops the background commands started so far, like Stop, in
+// another goroutine, so that the caller need not wait out the grace period.
+// Commands started after it returns are not affected. Close waits for it.
+func (r *Replayer) StopLater() {
+	cmds := r.take()
+	if len(cmds) == 0 {
+		return
+	}
 	r.stopping.Add(1)
-	defer r.stopping.Done()
+	go func() {
+		defer r.stopping.Done()
+		r.stop(cmds)
+	}()
+}
+
+// Close stops what is still running and waits for every StopLater under
+// way, so that no command outlives dockstep.
+func (r *Replayer) Close() error {
+	err := r.Stop()
+	r.stopping.Wait()
+	return err
+}
+
+// take removes the background commands started so far from the Replayer.
+func (r *Replayer) take() []*exec.Cmd {
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	cmds := r.bg
 	r.bg = nil
-	r.mu.Unlock()
+	return cmds
+}
+
+// stop sends Ctrl-C to every command's process group, waits until all have
+// ended or the grace period is over, then kills what is left.
+func (r *Replayer) stop(cmds []*exec.Cmd) error {
 	var errs []error
+	var groups []int
 	for _, c := range cmds {
 		pgid := -c.Process.Pid
 		if err := syscall.Kill(pgid, syscall.SIGINT); err != nil {
@@ -203,27 +263,27 @@ func (r *Replayer) Stop() error {
 			}
 			continue
 		}
-		grace := r.StopGrace
-		if grace == 0 {
-			grace = 3 * time.Second
-		}
-		deadline := time.Now().Add(grace)
-		for time.Now().Before(deadline) {
-			if syscall.Kill(pgid, 0) != nil {
-				break
+		groups = append(groups, pgid)
+	}
+	grace := r.StopGrace
+	if grace == 0 {
+		grace = 3 * time.Second
+	}
+	deadline := time.Now().Add(grace)
+	for len(groups) > 0 && time.Now().Before(deadline) {
+		alive := groups[:0]
+		for _, g := range groups {
+			if syscall.Kill(g, 0) == nil {
+				alive = append(alive, g)
 			}
+		}
+		groups = alive
+		if len(groups) > 0 {
 			time.Sleep(50 * time.Millisecond)
 		}
-		syscall.Kill(pgid, syscall.SIGKILL)
+	}
+	for _, g := range groups {
+		syscall.Kill(g, syscall.SIGKILL)
 	}
 	return errors.Join(errs...)
-}
-
-// Close stops what is still running and waits for every Stop under way,
-// including ones called in other goroutines, so that no command outlives
-// dockstep.
-func (r *Replayer) Close() error {
-	err := r.Stop()
-	r.stopping.Wait()
-	return err
 }

@@ -117,3 +117,26 @@ func TestReplayStopSendsCtrlC(t *testing.T) {
 		t.Fatalf("the command's Ctrl-C handler did not run (%q, %v)", b, err)
 	}
 }
+
+// A background command's output goes to BackgroundOut, never to Out, which
+// belongs to whatever the caller does once Do has returned.
+func TestReplayBackgroundOutput(t *testing.T) {
+	var out, bg syncBuffer
+	r := &Replayer{Dir: t.TempDir(), Out: &out, BackgroundOut: &bg, StopGrace: time.Second}
+	if err := r.Do(context.Background(), lessons.Action{Kind: lessons.Background, Text: "echo from-background; sleep 30"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 200 && !strings.Contains(bg.String(), "from-background"); i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	r.StopLater()
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(bg.String(), "from-background") {
+		t.Errorf("BackgroundOut = %q, want the background command's output", bg.String())
+	}
+	if out.String() != "" {
+		t.Errorf("Out = %q, want nothing from a background command", out.String())
+	}
+}

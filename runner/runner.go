@@ -320,7 +320,7 @@ func (r *Runner) runLesson(ctx context.Context, prog *Progress, l *lessons.Lesso
 		// Stop what "run it for me" started in the background for this
 		// step, without holding up the next one: a command may take the
 		// whole grace period to end. The lesson's end waits for it.
-		go lr.rep.Stop()
+		lr.rep.StopLater()
 		switch out {
 		case stepPassed:
 			lp.MarkDone(s.Title, r.clock().Now())
