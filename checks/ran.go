@@ -72,7 +72,10 @@ func (c *ranCheck) names(id string) []string {
 		}
 	}
 	if id != "" {
-		out = append(out, id, strings.TrimPrefix(id, "sha256:")[:12])
+		out = append(out, id)
+		if short := strings.TrimPrefix(id, "sha256:"); len(short) >= 12 {
+			out = append(out, short[:12])
+		}
 	}
 	return out
 }

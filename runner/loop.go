@@ -83,6 +83,9 @@ type stepRun struct {
 	// quizRight is set once the quiz is answered right; a step with checks
 	// too is done when they pass as well.
 	quizRight bool
+	// answerShown is the quiz's right answer, once the learner asked to see
+	// it: read from the engine once, not on every redraw.
+	answerShown string
 	// note is a one-off remark, such as when the step was last checked.
 	note string
 
@@ -423,6 +426,9 @@ func (s *stepRun) choose(ctx context.Context, c choice) {
 		s.dirty = true
 	case choiceSolution:
 		s.solution = true
+		if s.asking() {
+			s.answerShown = s.rightAnswer(ctx)
+		}
 		s.dirty = true
 	case choiceRun:
 		s.runForMe(ctx)
@@ -573,7 +579,7 @@ func (s *stepRun) draw() {
 	}
 	if s.solution {
 		if s.asking() {
-			fmt.Fprintf(&b, "\nThe answer: %s\n", s.rightAnswer(context.Background()))
+			fmt.Fprintf(&b, "\nThe answer: %s\n", s.answerShown)
 		} else {
 			b.WriteString("\nThe solution:\n")
 			for _, a := range s.step.Solution {
