@@ -201,10 +201,26 @@ func (p *prefetcher) pushAll(ctx context.Context, addr string) int {
 }
 
 func (p *prefetcher) push(ctx context.Context, ref, target string) error {
+	// A tag made already by the instructor is theirs: push it if it names
+	// this very image and leave it in place; never move it.
+	hadTag := false
+	if have, err := p.d.ImageInspect(ctx, target); err == nil {
+		src, err := p.d.ImageInspect(ctx, ref)
+		if err != nil {
+			return fmt.Errorf("inspecting it: %w", err)
+		}
+		if have.ID != src.ID {
+			return fmt.Errorf("%s already names another image on this machine; dockstep leaves it alone: remove or rename that tag (docker rmi %s), then run prefetch again", target, target)
+		}
+		hadTag = true
+	}
 	if err := p.d.ImageTag(ctx, ref, target); err != nil {
 		return fmt.Errorf("tagging it as %s: %w", target, err)
 	}
 	defer func() {
+		if hadTag {
+			return
+		}
 		// Untag only: the image itself stays under its own name.
 		if _, err := p.d.ImageRemove(context.WithoutCancel(ctx), target, image.RemoveOptions{}); err != nil {
 			fmt.Fprintf(p.out, "%s: could not remove the extra tag: %v (remove it with: docker rmi %s)\n", target, err, target)

@@ -147,6 +147,35 @@ func TestPrefetchThroughMirror(t *testing.T) {
 	if _, err := c.ImageInspect(ctx, room); err != nil {
 		t.Errorf("%s is not present after pulling it back: %v", room, err)
 	}
+
+	// A tag in the room registry's name that was there before the push is
+	// the instructor's: it is pushed and left in place.
+	if err := c.ImageTag(ctx, room, name+":latest"); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = runCapture(t, "prefetch", "--lessons", dir, "--push-to", "127.0.0.1:5556")
+	if code != 0 {
+		t.Fatalf("--push-to with the tag present: got exit %d, want 0\n%s%s", code, out, errOut)
+	}
+	if _, err := c.ImageInspect(ctx, room); err != nil {
+		t.Errorf("prefetch removed %s, a tag that was there before it: %v", room, err)
+	}
+	// One that names another image is never moved.
+	other := dockertest.Name("dockstep-test/prefetch-other") + ":latest"
+	otherID := dockertest.Busybox(t, c, other, "LABEL other="+other)
+	if _, err := c.ImageRemove(ctx, room, image.RemoveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.ImageTag(ctx, other, room); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = runCapture(t, "prefetch", "--lessons", dir, "--push-to", "127.0.0.1:5556")
+	if code == 0 || !strings.Contains(out+errOut, room+" already names another image on this machine") {
+		t.Errorf("--push-to over another image's tag: got exit %d, want non-zero and a refusal:\n%s%s", code, out, errOut)
+	}
+	if insp, err := c.ImageInspect(ctx, room); err != nil || insp.ID != otherID {
+		t.Errorf("prefetch moved or removed %s (now %s, %v), which named another image", room, insp.ID, err)
+	}
 }
 
 func registryTags(t *testing.T, registry, repo string) []string {
