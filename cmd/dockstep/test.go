@@ -59,7 +59,7 @@ lessons. Variables take their default values; set others with --var.
 
 Exit status: 0 when every step held, 1 when a step did not, 2 when a lesson
 has problems (dockstep lint shows them) or the arguments are wrong, 3 when
-the Docker engine cannot be used.`,
+the Docker engine cannot be used, 130 when interrupted (after cleaning up).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.repeat < 1 {
 				return exitf(2, "--repeat must be 1 or more, not %d", opts.repeat)
@@ -114,20 +114,25 @@ func runTest(ctx context.Context, g *globals, opts testOptions, args []string) e
 	start := time.Now()
 	var failed []string
 	steps := 0
+	engineLost := false
 	for _, l := range all {
 		for run := 1; run <= opts.repeat && ctx.Err() == nil; run++ {
 			n, err := t.lesson(ctx, l, run)
 			steps += n
 			if err != nil {
 				failed = append(failed, fmt.Sprintf("%s (run %d): %v", l.ID, run, err))
+				engineLost = engineLost || checks.IsEngineError(err)
 			}
 		}
 	}
 	elapsed := time.Since(start).Round(time.Second)
-	if ctx.Err() != nil {
+	switch {
+	case ctx.Err() != nil:
 		failed = append(failed, "interrupted: the lessons after the one interrupted were not tested")
-	}
-	if len(failed) > 0 {
+		return exitf(130, "\nINTERRUPTED (%s):\n  %s", elapsed, strings.Join(failed, "\n  "))
+	case engineLost:
+		return exitf(3, "\nFAILED (%s): the Docker engine at %s stopped answering:\n  %s", elapsed, ep, strings.Join(failed, "\n  "))
+	case len(failed) > 0:
 		return exitf(1, "\nFAILED (%s):\n  %s", elapsed, strings.Join(failed, "\n  "))
 	}
 	fmt.Fprintf(g.io.out, "\nok: %d lesson%s, %d run%s each, %d steps held (%s)\n",
@@ -212,6 +217,12 @@ func (t *tester) lesson(ctx context.Context, l *lessons.Lesson, run int) (held i
 	if err != nil {
 		return 0, fmt.Errorf("making a scratch folder: %w", err)
 	}
+	cleanDir := !t.opts.keep
+	defer func() {
+		if cleanDir {
+			os.RemoveAll(dir)
+		}
+	}()
 	runs := ""
 	if t.opts.repeat > 1 {
 		runs = fmt.Sprintf(" (run %d of %d)", run, t.opts.repeat)
@@ -250,7 +261,6 @@ func (t *tester) lesson(ctx context.Context, l *lessons.Lesson, run int) (held i
 			fmt.Fprintf(t.out, "  cleanup FAILED: %v\n", cerr)
 			err = errors.Join(err, fmt.Errorf("cleanup: %w", cerr))
 		}
-		os.RemoveAll(dir)
 	}()
 	for _, s := range l.Steps {
 		log.Reset()
@@ -414,6 +424,12 @@ func (t *tester) waitFor(ctx context.Context, s *lessons.Step, vars map[string]s
 			}
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
+			for _, r := range res {
+				if r.Err != nil && ctx.Err() == nil {
+					// Still no engine at the end: not the lesson's fault.
+					return res, fmt.Errorf("the Docker engine stopped answering: %w", r.Err)
+				}
+			}
 			return res, nil
 		}
 		select {
