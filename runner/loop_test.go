@@ -379,23 +379,50 @@ func TestEngineReconnect(t *testing.T) {
 	h.wait()
 }
 
+// recordingClock is the system clock, remembering every wait asked of it.
+type recordingClock struct {
+	mu    sync.Mutex
+	waits []time.Duration
+}
+
+func (c *recordingClock) Now() time.Time { return time.Now() }
+
+func (c *recordingClock) After(d time.Duration) <-chan time.Time {
+	c.mu.Lock()
+	c.waits = append(c.waits, d)
+	c.mu.Unlock()
+	return time.After(d)
+}
+
+func (c *recordingClock) asked(d time.Duration) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, w := range c.waits {
+		if w == d {
+			n++
+		}
+	}
+	return n
+}
+
 func TestEngineRetriesWithBackoff(t *testing.T) {
 	h := newHarness(t, "loop-basic.md")
+	clock := &recordingClock{}
+	h.r.Clock = clock
 	h.start("loop-basic")
 	sub := h.eng.subscription(t)
 	h.p.next(t)
 	sub.errs <- errors.New("connection refused")
-	start := time.Now()
-	var gaps []time.Duration
 	for i := 0; i < 3; i++ { // the engine is still down
-		s := h.eng.subscription(t)
-		gaps = append(gaps, time.Since(start))
-		start = time.Now()
-		s.errs <- errors.New("connection refused")
+		h.eng.subscription(t).errs <- errors.New("connection refused")
 	}
-	for i := 1; i < len(gaps); i++ {
-		if gaps[i] < gaps[i-1] {
-			t.Errorf("retry waits %v do not grow", gaps)
+	h.eng.subscription(t) // the fourth retry
+	// The harness starts the backoff at 10ms: each retry waits twice as
+	// long as the one before.
+	for _, d := range []time.Duration{10 * time.Millisecond, 20 * time.Millisecond, 40 * time.Millisecond, 80 * time.Millisecond} {
+		if clock.asked(d) != 1 {
+			t.Errorf("the retries waited %v, want one wait of %v among them", clock.waits, d)
 		}
 	}
 	if got := strings.Count(h.out.String(), "Lost the Docker engine"); got != 1 {

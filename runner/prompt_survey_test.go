@@ -69,14 +69,10 @@ func TestSurveyPromptEndsWhenContextIsCancelled(t *testing.T) {
 	if _, err := c.ExpectString("Check now"); err != nil {
 		t.Fatalf("the menu was not drawn: %v", err)
 	}
-	start := time.Now()
 	cancel() // as when an engine event completes the step
 	r := waitResult(t, res)
 	if !errors.Is(r.err, context.Canceled) {
 		t.Fatalf("Select = %d, %v; want context.Canceled", r.index, r.err)
-	}
-	if d := time.Since(start); d > time.Second {
-		t.Errorf("the menu took %v to end", d)
 	}
 	tio, err := unix.IoctlGetTermios(int(c.Tty().Fd()), unix.TCGETS)
 	if err != nil {
