@@ -11,8 +11,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/client"
@@ -120,19 +121,27 @@ func Busybox(t testing.TB, c *client.Client, ref string, changes ...string) stri
 		t.Fatal(err)
 	}
 	changes = append([]string{`CMD ["sh"]`, "ENV PATH=/bin"}, changes...)
+	removeImageAtEnd(t, c, ref)
 	rc, err := c.ImageImport(ctx, image.ImportSource{Source: bytes.NewReader(tarball), SourceName: "-"}, ref, image.ImportOptions{Changes: changes})
 	if err != nil {
 		t.Fatalf("import %s: %v", ref, err)
 	}
-	io.Copy(io.Discard, rc)
+	// The engine reports a failed import in the stream, not as an error.
+	var msg struct {
+		Error string `json:"error"`
+	}
+	dec := json.NewDecoder(rc)
+	for dec.Decode(&msg) == nil {
+		if msg.Error != "" {
+			rc.Close()
+			t.Fatalf("import %s: %s", ref, msg.Error)
+		}
+	}
 	rc.Close()
 	insp, err := c.ImageInspect(ctx, ref)
 	if err != nil {
 		t.Fatalf("inspect %s after import: %v", ref, err)
 	}
-	t.Cleanup(func() {
-		c.ImageRemove(context.Background(), ref, image.RemoveOptions{Force: true, PruneChildren: true})
-	})
 	return insp.ID
 }
 
@@ -144,13 +153,11 @@ func Build(t testing.TB, c *client.Client, ref, dockerfile string) string {
 	cmd := exec.Command("docker", "build", "-q", "-t", ref, "-")
 	cmd.Stdin = strings.NewReader(dockerfile)
 	cmd.Env = append(os.Environ(), "DOCKER_BUILDKIT=0")
+	removeImageAtEnd(t, c, ref)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("docker build -t %s: %v\n%s", ref, err, out)
 	}
-	t.Cleanup(func() {
-		c.ImageRemove(context.Background(), ref, image.RemoveOptions{Force: true, PruneChildren: true})
-	})
 	insp, err := c.ImageInspect(context.Background(), ref)
 	if err != nil {
 		t.Fatalf("inspect %s after build: %v", ref, err)
@@ -178,5 +185,17 @@ func Run(t testing.TB, args ...string) string {
 func RemoveContainerAtEnd(t testing.TB, c *client.Client, name string) {
 	t.Cleanup(func() {
 		c.ContainerRemove(context.Background(), name, container.RemoveOptions{Force: true, RemoveVolumes: true})
+	})
+}
+
+// removeImageAtEnd removes an image the test makes when the test ends, and
+// fails the test when that does not work, so that no test leaves images
+// behind unnoticed.
+func removeImageAtEnd(t testing.TB, c *client.Client, ref string) {
+	t.Cleanup(func() {
+		_, err := c.ImageRemove(context.Background(), ref, image.RemoveOptions{Force: true, PruneChildren: true})
+		if err != nil && !cerrdefs.IsNotFound(err) {
+			t.Errorf("removing the test image %s: %v", ref, err)
+		}
 	})
 }

@@ -65,9 +65,12 @@ func sshDialer(host string) (func(ctx context.Context, network, addr string) (ne
 			return nil, err
 		}
 		if c.r, err = cmd.StdoutPipe(); err != nil {
+			c.w.Close()
 			return nil, err
 		}
 		if err := cmd.Start(); err != nil {
+			c.w.Close()
+			c.r.Close()
 			return nil, fmt.Errorf("starting %s: %w", c.desc, err)
 		}
 		return c, nil
@@ -92,7 +95,9 @@ func (c *cmdConn) Read(p []byte) (int, error) {
 		// The far side hung up before saying anything: ssh could not log
 		// in or start docker there. Say why, if ssh said something. (Later,
 		// an end of stream is an ordinary end, whatever ssh printed, such
-		// as host key warnings.)
+		// as host key warnings.) Wait for ssh to end first: only then has
+		// all it wrote to standard error been copied.
+		c.Close()
 		if msg := strings.TrimSpace(c.stderr.String()); msg != "" {
 			return n, fmt.Errorf("%s: %s", c.desc, msg)
 		}
