@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -233,7 +234,7 @@ func (s *Snapshot) Cleanup(ctx context.Context, d CleanupDocker, scope Scope) (R
 			continue
 		}
 		for _, tag := range i.RepoTags {
-			if contains(before, normalizeRef(tag)) || !(all || in[normalizeRef(tag)]) {
+			if slices.Contains(before, normalizeRef(tag)) || !(all || in[normalizeRef(tag)]) {
 				continue
 			}
 			if _, err := d.ImageRemove(ctx, tag, image.RemoveOptions{PruneChildren: false}); err != nil && !cerrdefs.IsNotFound(err) {
@@ -338,15 +339,6 @@ func normalizeRefs(refs []string) []string {
 func anyIn(set map[string]bool, list []string) bool {
 	for _, s := range list {
 		if set[s] {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
 			return true
 		}
 	}

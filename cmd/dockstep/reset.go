@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"sort"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -62,8 +60,8 @@ func (g *globals) runReset(ctx context.Context, id string, o resetOptions) error
 	what := "your progress in every lesson"
 	if id != "" {
 		if _, ok := prog.Lessons[id]; !ok {
-			if known := g.lessonIDs(); !contains(known, id) {
-				return exitf(2, "no lesson %q; the lessons are %s", id, strings.Join(known, ", "))
+			if _, err := g.findLesson(id); err != nil {
+				return err
 			}
 			fmt.Fprintf(g.io.out, "You have no progress in lesson %s; nothing to reset.\n", id)
 			return nil
@@ -106,24 +104,4 @@ func (g *globals) runReset(ctx context.Context, id string, o resetOptions) error
 	}
 	fmt.Fprintf(g.io.out, "Forgot %s.\n", what)
 	return nil
-}
-
-// lessonIDs are the ids of the course's lessons, sorted.
-func (g *globals) lessonIDs() []string {
-	all, _ := g.course()
-	ids := make([]string, 0, len(all))
-	for _, l := range all {
-		ids = append(ids, l.ID)
-	}
-	sort.Strings(ids)
-	return ids
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
