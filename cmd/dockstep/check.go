@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -275,12 +274,11 @@ func (g *globals) findLesson(arg string) (*lessons.Lesson, error) {
 // lessonVars gives every variable of the lesson a value: from --var, else
 // its default. A variable with neither is a usage error.
 func lessonVars(l *lessons.Lesson, given []string) (map[string]string, error) {
-	vars := map[string]string{}
-	for _, kv := range given {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return nil, exitf(2, "--var %q: write it as --var name=value", kv)
-		}
+	vars, err := parseVarFlags(given)
+	if err != nil {
+		return nil, exitf(2, "%v", err)
+	}
+	for k := range vars {
 		if _, known := l.Var(k); !known {
 			var names []string
 			for _, lv := range l.Vars {
@@ -291,7 +289,6 @@ func lessonVars(l *lessons.Lesson, given []string) (map[string]string, error) {
 			}
 			return nil, exitf(2, "--var %s: lesson %s has no such variable; its variables are %s", k, l.ID, strings.Join(names, ", "))
 		}
-		vars[k] = v
 	}
 	for _, lv := range l.Vars {
 		v, ok := vars[lv.Name]
@@ -306,11 +303,8 @@ func lessonVars(l *lessons.Lesson, given []string) (map[string]string, error) {
 			v = lv.Default
 			vars[lv.Name] = v
 		}
-		if lv.Pattern != "" {
-			re, err := regexp.Compile("^(?:" + lv.Pattern + ")$")
-			if err == nil && !re.MatchString(v) {
-				return nil, exitf(2, "--var %s=%s: the value must match %s", lv.Name, v, lv.Pattern)
-			}
+		if lv.Pattern != "" && !lessons.MatchPattern(lv.Pattern, v) {
+			return nil, exitf(2, "--var %s=%s: the value must match %s", lv.Name, v, lv.Pattern)
 		}
 	}
 	return vars, nil
