@@ -55,6 +55,25 @@ func (g *globals) dockerClient(ctx context.Context) (*client.Client, endpoint, e
 	return c, e, nil
 }
 
+// connect builds the Docker client and makes sure the engine answers. When
+// it does not, the error ends dockstep with exit status 3 and says which
+// engine was tried, where that choice came from, why it failed and what to
+// do. Close the client when done.
+func (g *globals) connect(ctx context.Context) (*client.Client, endpoint, error) {
+	c, ep, err := g.dockerClient(ctx)
+	if err != nil {
+		return nil, ep, exitf(3, "%v", err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	_, err = c.Ping(pctx)
+	cancel()
+	if err != nil {
+		c.Close()
+		return nil, ep, exitf(3, "cannot reach the Docker engine at %s: %s", ep, engineAdvice(ep, err))
+	}
+	return c, ep, nil
+}
+
 // engineAdvice says what to do when the engine at ep cannot be reached
 // with err: start it, fix the socket's permission, or pick another engine.
 // The Docker client hides why a connection failed, so the endpoint's socket

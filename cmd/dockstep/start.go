@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -84,17 +83,11 @@ func (g *globals) runInteractive(ctx context.Context, id string, o startOptions)
 		id = course[0].ID
 	}
 
-	c, ep, err := g.dockerClient(ctx)
+	c, _, err := g.connect(ctx)
 	if err != nil {
-		return exitf(3, "%v", err)
+		return err
 	}
 	defer c.Close()
-	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	_, err = c.Ping(pctx)
-	cancel()
-	if err != nil {
-		return exitf(3, "cannot reach the Docker engine at %s: %s", ep, engineAdvice(ep, err))
-	}
 
 	dir, err := runner.StateDir()
 	if err != nil {

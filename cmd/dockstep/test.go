@@ -95,17 +95,11 @@ func runTest(ctx context.Context, g *globals, opts testOptions, args []string) e
 	if err != nil {
 		return exitf(2, "%v", err)
 	}
-	c, ep, err := g.dockerClient(ctx)
+	c, ep, err := g.connect(ctx)
 	if err != nil {
-		return exitf(3, "%v", err)
+		return err
 	}
 	defer c.Close()
-	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	_, err = c.Ping(pingCtx)
-	cancel()
-	if err != nil {
-		return exitf(3, "cannot reach the Docker engine at %s: %v\n%s", ep, err, engineAdvice(ep, err))
-	}
 	// On Ctrl-C, stop replaying but still stop background commands and
 	// clean up, rather than leave containers and processes behind.
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
