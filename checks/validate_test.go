@@ -71,15 +71,7 @@ func TestValidation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Default().Compile(spec(t, tt.src), nil)
-			got := problemLines(err)
-			if len(got) != len(tt.want) {
-				t.Fatalf("got %d problems %q, want %d %q", len(got), got, len(tt.want), tt.want)
-			}
-			for i := range got {
-				if !strings.HasPrefix(got[i], tt.want[i]) {
-					t.Errorf("problem %d: got %q, want it to start %q", i, got[i], tt.want[i])
-				}
-			}
+			wantProblems(t, err, tt.want)
 		})
 	}
 }
@@ -101,15 +93,7 @@ func TestAnswerValidation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Default().CompileAnswer(spec(t, tt.src), nil)
-			got := problemLines(err)
-			if len(got) != len(tt.want) {
-				t.Fatalf("got %d problems %q, want %d %q", len(got), got, len(tt.want), tt.want)
-			}
-			for i := range got {
-				if !strings.HasPrefix(got[i], tt.want[i]) {
-					t.Errorf("problem %d: got %q, want it to start %q", i, got[i], tt.want[i])
-				}
-			}
+			wantProblems(t, err, tt.want)
 		})
 	}
 }
@@ -125,5 +109,20 @@ func TestValidationWithVars(t *testing.T) {
 	got := problemLines(err)
 	if len(got) != 2 || !strings.HasPrefix(got[0], "2: ") || !strings.HasPrefix(got[1], "3: ") {
 		t.Errorf("got %q, want problems at lines 2 and 3", got)
+	}
+}
+
+// wantProblems compares the "line: message" problems in err with want,
+// each of which must start the problem at its place.
+func wantProblems(t *testing.T, err error, want []string) {
+	t.Helper()
+	got := problemLines(err)
+	if len(got) != len(want) {
+		t.Fatalf("got %d problems %q, want %d %q", len(got), got, len(want), want)
+	}
+	for i := range got {
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("problem %d: got %q, want it to start %q", i, got[i], want[i])
+		}
 	}
 }
