@@ -119,25 +119,26 @@ func (g *globals) runCheck(ctx context.Context, arg string, o checkOptions) erro
 		return exitf(2, "--dir %s is not a folder", dir)
 	}
 	env := &checks.Env{Dir: dir}
+	// Steps with only file, dockerfile, command or http checks never
+	// connect to the engine.
+	var ep endpoint
 	if needsEngine(steps) {
-		c, ep, err := g.dockerClient(ctx)
+		c, e, err := g.dockerClient(ctx)
 		if err != nil {
 			return exitf(3, "%v", err)
 		}
 		defer c.Close()
-		env.Docker = c
-		rep, err := evaluateSteps(ctx, reg, l, steps, vars, env)
-		if err != nil {
-			advice := engineAdvice(ep, err)
-			if !strings.Contains(advice, "docker group") {
-				advice += "\nif Docker is running, make sure you may use it: join the docker group (sudo usermod -aG docker $USER, then log in again)"
-			}
-			return exitf(3, "cannot reach the Docker engine at %s: %v\n%s", ep, errors.Unwrap(err), advice)
-		}
-		return g.printCheck(rep, o.asJSON)
+		env.Docker, ep = c, e
 	}
 	rep, err := evaluateSteps(ctx, reg, l, steps, vars, env)
-	if err != nil {
+	switch {
+	case err != nil && env.Docker != nil:
+		advice := engineAdvice(ep, err)
+		if !strings.Contains(advice, "docker group") {
+			advice += "\nif Docker is running, make sure you may use it: join the docker group (sudo usermod -aG docker $USER, then log in again)"
+		}
+		return exitf(3, "cannot reach the Docker engine at %s: %v\n%s", ep, errors.Unwrap(err), advice)
+	case err != nil:
 		return exitf(3, "%v", err)
 	}
 	return g.printCheck(rep, o.asJSON)
