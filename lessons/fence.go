@@ -104,7 +104,7 @@ func allowedList(allowed map[string]bool) string {
 }
 
 // fence handles a fenced code block: a command, a file, a check, a hint, a
-// quiz, or code that is only shown.
+// quiz, presenter notes, or code that is only shown.
 func (p *parser) fence(n *ast.FencedCodeBlock, line int, step *Step, add func(Block)) {
 	lang, attrs, err := parseInfo(p.info(n))
 	if err != nil {
@@ -139,6 +139,14 @@ func (p *parser) fence(n *ast.FencedCodeBlock, line int, step *Step, add func(Bl
 		}
 		if inStep("hint") {
 			step.Hints = append(step.Hints, Hint{Text: strings.TrimRight(body, "\n"), Pos: p.pos(line)})
+		}
+	case low == "notes":
+		p.checkAttrsAllowed(line, lang, attrs, noAttrs)
+		if strings.TrimSpace(body) == "" {
+			p.errorf(line, "the notes block is empty; write what you want to say at this step inside it")
+		}
+		if inStep("notes") {
+			step.Notes = strings.TrimLeft(step.Notes+"\n\n"+strings.TrimRight(body, "\n"), "\n")
 		}
 	case low == "quiz":
 		p.checkAttrsAllowed(line, lang, attrs, noAttrs)

@@ -65,6 +65,9 @@ type Step struct {
 	Checks   []CheckSpec
 	Hints    []Hint
 	Quiz     *Quiz
+	// Notes are what a presenter wants to say at this step (```notes
+	// blocks, joined), shown by dockstep demo --notes and nowhere else.
+	Notes string
 	// HoldsBefore is set when the lesson marks the step's checks as already
 	// holding before the learner acts (a check block with {holds-before}).
 	HoldsBefore bool

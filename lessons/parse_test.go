@@ -109,6 +109,9 @@ func dump(l *Lesson, probs Problems) string {
 			for _, h := range s.Hints {
 				w("  hint line=%d %q", h.Pos.Line, h.Text)
 			}
+			if s.Notes != "" {
+				w("  notes %q", s.Notes)
+			}
 			if q := s.Quiz; q != nil {
 				w("  quiz line=%d question=%q choices=%q answer=%q explain=%q", q.Pos.Line, q.Question, q.Choices, q.Answer, q.Explain)
 				if q.AnswerFrom != nil {
