@@ -105,7 +105,19 @@ func (c *cmdConn) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func (c *cmdConn) Write(p []byte) (int, error) { return c.w.Write(p) }
+func (c *cmdConn) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	if err != nil {
+		// ssh ended (or the reader closed the connection after it did)
+		// before taking the request: what it printed says why, better than
+		// "broken pipe" or "file already closed".
+		c.Close()
+		if msg := strings.TrimSpace(c.stderr.String()); msg != "" {
+			return n, fmt.Errorf("%s: %s", c.desc, msg)
+		}
+	}
+	return n, err
+}
 
 func (c *cmdConn) Close() error {
 	c.once.Do(func() {
