@@ -1,17 +1,15 @@
 package checks
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
-	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"gopkg.in/yaml.v3"
 )
 
@@ -28,14 +26,6 @@ type dockerfileCheck struct {
 	from  *imageRef
 	has   []instruction
 	order bool
-}
-
-// instruction is a Dockerfile line in the form that Docker treats as equal
-// for all the ways of writing it.
-type instruction struct {
-	keyword string // upper case
-	norm    string // keyword, flags and arguments, normalised
-	line    int    // line in the Dockerfile
 }
 
 var dockerfileKeywords = []string{"ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL", "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR"}
@@ -70,52 +60,16 @@ func compileDockerfile(n *yaml.Node) (Check, error) {
 			c.order = d.boolean(key, v)
 		}
 	})
+	// A relative path in a wanted line is taken in the WORKDIR the lines
+	// before it set, as it would be in a Dockerfile made of them.
+	wd := ""
+	for i := range c.has {
+		c.has[i].workdir = wd
+		if c.has[i].keyword == "WORKDIR" && len(c.has[i].args) == 1 {
+			wd = resolveDir(c.has[i].args[0], wd)
+		}
+	}
 	return c, d.err()
-}
-
-// parseInstructions parses Dockerfile text into normalised instructions.
-func parseInstructions(text string) ([]instruction, error) {
-	res, err := parser.Parse(bytes.NewReader([]byte(text)))
-	if err != nil {
-		return nil, err
-	}
-	var out []instruction
-	for _, n := range res.AST.Children {
-		out = append(out, instruction{keyword: strings.ToUpper(n.Value), norm: normalise(n), line: n.StartLine})
-	}
-	return out, nil
-}
-
-// normalise writes an instruction the one way among those Docker treats as
-// equal: keyword in upper case, single spaces, exec-form JSON as
-// ["a", "b"], ENV and LABEL pairs as KEY=value.
-func normalise(n *parser.Node) string {
-	kw := strings.ToUpper(n.Value)
-	parts := []string{kw}
-	parts = append(parts, n.Flags...)
-	var args []string
-	for a := n.Next; a != nil; a = a.Next {
-		args = append(args, a.Value)
-	}
-	switch {
-	case n.Attributes["json"]:
-		b, _ := json.Marshal(args)
-		parts = append(parts, strings.ReplaceAll(string(b), `","`, `", "`))
-	case kw == "ENV" || kw == "LABEL":
-		for i := 0; i+1 < len(args); i += 3 {
-			parts = append(parts, args[i]+"="+args[i+1])
-		}
-	case kw == "FROM":
-		for i, a := range args {
-			if i == 1 && strings.EqualFold(a, "as") {
-				a = "AS"
-			}
-			parts = append(parts, a)
-		}
-	default:
-		parts = append(parts, strings.Fields(strings.Join(args, " "))...)
-	}
-	return strings.Join(parts, " ")
 }
 
 func (c *dockerfileCheck) Kind() string { return "dockerfile" }
@@ -144,10 +98,9 @@ func (c *dockerfileCheck) Evaluate(ctx context.Context, env *Env) Result {
 			if in.keyword != "FROM" {
 				continue
 			}
-			img := strings.Fields(in.norm)[1:]
-			if len(img) > 0 {
-				froms = append(froms, img[0])
-				if c.from.matches(img[0]) {
+			if len(in.args) > 0 {
+				froms = append(froms, in.args[0])
+				if c.from.matches(in.args[0]) {
 					ok = true
 				}
 			}
@@ -160,31 +113,47 @@ func (c *dockerfileCheck) Evaluate(ctx context.Context, env *Env) Result {
 			wrong = append(wrong, fmt.Sprintf("it starts FROM %s, want FROM %s", strings.Join(froms, ", "), c.from.raw))
 		}
 	}
-	at := make([]int, len(c.has)) // index in got of each wanted line, -1 if absent
-	for i, want := range c.has {
-		at[i] = -1
-		for j, in := range got {
-			if in.norm == want.norm {
-				at[i] = j
-				break
-			}
-		}
-		if at[i] < 0 {
+	for _, want := range c.has {
+		if !slices.ContainsFunc(got, func(in instruction) bool { return sameInstruction(want, in, false) }) {
 			wrong = append(wrong, missingInstruction(want, got))
 		}
 	}
 	if c.order && len(wrong) == 0 {
-		for i := 1; i < len(at); i++ {
-			if at[i] < at[i-1] {
-				wrong = append(wrong, fmt.Sprintf("`%s` (line %d) must come after `%s` (line %d)", c.has[i].norm, got[at[i]].line, c.has[i-1].norm, got[at[i-1]].line))
-				break
-			}
+		if msg := c.outOfOrder(got); msg != "" {
+			wrong = append(wrong, msg)
 		}
 	}
 	if len(wrong) > 0 {
 		return Result{Kind: "dockerfile", Message: fmt.Sprintf("in %s, %s", c.path, strings.Join(wrong, "; "))}
 	}
 	return Result{Kind: "dockerfile", Passed: true, Message: c.path + " is as wanted"}
+}
+
+// outOfOrder explains why the wanted lines are not in order, or returns ""
+// when they are. Any line that matches will do: the earliest one after the
+// line chosen for the one before it.
+func (c *dockerfileCheck) outOfOrder(got []instruction) string {
+	prev := -1
+	for i, want := range c.has {
+		next := -1
+		for j := prev + 1; j < len(got); j++ {
+			if sameInstruction(want, got[j], true) {
+				next = j
+				break
+			}
+		}
+		if next < 0 {
+			last := 0
+			for j := range got {
+				if sameInstruction(want, got[j], false) {
+					last = j
+				}
+			}
+			return fmt.Sprintf("`%s` (line %d) must come after `%s` (line %d)", want.norm, got[last].line, c.has[i-1].norm, got[prev].line)
+		}
+		prev = next
+	}
+	return ""
 }
 
 // missingInstruction names the wanted line and the closest line there is:
@@ -205,12 +174,30 @@ func missingInstruction(want instruction, got []instruction) string {
 	switch {
 	case best == nil:
 		return msg + " (the Dockerfile is empty)"
+	case best.keyword == want.keyword && want.exec && !best.exec && strings.HasPrefix(best.text, "[") && strings.Contains(best.text, "'"):
+		return msg + fmt.Sprintf("; `%s` (line %d) has single quotes, so Docker does not read it as a list but as a shell command: use double quotes", best.norm, best.line)
+	case best.keyword == want.keyword && want.exec != best.exec && sameButForm(want, *best):
+		form := "the shell form, which runs the program under /bin/sh -c; the lesson uses the list (exec) form, which runs it directly"
+		if best.exec {
+			form = "the list (exec) form; the lesson uses the shell form"
+		}
+		return msg + fmt.Sprintf("; `%s` (line %d) is %s", best.norm, best.line, form)
 	case best.keyword == want.keyword:
 		return msg + fmt.Sprintf("; the closest is `%s` (line %d)", best.norm, best.line)
 	case bestD-1000 <= len(want.norm)/2:
 		return msg + fmt.Sprintf("; the closest is `%s` (line %d)", best.norm, best.line)
 	}
 	return msg + fmt.Sprintf(" and no %s line: add `%s`", want.keyword, want.norm)
+}
+
+// sameButForm reports whether two CMD or ENTRYPOINT lines run the same
+// words, one in the exec form and one in the shell form.
+func sameButForm(want, got instruction) bool {
+	if want.keyword != "CMD" && want.keyword != "ENTRYPOINT" || want.exec == got.exec || !got.simple {
+		return false
+	}
+	want.exec = got.exec
+	return sameInstruction(want, got, false)
 }
 
 // notFound explains a missing Dockerfile: where it was looked for, and any

@@ -90,6 +90,10 @@ func TestImageKindEngine(t *testing.T) {
 	expect(t, env, "image: {ref: "+child+", base: "+img+", cmd: python ./app.py}", true, "")
 	expect(t, env, "image: {ref: "+execForm+", base: "+img+", cmd: [python, ./app.py]}", true, "")
 	expect(t, env, "image: {ref: "+execForm+", cmd: python ./app.py}", true, "")
+	// The same file in the image's WORKDIR (/app), however it is written.
+	expect(t, env, "image: {ref: "+execForm+", cmd: [python, app.py]}", true, "")
+	expect(t, env, "image: {ref: "+execForm+", cmd: [python, /app/app.py]}", true, "")
+	expect(t, env, "image: {ref: "+execForm+", cmd: [python, /src/app.py]}", false, `its CMD is ["python", "./app.py"], want ["python", "/src/app.py"]`)
 
 	typo := strings.Replace(img, "chk-img", "chk-imgg", 1)
 	expect(t, env, "image: "+typo, false, "no image "+typo+"; did you mean "+img+"?")

@@ -124,7 +124,7 @@ func (c *imageCheck) Evaluate(ctx context.Context, env *Env) Result {
 			}
 		}
 	}
-	if c.cmd != nil && !c.cmdMatches(cfg.Cmd) {
+	if c.cmd != nil && !c.cmdMatches(cfg.Cmd, cfg.WorkingDir) {
 		wrong = append(wrong, fmt.Sprintf("its CMD is %s, want %s", cmdString(cfg.Cmd), c.wantCmd()))
 	}
 	if c.workdir != "" && path.Clean(cfg.WorkingDir) != path.Clean(c.workdir) {
@@ -165,7 +165,13 @@ func (c *imageCheck) missing(ctx context.Context, env *Env) Result {
 // cmdMatches compares the image's CMD with the lesson's. A CMD the lesson
 // writes as text is what Docker stores for the shell form
 // ([/bin/sh -c TEXT]); the exec form with the same words is accepted too.
-func (c *imageCheck) cmdMatches(has []string) bool {
+// After the program, arguments that name the same file in the image's
+// WORKDIR are equal: ./app.py, app.py, /usr/src/app/app.py.
+func (c *imageCheck) cmdMatches(has []string, workdir string) bool {
+	same := func(a, b string) bool { return samePath(a, workdir) == samePath(b, workdir) }
+	if len(has) == len(c.cmd) && len(has) > 0 && has[0] == c.cmd[0] && slices.EqualFunc(has[1:], c.cmd[1:], same) {
+		return true
+	}
 	if slices.Equal(has, c.cmd) {
 		return true
 	}
