@@ -39,6 +39,8 @@ type Docker interface {
 	Events(ctx context.Context, options events.ListOptions) (<-chan events.Message, <-chan error)
 	VolumeInspect(ctx context.Context, id string) (volume.Volume, error)
 	NetworkInspect(ctx context.Context, id string, options network.InspectOptions) (network.Inspect, error)
+	VolumeList(ctx context.Context, options volume.ListOptions) (volume.ListResponse, error)
+	NetworkList(ctx context.Context, options network.ListOptions) ([]network.Summary, error)
 }
 
 // Env is what a check is evaluated against.

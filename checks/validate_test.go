@@ -66,7 +66,7 @@ func TestValidation(t *testing.T) {
 		{"ran", "ran:\n  exit-code: 0", []string{"2: ran check: image is missing"}},
 		{"command", "command:\n  run: true\n  timeout: -1s", []string{"3: command check: timeout must be a positive duration"}},
 		{"volume", "volume: {name: data, driver: local}", []string{`1: volume check: unknown field "driver"; the fields are name`}},
-		{"unknown kind", "imagen: busybox", []string{`1: unknown check kind "imagen"; the kinds are command, container, dockerfile`}},
+		{"unknown kind", "imagen: busybox", []string{`1: unknown check kind "imagen"; the kinds are command, compose, container, dockerfile`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,161 @@
+package checks
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/docker/docker/api/types/container"
+	"gopkg.in/yaml.v3"
+)
+
+func init() { builtinChecks["mount"] = compileMount }
+
+// mountCheck passes when a container has a mount at a path in it, from the
+// source, of the type and with the write access given.
+type mountCheck struct {
+	container string
+	dest      string
+	source    string // a volume's name or a host path; "" means any
+	typ       string // "volume", "bind" or "" for either
+	readOnly  *bool
+}
+
+var mountTypes = []string{"volume", "bind"}
+
+func compileMount(n *yaml.Node) (Check, error) {
+	var d decoder
+	c := &mountCheck{}
+	d.fields(n, []string{"container", "destination", "source", "type", "read-only"}, "{container: web, destination: /data, source: data}", func(key string, v *yaml.Node) {
+		switch key {
+		case "container":
+			c.container = d.str(key, v)
+		case "destination":
+			c.dest = d.str(key, v)
+			if c.dest != "" && !strings.HasPrefix(c.dest, "/") {
+				d.errorf(v, "destination %q must be an absolute path in the container, such as /data", c.dest)
+			}
+			c.dest = filepath.Clean(c.dest)
+		case "source":
+			c.source = d.str(key, v)
+		case "type":
+			c.typ = d.str(key, v)
+			if c.typ != "" && !contains(mountTypes, c.typ) {
+				d.errorf(v, "type %q is not one of %s", c.typ, strings.Join(mountTypes, ", "))
+			}
+		case "read-only":
+			b := d.boolean(key, v)
+			c.readOnly = &b
+		}
+	})
+	if n != nil && n.Kind == yaml.MappingNode {
+		for _, k := range []string{"container", "destination"} {
+			if !hasKey(n, k) {
+				d.errorf(n, "%s is missing: a mount check needs the container's name and the path in it", k)
+			}
+		}
+	}
+	return c, d.err()
+}
+
+func (c *mountCheck) Kind() string { return "mount" }
+
+// isHostPath tells a bind mount's source (a path) from a volume's name.
+func isHostPath(s string) bool {
+	return strings.HasPrefix(s, "/") || strings.HasPrefix(s, ".") || strings.HasPrefix(s, "~")
+}
+
+// wantType is the type the check asks for, from type or else the source.
+func (c *mountCheck) wantType() string {
+	if c.typ != "" || c.source == "" {
+		return c.typ
+	}
+	if isHostPath(c.source) {
+		return "bind"
+	}
+	return "volume"
+}
+
+// hostSource is the source as the engine reports a bind mount's: absolute.
+func (c *mountCheck) hostSource(dir string) string {
+	src := c.source
+	if !filepath.IsAbs(src) {
+		src = filepath.Join(dir, src)
+	}
+	return filepath.Clean(src)
+}
+
+// flag is the docker run -v flag that makes the mount the check wants.
+func (c *mountCheck) flag() string {
+	src := c.source
+	if src == "" {
+		src = "SOURCE"
+	}
+	if c.wantType() == "bind" && !filepath.IsAbs(src) {
+		src = `"$PWD/` + strings.TrimPrefix(src, "./") + `"`
+	}
+	f := "-v " + src + ":" + c.dest
+	if c.readOnly != nil && *c.readOnly {
+		f += ":ro"
+	}
+	return f
+}
+
+func describeMount(m container.MountPoint) string {
+	if m.Type == "volume" {
+		return fmt.Sprintf("volume %s at %s", m.Name, m.Destination)
+	}
+	return fmt.Sprintf("%s %s at %s", m.Type, m.Source, m.Destination)
+}
+
+func (c *mountCheck) Evaluate(ctx context.Context, env *Env) Result {
+	insp, err := env.Docker.ContainerInspect(ctx, c.container)
+	if isNotFound(err) {
+		return Result{Kind: "mount", Message: fmt.Sprintf("no container named %s: start it with docker run --name %s %s ...", c.container, c.container, c.flag())}
+	}
+	if err != nil {
+		return engineFailure("mount", err)
+	}
+	var at *container.MountPoint
+	var others []string
+	for i, m := range insp.Mounts {
+		if filepath.Clean(m.Destination) == c.dest {
+			at = &insp.Mounts[i]
+		} else {
+			others = append(others, describeMount(m))
+		}
+	}
+	who := "container " + c.container
+	if at == nil {
+		msg := fmt.Sprintf("%s has nothing mounted at %s", who, c.dest)
+		if len(others) > 0 {
+			msg += " (it mounts " + strings.Join(others, ", ") + ")"
+		}
+		msg += ": mounts are set when a container is created, so remove it and run it again with " + c.flag()
+		return Result{Kind: "mount", Message: msg}
+	}
+	var wrong []string
+	if t := c.wantType(); t != "" && string(at.Type) != t {
+		wrong = append(wrong, fmt.Sprintf("it is a %s mount, want a %s mount", at.Type, t))
+	}
+	if c.source != "" && len(wrong) == 0 {
+		if at.Type == "volume" && at.Name != c.source {
+			wrong = append(wrong, fmt.Sprintf("it is volume %s, want volume %s", at.Name, c.source))
+		}
+		if at.Type == "bind" && filepath.Clean(at.Source) != c.hostSource(env.Dir) {
+			wrong = append(wrong, fmt.Sprintf("it is the folder %s of your machine, want %s", at.Source, c.hostSource(env.Dir)))
+		}
+	}
+	if c.readOnly != nil && at.RW == *c.readOnly {
+		if *c.readOnly {
+			wrong = append(wrong, "it is writable, want it read-only: add :ro after the path in the container")
+		} else {
+			wrong = append(wrong, "it is read-only, want it writable: drop the :ro")
+		}
+	}
+	if len(wrong) > 0 {
+		return Result{Kind: "mount", Message: fmt.Sprintf("%s mounts %s, but %s; remove the container and run it again with %s", who, describeMount(*at), strings.Join(wrong, "; "), c.flag())}
+	}
+	return Result{Kind: "mount", Passed: true, Message: fmt.Sprintf("%s mounts %s", who, describeMount(*at))}
+}
