@@ -119,6 +119,7 @@ func (lr *lessonRun) runStep(ctx context.Context, step *lessons.Step) (stepOutco
 	if err := lr.r.save(lr.prog); err != nil {
 		return stepQuit, err
 	}
+	lr.report(StepStarted, step, nil)
 	switch {
 	case step.Quiz != nil:
 		s.nextPrompt = promptQuiz
@@ -264,6 +265,7 @@ func (s *stepRun) check(ctx context.Context) {
 	}
 	if v != s.verdict || diag != s.diagnosis {
 		s.dirty = true
+		s.reportVerdict(v, results)
 	}
 	s.verdict, s.diagnosis = v, diag
 	if v == verdictPassed {
@@ -423,9 +425,11 @@ func (s *stepRun) choose(ctx context.Context, c choice) {
 		s.nextPrompt = promptQuiz
 	case choiceHint:
 		s.hints++
+		s.report(HintShown, s.step, nil)
 		s.dirty = true
 	case choiceSolution:
 		s.solution = true
+		s.report(SolutionShown, s.step, nil)
 		if s.asking() {
 			s.answerShown = s.rightAnswer(ctx)
 		}
@@ -462,6 +466,7 @@ func (s *stepRun) runForMe(ctx context.Context) {
 	if !ok {
 		return
 	}
+	s.report(RunForMe, s.step, nil)
 	s.quiet = false
 	tail := &tailWriter{max: 40}
 	s.rep.Out = io.MultiWriter(out, tail)
@@ -505,6 +510,7 @@ func (s *stepRun) answer(ctx context.Context, ev event) {
 	case err != nil:
 		s.quizFeedback = fmt.Sprintf("dockstep could not check your answer: %v", err)
 	case right:
+		s.report(QuizRight, s.step, nil)
 		s.quizFeedback = "Right!"
 		if q.Explain != "" {
 			s.quizFeedback += " " + lessons.Expand(q.Explain, s.vars)
@@ -519,6 +525,7 @@ func (s *stepRun) answer(ctx context.Context, ev event) {
 		s.quiet = false
 		s.check(ctx)
 	default:
+		s.report(QuizWrong, s.step, nil)
 		s.quizFeedback = fmt.Sprintf("%q is not the answer. Try again, or take a hint.", given)
 	}
 	s.dirty = true
@@ -612,6 +619,7 @@ func (s *stepRun) draw() {
 	if s.note != "" {
 		b.WriteString(s.note + "\n")
 	}
+	b.WriteString(s.roomLines())
 	s.r.clear()
 	io.WriteString(s.r.Out, b.String())
 }

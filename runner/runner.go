@@ -74,6 +74,9 @@ type Runner struct {
 	// that no event announces (a server that becomes ready); zero means
 	// every 3 seconds, a negative value never.
 	Poll time.Duration
+	// Reporter, when set, hears what the learner does, for an instructor's
+	// live room (room.go).
+	Reporter Reporter
 
 	watch watchOptions
 	// onVerdict, when set (by tests), is called each time a step's checks
@@ -244,6 +247,8 @@ type lessonRun struct {
 	streamDown string
 	// seq numbers prompts and timers, so that a stale one is recognised.
 	seq int
+	// notes are the instructor's latest notes, shown under the step.
+	notes []string
 }
 
 func (r *Runner) runLesson(ctx context.Context, prog *Progress, l *lessons.Lesson) (lessonOutcome, error) {
@@ -292,6 +297,7 @@ func (r *Runner) runLesson(ctx context.Context, prog *Progress, l *lessons.Lesso
 		}
 	}
 	lr.send = send
+	lr.report(LessonStarted, nil, nil)
 	if r.Docker != nil {
 		go watchEngine(lctx, r.Docker, r.clock(), r.watch, send)
 	}
@@ -324,9 +330,11 @@ func (r *Runner) runLesson(ctx context.Context, prog *Progress, l *lessons.Lesso
 		switch out {
 		case stepPassed:
 			lp.MarkDone(s.Title, r.clock().Now())
+			lr.report(StepPassed, s, nil)
 			lr.banner = fmt.Sprintf("✓ Step %d, %q, is done.", s.Index, lessons.Expand(s.Title, lr.vars))
 		case stepSkipped:
 			lp.MarkSkipped(s.Title)
+			lr.report(StepSkipped, s, nil)
 			lr.banner = fmt.Sprintf("Step %d, %q, skipped.", s.Index, lessons.Expand(s.Title, lr.vars))
 		case stepLessons:
 			return lessonLeft, r.save(prog)
@@ -340,6 +348,7 @@ func (r *Runner) runLesson(ctx context.Context, prog *Progress, l *lessons.Lesso
 	// A finished lesson is not resumed: dockstep offers the lessons next.
 	lp.Step = ""
 	prog.Current = ""
+	lr.report(LessonFinished, nil, nil)
 	return lessonFinished, r.save(prog)
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dockstep/dockstep/checks"
+	"github.com/dockstep/dockstep/internal/classroom"
 	"github.com/dockstep/dockstep/lessons"
 )
 
@@ -21,6 +22,8 @@ type checkOptions struct {
 	vars   []string
 	dir    string
 	asJSON bool
+	// room and name: also report the result to an instructor's room.
+	room, name string
 }
 
 func newCheckCmd(g *globals) *cobra.Command {
@@ -45,6 +48,7 @@ lesson or usage error, 3 when the Docker engine cannot be reached.`,
 	f.StringArrayVar(&o.vars, "var", nil, "give the lesson variable `name=value` (repeat for each)")
 	f.StringVar(&o.dir, "dir", "", "the working `dir` for file and Dockerfile checks (default: the current directory)")
 	f.BoolVar(&o.asJSON, "json", false, "print the results as JSON")
+	roomFlags(cmd, &o.room, &o.name)
 	return cmd
 }
 
@@ -71,6 +75,17 @@ type checkResult struct {
 func (g *globals) runCheck(ctx context.Context, arg string, o checkOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
+	}
+	if o.room != "" {
+		if o.name == "" {
+			return exitf(2, "--room needs --name: the name the room shows you by")
+		}
+		if err := classroom.CheckName(o.name); err != nil {
+			return exitf(2, "--name: %v", err)
+		}
+		if _, _, err := classroom.ParseJoinURL(o.room); err != nil {
+			return exitf(2, "--room: %v", err)
+		}
 	}
 	l, err := g.findLesson(arg)
 	if err != nil {
@@ -141,7 +156,12 @@ func (g *globals) runCheck(ctx context.Context, arg string, o checkOptions) erro
 	case err != nil:
 		return exitf(3, "%v", err)
 	}
-	return g.printCheck(rep, o.asJSON)
+	err = g.printCheck(rep, o.asJSON)
+	if o.room != "" {
+		// After the result is printed: the room may be slow or away.
+		g.reportCheck(ctx, o, l, rep, vars, dir)
+	}
+	return err
 }
 
 // needsEngine reports whether any check of the steps asks the engine.

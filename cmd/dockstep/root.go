@@ -50,6 +50,8 @@ Docker engine and tells you at once whether it worked, and if not, why.`,
 		newCheckCmd(g),
 		newStartCmd(g),
 		newResetCmd(g),
+		newJoinCmd(g),
+		newClassroomCmd(g),
 	)
 	return root
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/dockstep/dockstep/internal/classroom"
 	"github.com/dockstep/dockstep/lessons"
 	"github.com/dockstep/dockstep/runner"
 )
@@ -17,6 +18,8 @@ import (
 // startOptions are the flags of dockstep start (and of dockstep alone).
 type startOptions struct {
 	vars []string
+	// room and name: report to an instructor's room (dockstep join).
+	room, name string
 }
 
 func newStartCmd(g *globals) *cobra.Command {
@@ -49,6 +52,7 @@ Exit status: 0 when you quit, 130 after Ctrl-C (your progress is saved),
 
 func addStartFlags(cmd *cobra.Command, o *startOptions) {
 	cmd.Flags().StringArrayVar(&o.vars, "var", nil, "give the lesson variable `name=value` instead of being asked (repeat for each)")
+	roomFlags(cmd, &o.room, &o.name)
 }
 
 // needTerminal is the message of the interactive commands without one.
@@ -82,6 +86,16 @@ func (g *globals) runInteractive(ctx context.Context, id string, o startOptions)
 	if id != "" && isPath(id) {
 		id = course[0].ID
 	}
+	if o.room != "" {
+		if _, _, err := classroom.ParseJoinURL(o.room); err != nil {
+			return exitf(2, "%v", err)
+		}
+		if o.name != "" {
+			if err := classroom.CheckName(o.name); err != nil {
+				return exitf(2, "--name: %v", err)
+			}
+		}
+	}
 
 	c, _, err := g.connect(ctx)
 	if err != nil {
@@ -113,6 +127,16 @@ func (g *globals) runInteractive(ctx context.Context, id string, o startOptions)
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 
+	var reporter runner.Reporter
+	if o.room != "" {
+		rep, err := g.joinRoom(ctx, prompt, o)
+		if err != nil {
+			return err
+		}
+		defer rep.stop()
+		reporter = rep
+	}
+
 	width := 80
 	if w, _, err := term.GetSize(int(out.Fd())); err == nil && w > 20 {
 		width = min(w-1, 100)
@@ -127,6 +151,7 @@ func (g *globals) runInteractive(ctx context.Context, id string, o startOptions)
 		Clear:    true,
 		Dir:      cwd,
 		Vars:     vars,
+		Reporter: reporter,
 	}
 	err = r.Run(ctx, course, id)
 	if errors.Is(err, runner.ErrInterrupted) {

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dockstep/dockstep/internal/classroom"
+	"github.com/dockstep/dockstep/runner"
+)
+
+// classroomOptions are the flags of dockstep classroom serve.
+type classroomOptions struct {
+	addr, db, title string
+	tlsCert, tlsKey string
+}
+
+func newClassroomCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "classroom",
+		Short: "Run a live room for an instructor: where every learner is, and where the room is stuck",
+		Long: `A classroom is a small server on the instructor's machine. Learners join it
+with dockstep join URL; their dockstep reports each step they start, each
+failed check (its kind and the first line of why), hints, solutions and
+finished steps. The instructor watches a live dashboard in a browser.
+See docs/classroom.md for exactly what is sent.`,
+		Args: cobra.NoArgs,
+	}
+	var o classroomOptions
+	serve := &cobra.Command{
+		Use:   "serve",
+		Short: "Start the room server and print the join line and the dashboard's address",
+		Long: `Serve starts the room. It prints a "learners:" line to put on the projector
+(dockstep join URL) and a "dashboard:" line with the instructor's token.
+Started again on the same database, it keeps the room, its code, its tokens
+and everything recorded. Stop it with Ctrl-C.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return g.runClassroomServe(cmd.Context(), o)
+		},
+	}
+	f := serve.Flags()
+	f.StringVar(&o.addr, "addr", ":7878", "listen on `HOST:PORT`")
+	f.StringVar(&o.db, "db", "", "keep the room in this SQLite `file` (default: $XDG_STATE_HOME/dockstep/classroom/room.db)")
+	f.StringVar(&o.title, "title", "", "the room's `title`, shown on the dashboard and to learners (kept in the database)")
+	f.StringVar(&o.tlsCert, "tls-cert", "", "serve HTTPS with this certificate `file` (with --tls-key)")
+	f.StringVar(&o.tlsKey, "tls-key", "", "the certificate's key `file` (with --tls-cert)")
+	cmd.AddCommand(serve)
+	return cmd
+}
+
+func (g *globals) runClassroomServe(ctx context.Context, o classroomOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if o.db == "" {
+		dir, err := runner.StateDir()
+		if err != nil {
+			return exitf(2, "%v", err)
+		}
+		o.db = filepath.Join(dir, "classroom", "room.db")
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := classroom.Serve(ctx, classroom.ServeOptions{
+		Addr: o.addr, DB: o.db, Title: o.title,
+		TLSCert: o.tlsCert, TLSKey: o.tlsKey,
+		Out: g.io.out,
+	})
+	if err != nil {
+		return exitf(2, "dockstep classroom serve: %v", err)
+	}
+	return nil
+}
