@@ -34,6 +34,15 @@ func StateDir() (string, error) {
 }
 
 // Store reads and writes the progress file, progress.json, in one folder.
+//
+// Several dockstep processes may use the same file at once: two windows
+// open on lessons, dockstep reset or list in another terminal. So Save
+// never writes back a copy of what it loaded: it takes an advisory lock on
+// progress.json.lock beside the file, reads the file again, applies what
+// this process changed since it last loaded or saved (field by field: a
+// step done, a variable given, the current step), and replaces the file
+// atomically. A reset is kept in the file as the time the lesson was
+// forgotten, so no process can bring back what was recorded before it.
 type Store struct {
 	dir string
 }
@@ -45,9 +54,14 @@ func NewStore(dir string) *Store { return &Store{dir: dir} }
 // Path is the progress file's path.
 func (s *Store) Path() string { return filepath.Join(s.dir, progressFile) }
 
+// lockPath is the file the store locks while it reads and writes the
+// progress; it is never removed, so every process locks the same file.
+func (s *Store) lockPath() string { return s.Path() + ".lock" }
+
 // CorruptError is the warning Load returns when the progress file could not
 // be read as progress. The file has been moved aside and the learner starts
-// afresh; the runner shows the warning and carries on.
+// afresh; the runner shows the warning and carries on. Save returns it too
+// when it found the file unreadable: the progress was saved all the same.
 type CorruptError struct {
 	Path     string // where the file was
 	SetAside string // where it is now
@@ -66,6 +80,31 @@ func (e *CorruptError) Unwrap() error { return e.Err }
 // went. Any other problem, such as a folder that cannot be read, is returned
 // as an error with no progress.
 func (s *Store) Load() (*Progress, error) {
+	prog, err := s.read()
+	var corrupt *corruptFile
+	if errors.As(err, &corrupt) {
+		// Set it aside only under the lock, and only if it is still the
+		// file that could not be read: another process may have just
+		// replaced it with good progress.
+		err = s.locked(func() error {
+			prog, err = s.readAside()
+			return err
+		})
+	}
+	if prog != nil {
+		prog.saved = prog.clone()
+	}
+	return prog, err
+}
+
+// corruptFile is read's error for a file that is not progress.
+type corruptFile struct{ err error }
+
+func (e *corruptFile) Error() string { return e.err.Error() }
+
+// read reads and decodes the progress file: empty progress when there is
+// none, a *corruptFile error when it is not progress.
+func (s *Store) read() (*Progress, error) {
 	p := s.Path()
 	data, err := os.ReadFile(p)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -84,11 +123,43 @@ func (s *Store) Load() (*Progress, error) {
 		// setting it aside.
 		return nil, fmt.Errorf("%s: %w", p, perr)
 	}
+	return nil, &corruptFile{perr}
+}
+
+// readAside is read for a caller holding the lock: a file that is not
+// progress is moved aside, and the caller gets empty progress and a
+// *CorruptError.
+func (s *Store) readAside() (*Progress, error) {
+	prog, err := s.read()
+	var corrupt *corruptFile
+	if !errors.As(err, &corrupt) {
+		return prog, err
+	}
+	p := s.Path()
 	aside, err := setAside(p)
 	if err != nil {
-		return nil, fmt.Errorf("the progress file %s could not be read (%v), and moving it aside failed: %w; remove the file to start afresh", p, perr, err)
+		return nil, fmt.Errorf("the progress file %s could not be read (%v), and moving it aside failed: %w; remove the file to start afresh", p, corrupt.err, err)
 	}
-	return newProgress(), &CorruptError{Path: p, SetAside: aside, Err: perr}
+	return newProgress(), &CorruptError{Path: p, SetAside: aside, Err: corrupt.err}
+}
+
+// locked runs fn holding the store's lock, creating the folder (mode 0700)
+// if needed. The lock is the operating system's: it goes with the process
+// that holds it, however that process ends.
+func (s *Store) locked(fn func() error) error {
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(s.lockPath(), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := lockFile(f); err != nil {
+		return fmt.Errorf("locking %s: %w", f.Name(), err)
+	}
+	defer unlockFile(f)
+	return fn()
 }
 
 type newerVersionError struct{ version int }
@@ -137,30 +208,70 @@ func setAside(p string) (string, error) {
 	return aside, nil
 }
 
-// Save writes the progress atomically: to a temporary file in the same folder,
-// synced to disk, then renamed over progress.json. It creates the folder
-// (mode 0700) if needed.
+// saveHook, when set (by tests), is called at stages of Save: "locked" once
+// the lock is held, "written" when the new file is on disk but not yet in
+// place.
+var saveHook func(stage string)
+
+// Save records what changed in p since it was loaded or last saved. Holding
+// the lock, it reads the file again, applies p's changes to it, and writes
+// the result atomically: to a temporary file in the same folder, synced to
+// disk, then renamed over progress.json. Changes other processes saved in
+// the meantime are kept; p itself is left as it is. Save creates the folder
+// (mode 0700) if needed. When the file on disk could not be read, it is set
+// aside, p's progress is saved, and Save returns a *CorruptError.
 func (s *Store) Save(p *Progress) error {
-	if p.Version == 0 {
-		p.Version = ProgressVersion
+	err := s.locked(func() error {
+		if saveHook != nil {
+			saveHook("locked")
+		}
+		s.removeTemporary()
+		disk, err := s.readAside()
+		var corrupt *CorruptError
+		if err != nil && !errors.As(err, &corrupt) {
+			return err
+		}
+		merge(disk, p.saved, p)
+		if werr := s.write(disk); werr != nil {
+			return werr
+		}
+		p.saved = p.clone()
+		return err
+	})
+	var corrupt *CorruptError
+	if err != nil && !errors.As(err, &corrupt) {
+		return fmt.Errorf("saving your progress to %s: %w", s.Path(), err)
 	}
+	return err
+}
+
+// removeTemporary removes what a process killed while saving left behind.
+// Only the holder of the lock writes temporary files, so under the lock any
+// that exist are orphans.
+func (s *Store) removeTemporary() {
+	tmps, _ := filepath.Glob(filepath.Join(s.dir, progressFile+".tmp-*"))
+	for _, t := range tmps {
+		os.Remove(t)
+	}
+}
+
+// write replaces the progress file with p, atomically.
+func (s *Store) write(p *Progress) error {
+	p.Version = ProgressVersion
 	data, err := json.MarshalIndent(p, "", "  ")
 	if err != nil {
-		return fmt.Errorf("saving your progress: %w", err)
+		return err
 	}
 	data = append(data, '\n')
-	if err := os.MkdirAll(s.dir, 0o700); err != nil {
-		return fmt.Errorf("saving your progress: %w", err)
-	}
 	f, err := os.CreateTemp(s.dir, progressFile+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("saving your progress: %w", err)
+		return err
 	}
 	tmp := f.Name()
 	fail := func(err error) error {
 		f.Close()
 		os.Remove(tmp)
-		return fmt.Errorf("saving your progress to %s: %w", s.Path(), err)
+		return err
 	}
 	if _, err := f.Write(data); err != nil {
 		return fail(err)
@@ -171,8 +282,12 @@ func (s *Store) Save(p *Progress) error {
 	if err := f.Close(); err != nil {
 		return fail(err)
 	}
+	if saveHook != nil {
+		saveHook("written")
+	}
 	if err := os.Rename(tmp, s.Path()); err != nil {
-		return fail(err)
+		os.Remove(tmp)
+		return err
 	}
 	// Make the rename itself durable. Not every file system can sync a
 	// folder; the file is in place either way.
@@ -191,6 +306,16 @@ type Progress struct {
 	Current string `json:"current,omitempty"`
 	// Lessons holds each lesson's progress by lesson id.
 	Lessons map[string]*LessonProgress `json:"lessons,omitempty"`
+	// Resets holds when the progress in each lesson was last forgotten, by
+	// lesson id. What was recorded in a lesson before then is never brought
+	// back by a process that had loaded it earlier.
+	Resets map[string]time.Time `json:"resets,omitempty"`
+
+	// saved is the progress as this process last loaded or saved it: Save
+	// writes only what differs from it.
+	saved *Progress
+	// resetAll is when Reset("") was called, if it was.
+	resetAll time.Time
 }
 
 func newProgress() *Progress {
@@ -247,15 +372,24 @@ func (p *Progress) Lesson(id string) *LessonProgress {
 	return lp
 }
 
-// Reset forgets the progress in the lesson with this id, or in every lesson
-// when id is "".
-func (p *Progress) Reset(id string) {
+// Reset forgets, as of at, the progress in the lesson with this id, or in
+// every lesson when id is "". Saved, the reset wins over whatever other
+// processes recorded in the lesson before at.
+func (p *Progress) Reset(id string, at time.Time) {
+	if p.Resets == nil {
+		p.Resets = map[string]time.Time{}
+	}
 	if id == "" {
+		for id := range p.Lessons {
+			p.Resets[id] = at
+		}
 		p.Current = ""
 		p.Lessons = map[string]*LessonProgress{}
+		p.resetAll = at
 		return
 	}
 	delete(p.Lessons, id)
+	p.Resets[id] = at
 	if p.Current == id {
 		p.Current = ""
 	}

@@ -85,8 +85,8 @@ func TestProgressSaveLeavesNoTemporaryFiles(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if len(names) != 1 || names[0] != "progress.json" {
-		t.Errorf("files in the state folder = %v, want only progress.json", names)
+	if len(names) != 2 || names[0] != "progress.json" || names[1] != "progress.json.lock" {
+		t.Errorf("files in the state folder = %v, want only progress.json and its lock file", names)
 	}
 	st, err := os.Stat(s.Path())
 	if err != nil {
@@ -319,7 +319,7 @@ func TestProgressReset(t *testing.T) {
 	p.Lesson("a").MarkSkipped("x")
 	p.Lesson("b").MarkSkipped("y")
 
-	p.Reset("a")
+	p.Reset("a", time.Now())
 	if _, ok := p.Lessons["a"]; ok || p.Current != "" {
 		t.Errorf("after Reset(a): lessons %v, current %q; want a gone and no current lesson", p.Lessons, p.Current)
 	}
@@ -327,8 +327,185 @@ func TestProgressReset(t *testing.T) {
 		t.Errorf("Reset(a) lost lesson b's progress")
 	}
 	p.Current = "b"
-	p.Reset("")
+	p.Reset("", time.Now())
 	if len(p.Lessons) != 0 || p.Current != "" {
 		t.Errorf("after Reset(\"\"): %+v, want no progress", p)
+	}
+}
+
+// window loads the progress as a dockstep window does when it opens.
+func window(t *testing.T, s *Store) *Progress {
+	t.Helper()
+	p, err := s.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func save(t *testing.T, s *Store, p *Progress) {
+	t.Helper()
+	if err := s.Save(p); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The first scenario: window A on one lesson, window B on another,
+// each with the copy it loaded when it opened. A step done in B and a quiz
+// answered in A are both kept.
+func TestProgressTwoWindowsKeepBothChanges(t *testing.T) {
+	s := NewStore(t.TempDir())
+	a, b := window(t, s), window(t, s)
+	now := time.Now()
+	b.Current = "hello-busybox"
+	b.Lesson("hello-busybox").MarkDone("Pull", now)
+	save(t, s, b)
+	a.Current = "images"
+	a.Lesson("images").MarkDone("Quiz", now)
+	a.Lesson("images").Vars["user"] = "ada"
+	save(t, s, a)
+
+	got := window(t, s)
+	if _, ok := got.Lesson("hello-busybox").Done["Pull"]; !ok {
+		t.Errorf("window B's step was lost when window A saved: %+v", got.Lessons)
+	}
+	if _, ok := got.Lesson("images").Done["Quiz"]; !ok || got.Lesson("images").Vars["user"] != "ada" {
+		t.Errorf("window A's changes are missing: %+v", got.Lessons["images"])
+	}
+	if got.Current != "images" {
+		t.Errorf("current lesson = %q, want images (the last one started)", got.Current)
+	}
+}
+
+// Two windows on the same lesson change different fields, and the same
+// field: each field takes the last change saved.
+func TestProgressSameLessonMergesByField(t *testing.T) {
+	s := NewStore(t.TempDir())
+	first := window(t, s)
+	first.Lesson("l").Vars["user"] = "old"
+	first.Lesson("l").Workspace = "/w"
+	save(t, s, first)
+
+	a, b := window(t, s), window(t, s)
+	now := time.Now()
+	a.Lesson("l").MarkDone("one", now)
+	a.Lesson("l").Vars["user"] = "from-a"
+	save(t, s, a)
+	b.Lesson("l").MarkSkipped("two")
+	b.Lesson("l").Vars["user"] = "from-b"
+	b.Lesson("l").Step = "three"
+	save(t, s, b)
+
+	lp := window(t, s).Lesson("l")
+	if _, ok := lp.Done["one"]; !ok || !lp.Skipped["two"] {
+		t.Errorf("done %v, skipped %v; want one done (A) and two skipped (B)", lp.Done, lp.Skipped)
+	}
+	if lp.Vars["user"] != "from-b" || lp.Step != "three" || lp.Workspace != "/w" {
+		t.Errorf("user %q, step %q, workspace %q; want from-b (saved last), three, /w (changed by nobody)", lp.Vars["user"], lp.Step, lp.Workspace)
+	}
+
+	// Going through the lesson again in A clears its steps, and only those
+	// A knew of are cleared... and saving twice writes nothing twice.
+	a.Lesson("l").Done = nil
+	save(t, s, a)
+	save(t, s, a)
+	lp = window(t, s).Lesson("l")
+	if len(lp.Done) != 0 || !lp.Skipped["two"] || lp.Vars["user"] != "from-b" {
+		t.Errorf("after A cleared its steps: %+v; want no steps done, B's skip and variable kept", lp)
+	}
+}
+
+// The second scenario: dockstep reset while a window is open on the
+// lesson. The window's next step does not bring the lesson back.
+func TestProgressResetWhileAWindowIsOpen(t *testing.T) {
+	s := NewStore(t.TempDir())
+	w := window(t, s)
+	w.Current = "first-image"
+	lp := w.Lesson("first-image")
+	start := time.Now().Add(-time.Hour)
+	for _, step := range []string{"one", "two", "three"} {
+		lp.MarkStarted(step, start)
+		lp.MarkDone(step, start)
+	}
+	lp.Vars["user"] = "ada"
+	save(t, s, w)
+
+	r := window(t, s)
+	r.Reset("first-image", time.Now())
+	save(t, s, r)
+
+	// The window was on step four: the learner does it.
+	lp.MarkStarted("four", time.Now())
+	lp.MarkDone("four", time.Now())
+	lp.Step = "five"
+	save(t, s, w)
+
+	got := window(t, s)
+	g := got.Lesson("first-image")
+	for _, step := range []string{"one", "two", "three"} {
+		if _, ok := g.Done[step]; ok {
+			t.Errorf("step %q came back after the reset: %v", step, g.Done)
+		}
+	}
+	if _, ok := g.Done["four"]; !ok || g.Step != "five" {
+		t.Errorf("the step done after the reset = %+v, want four done and five current", g)
+	}
+	if _, ok := g.Vars["user"]; ok || got.Current != "" {
+		t.Errorf("variables %v, current %q after the reset; want none", g.Vars, got.Current)
+	}
+
+	// A step the window finished before the reset but saves after it is
+	// not brought back either.
+	late := window(t, s)
+	late.Lesson("first-image").MarkDone("six", time.Now())
+	r = window(t, s)
+	r.Reset("first-image", time.Now().Add(time.Second))
+	save(t, s, r)
+	save(t, s, late)
+	if lp, ok := window(t, s).Lessons["first-image"]; ok {
+		t.Errorf("progress recorded before the reset came back: %+v", lp)
+	}
+}
+
+func TestProgressResetAllWhileAWindowIsOpen(t *testing.T) {
+	s := NewStore(t.TempDir())
+	w := window(t, s)
+	w.Lesson("a").MarkDone("x", time.Now())
+	save(t, s, w)
+	other := window(t, s)
+	other.Lesson("b").MarkDone("y", time.Now())
+	save(t, s, other)
+
+	r := window(t, s)
+	r.Reset("", time.Now())
+	save(t, s, r)
+	// The window leaves its lesson: nothing of it comes back.
+	w.Lesson("a").Step = ""
+	w.Current = ""
+	save(t, s, w)
+	if got := window(t, s); len(got.Lessons) != 0 {
+		t.Errorf("lessons after reset of everything = %+v, want none", got.Lessons)
+	}
+}
+
+// A window leaving its lesson clears the current lesson only if no other
+// window started another one since.
+func TestProgressLeavingKeepsAnotherWindowsCurrent(t *testing.T) {
+	s := NewStore(t.TempDir())
+	a := window(t, s)
+	a.Current = "a"
+	save(t, s, a)
+	b := window(t, s)
+	b.Current = "b"
+	save(t, s, b)
+	a.Current = ""
+	save(t, s, a)
+	if got := window(t, s).Current; got != "b" {
+		t.Errorf("current lesson = %q, want b, started in the other window", got)
+	}
+	b.Current = ""
+	save(t, s, b)
+	if got := window(t, s).Current; got != "" {
+		t.Errorf("current lesson = %q after b was left, want none", got)
 	}
 }

@@ -132,8 +132,14 @@ func (r *Runner) Run(ctx context.Context, course []*lessons.Lesson, id string) e
 			"window open and run the commands in another terminal: dockstep checks your\n" +
 			"Docker engine and moves on as soon as the step is done."
 	}
-	for {
+	for first := true; ; first = false {
 		if l == nil {
+			if !first {
+				// Show what other windows recorded meanwhile too.
+				if fresh, err := r.Store.Load(); err == nil {
+					prog = fresh
+				}
+			}
 			l, err = r.choose(ctx, course, prog, banner)
 			banner = ""
 			if err != nil || l == nil {
@@ -163,7 +169,17 @@ func find(course []*lessons.Lesson, id string) *lessons.Lesson {
 	return nil
 }
 
-func (r *Runner) save(prog *Progress) error { return r.Store.Save(prog) }
+// save records the learner's progress. A progress file found unreadable on
+// the way is set aside with a warning; the progress is saved all the same.
+func (r *Runner) save(prog *Progress) error {
+	err := r.Store.Save(prog)
+	var corrupt *CorruptError
+	if errors.As(err, &corrupt) {
+		fmt.Fprintf(r.ErrOut, "warning: %v\n", err)
+		return nil
+	}
+	return err
+}
 
 // interrupted turns a prompt's error into the runner's: Ctrl-C and a
 // cancelled context are both ErrInterrupted.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -98,7 +99,7 @@ func (g *globals) runReset(ctx context.Context, id string, o resetOptions) error
 			return nil
 		}
 	}
-	prog.Reset(id)
+	prog.Reset(id, time.Now())
 	if err := store.Save(prog); err != nil {
 		return exitf(2, "%v", err)
 	}

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dockstep/dockstep/internal/dockertest"
+)
+
+// TestTwoWindowsAndAReset is the learner with two dockstep windows open,
+// one on each lesson, and dockstep list and reset run in a third terminal:
+// what each window records is kept, and a reset is not undone by the window
+// still open on the lesson.
+func TestTwoWindowsAndAReset(t *testing.T) {
+	dockertest.Client(t) // dockstep start connects to the engine
+	bin := dockstepBinary(t)
+	state, work := t.TempDir(), t.TempDir()
+	lessonsDir, err := filepath.Abs(filepath.Join("testdata", "progress-lessons"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + work, "XDG_STATE_HOME=" + state, "TERM=xterm", "NO_COLOR=1"}
+	if h := os.Getenv("DOCKER_HOST"); h != "" {
+		env = append(env, "DOCKER_HOST="+h)
+	}
+	// dockstep in the third terminal.
+	dockstep := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(bin, append([]string{"--lessons", lessonsDir}, args...)...)
+		cmd.Env, cmd.Dir = env, work
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("dockstep %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	lessonLine := func(list, id string) string {
+		for _, l := range strings.Split(list, "\n") {
+			if f := strings.Fields(l); len(f) > 1 && f[1] == id {
+				return l
+			}
+		}
+		t.Fatalf("dockstep list shows no lesson %s:\n%s", id, list)
+		return ""
+	}
+
+	a := startSession(t, bin, env, work, "--lessons", lessonsDir, "start", "alpha")
+	a.waitScreen("Step 1 of 3: Alpha one", "Continue")
+	b := startSession(t, bin, env, work, "--lessons", lessonsDir, "start", "beta")
+	b.waitScreen("Step 1 of 2: Beta one", "Continue")
+
+	b.send("\r") // Continue: a step done in B
+	b.waitScreen("Step 2 of 2: Beta two")
+	a.send("\r") // Continue in A, then the quiz
+	a.waitScreen("Step 2 of 3: Alpha quiz", "What is six times seven?")
+	a.send("42\r")
+	a.waitScreen("Step 3 of 3: Alpha three")
+
+	list := dockstep("list")
+	if l := lessonLine(list, "alpha"); !strings.Contains(l, "2/3") {
+		t.Errorf("alpha after two steps in window A: %q, want 2/3", l)
+	}
+	if l := lessonLine(list, "beta"); !strings.Contains(l, "1/2") {
+		t.Errorf("beta after one step in window B, and A saving since: %q, want 1/2", l)
+	}
+
+	dockstep("reset", "beta", "--yes")
+	b.send("\r") // B, still open, finishes its step after the reset
+	b.waitScreen("Which lesson?")
+	list = dockstep("list")
+	if l := lessonLine(list, "beta"); strings.Contains(l, "finished") || strings.Contains(l, "done") || !strings.Contains(l, "1/2") {
+		t.Errorf("beta after the reset and one more step in window B: %q, want 1/2 (only the step done since the reset)", l)
+	}
+	if l := lessonLine(list, "alpha"); !strings.Contains(l, "2/3") {
+		t.Errorf("alpha after beta's reset: %q, want 2/3 still", l)
+	}
+	// B's lesson menu shows the progress as it is now, A's included.
+	b.waitScreen("Alpha (2 of 3 steps done)", "Beta (1 of 2 steps done)")
+}
