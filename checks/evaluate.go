@@ -4,7 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"strings"
 	"sync"
+	"syscall"
 
 	cerrdefs "github.com/containerd/errdefs"
 
@@ -47,7 +51,41 @@ type EngineError struct {
 	Err error
 }
 
-func (e *EngineError) Error() string { return "cannot ask the Docker engine: " + e.Err.Error() }
+func (e *EngineError) Error() string { return "cannot ask the Docker engine: " + EngineTrouble(e.Err) }
+
+// EngineTrouble says in words why a question to the Docker engine went
+// unanswered, for a learner: never a bare Go error such as "context
+// deadline exceeded". An error the engine itself answered with is its own
+// words and is kept.
+func EngineTrouble(err error) string {
+	var errno syscall.Errno
+	switch {
+	case err == nil:
+		return "no answer"
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded):
+		return "it did not answer in time (it may be busy, or stopping)"
+	case errors.Is(err, context.Canceled):
+		return "the question was called off"
+	case errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ENOENT):
+		return "it is not running (nothing answers at its socket)"
+	case errors.Is(err, syscall.EACCES) || errors.Is(err, os.ErrPermission):
+		return "you may not use its socket (are you in the docker group?)"
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE):
+		return "the connection to it broke (it may have stopped or restarted)"
+	case errors.As(err, &errno):
+		return "the connection to it failed (" + errno.Error() + ")"
+	}
+	// The client does not always keep the cause's type; its text tells.
+	switch msg := err.Error(); {
+	case strings.Contains(msg, "deadline exceeded") || strings.Contains(msg, "Client.Timeout"):
+		return "it did not answer in time (it may be busy, or stopping)"
+	case strings.Contains(msg, "connection refused"):
+		return "it is not running (nothing answers at its socket)"
+	case strings.Contains(msg, "EOF") || strings.Contains(msg, "connection reset"):
+		return "the connection to it broke (it may have stopped or restarted)"
+	}
+	return err.Error()
+}
 func (e *EngineError) Unwrap() error { return e.Err }
 
 // IsEngineError reports whether err, or an error it wraps, is an EngineError.

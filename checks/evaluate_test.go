@@ -2,10 +2,16 @@ package checks
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -97,5 +103,48 @@ func TestHTTPMaxWait(t *testing.T) {
 	}
 	if calls.Load() < 1 {
 		t.Errorf("the server was never asked")
+	}
+}
+
+// A server that takes the connection but never answers is said in words,
+// not as Go's "context deadline exceeded".
+func TestHTTPSilentServerInWords(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	r := compile(t, "http: {url: "+srv.URL+", timeout: 300ms}").Evaluate(context.Background(), &Env{})
+	if r.Passed || !strings.Contains(r.Message, "does not answer in time") {
+		t.Errorf("got passed=%v %q, want a failure saying the page does not answer in time", r.Passed, r.Message)
+	}
+	if strings.Contains(r.Message, "deadline") || strings.Contains(r.Message, "Client.Timeout") {
+		t.Errorf("the learner is shown Go's error text: %q", r.Message)
+	}
+}
+
+func TestEngineTroubleInWords(t *testing.T) {
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{context.DeadlineExceeded, "did not answer in time"},
+		{fmt.Errorf("Get \"http://%%2Fvar%%2Frun%%2Fdocker.sock/v1.41/events\": %w", io.ErrUnexpectedEOF), "the connection to it broke"},
+		{&net.OpError{Op: "dial", Net: "unix", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}, "it is not running"},
+		{&net.OpError{Op: "dial", Net: "unix", Err: os.NewSyscallError("connect", syscall.EACCES)}, "may not use its socket"},
+		{errors.New("Error response from daemon: page not found"), "Error response from daemon: page not found"},
+	}
+	for _, tt := range tests {
+		got := EngineTrouble(tt.err)
+		if !strings.Contains(got, tt.want) {
+			t.Errorf("EngineTrouble(%v) = %q, want %q", tt.err, got, tt.want)
+		}
+		if strings.Contains(got, "deadline exceeded") || strings.Contains(got, "unexpected EOF") {
+			t.Errorf("EngineTrouble(%v) = %q: Go's error text", tt.err, got)
+		}
 	}
 }

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"syscall"
@@ -175,6 +177,14 @@ func (c *httpCheck) try(ctx context.Context, hc *http.Client, timeout time.Durat
 			// Docker's proxy takes the connection, then finds nothing
 			// listening on the container's side and hangs up.
 			return fmt.Sprintf("%s takes connections but closes them at once without an answer: the port is published, but nothing listens behind it", c.url), false, false
+		}
+		var ne net.Error
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
+			return fmt.Sprintf("%s does not answer in time: the app may still be starting, or be stuck (docker logs shows what it does)", c.url), false, false
+		}
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // the URL is said already
 		}
 		return fmt.Sprintf("GET %s failed: %v", c.url, err), false, false
 	}

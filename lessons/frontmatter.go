@@ -6,7 +6,9 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -191,7 +193,7 @@ func (p *parser) vars(v *yaml.Node) {
 		}
 		vr := Var{Name: k.Value, Pos: p.pos(k.Line)}
 		if spec.Kind != yaml.MappingNode {
-			p.errorf(spec.Line, "variable %q needs prompt, and may have default and pattern, such as {prompt: \"Your Docker Hub name\", default: me}", k.Value)
+			p.errorf(spec.Line, "variable %q needs prompt, and may have default, type, pattern and message, such as {prompt: \"Your Docker Hub name\", default: me}", k.Value)
 			continue
 		}
 		for j := 0; j+1 < len(spec.Content); j += 2 {
@@ -211,15 +213,29 @@ func (p *parser) vars(v *yaml.Node) {
 					continue
 				}
 				vr.Pattern = fv.Value
+			case "type":
+				if !slices.Contains(VarTypes, fv.Value) {
+					p.errorf(fv.Line, "variable %q: unknown type %q; the types are %s", k.Value, fv.Value, strings.Join(VarTypes, ", "))
+					continue
+				}
+				vr.Type = fv.Value
+			case "message":
+				vr.Message = fv.Value
 			default:
-				p.errorf(fk.Line, "variable %q: unknown key %q; a variable has prompt, default and pattern", k.Value, fk.Value)
+				p.errorf(fk.Line, "variable %q: unknown key %q; a variable has prompt, default, type, pattern and message", k.Value, fk.Value)
 			}
 		}
 		if vr.Prompt == "" {
 			p.errorf(k.Line, "variable %q has no prompt; add prompt: with the question the learner is asked", k.Value)
 		}
-		if vr.Pattern != "" && vr.Default != "" && !MatchPattern(vr.Pattern, vr.Default) {
-			p.errorf(k.Line, "variable %q: default %q does not match its pattern %q", k.Value, vr.Default, vr.Pattern)
+		if vr.Default != "" {
+			typed := vr
+			typed.Pattern = ""
+			if err := typed.Check(vr.Default); err != nil {
+				p.errorf(k.Line, "variable %q: default: %v", k.Value, err)
+			} else if vr.Pattern != "" && !MatchPattern(vr.Pattern, vr.Default) {
+				p.errorf(k.Line, "variable %q: default %q does not match its pattern %q", k.Value, vr.Default, vr.Pattern)
+			}
 		}
 		p.l.Vars = append(p.l.Vars, vr)
 	}

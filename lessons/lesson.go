@@ -47,7 +47,15 @@ type Var struct {
 	Name    string
 	Prompt  string
 	Default string
-	Pattern string // a regular expression the whole value must match; empty for any
+	// Type is what kind of value it is: VarPort, VarName, VarPath, or ""
+	// for any text. Each type has its own rule and says it in words.
+	Type string
+	// Pattern is a regular expression the whole value must match; empty
+	// for any.
+	Pattern string
+	// Message says in words what a value must be, for a value that does
+	// not match Pattern, such as "4 to 30 lower-case letters and digits".
+	Message string
 	Pos     Pos
 }
 

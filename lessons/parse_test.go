@@ -87,7 +87,7 @@ func dump(l *Lesson, probs Problems) string {
 			w("summary %q", l.Summary)
 		}
 		for _, v := range l.Vars {
-			w("var %s prompt=%q default=%q pattern=%q line=%d", v.Name, v.Prompt, v.Default, v.Pattern, v.Pos.Line)
+			w("var %s prompt=%q default=%q type=%q pattern=%q message=%q line=%d", v.Name, v.Prompt, v.Default, v.Type, v.Pattern, v.Message, v.Pos.Line)
 		}
 		if len(l.Images) > 0 {
 			w("images %s", strings.Join(l.Images, " "))
@@ -288,5 +288,55 @@ func TestFragment(t *testing.T) {
 	want := `0/"Use docker ps -a:"/false 2/"docker ps -a\n"/true 4/"one"/false 4/"two"/false`
 	if got != want {
 		t.Errorf("Fragment blocks = %s, want %s", got, want)
+	}
+}
+
+func TestVarCheckSaysItInWords(t *testing.T) {
+	user := Var{Name: "user", Prompt: "Your user name", Type: VarName, Pattern: "[a-z0-9]{4,30}", Message: "4 to 30 lower-case letters and digits"}
+	tests := []struct {
+		v     Var
+		value string
+		want  string // in the error; "" for none
+	}{
+		{Var{Type: VarPort}, "8080", ""},
+		{Var{Type: VarPort}, "1024", ""},
+		{Var{Type: VarPort}, "65535", ""},
+		{Var{Type: VarPort}, "80", `"80" is not a port between 1024 and 65535`},
+		{Var{Type: VarPort}, "65536", "a port between 1024 and 65535"},
+		{Var{Type: VarPort}, "http", "a port between 1024 and 65535"},
+		{Var{Type: VarPort}, "", "please give a value"},
+		{Var{Type: VarName}, "my-app.v2", ""},
+		{Var{Type: VarName}, "My App", "lower-case letters and digits"},
+		{Var{Type: VarName}, "-app", "lower-case letters and digits"},
+		{Var{Type: VarPath}, "~/catnip-work", ""},
+		{user, "hanabira", ""},
+		{user, "abc", `"abc" does not fit: 4 to 30 lower-case letters and digits`},
+		{Var{Prompt: "Pick a colour", Pattern: "red|blue"}, "green", `does not fit what is asked: Pick a colour`},
+		{Var{}, "anything at all", ""},
+	}
+	for _, tt := range tests {
+		err := tt.v.Check(tt.value)
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%+v.Check(%q) = %v, want nil", tt.v, tt.value, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%+v.Check(%q) = %v, want an error with %q", tt.v, tt.value, err, tt.want)
+		case err != nil && (strings.Contains(err.Error(), "[") || strings.Contains(err.Error(), "{")):
+			t.Errorf("%+v.Check(%q) = %v: the learner is shown a regular expression", tt.v, tt.value, err)
+		}
+	}
+}
+
+func TestExpandHome(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"~/catnip-work", "/home/ada/catnip-work"},
+		{"~", "/home/ada"},
+		{"~bob/x", "~bob/x"},
+		{"/tmp/~/x", "/tmp/~/x"},
+		{"work", "work"},
+	} {
+		if got := ExpandHome(tt.in, "/home/ada"); got != tt.want {
+			t.Errorf("ExpandHome(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }

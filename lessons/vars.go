@@ -1,7 +1,11 @@
 package lessons
 
 import (
+	"errors"
+	"fmt"
+	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -61,14 +65,17 @@ func expandNode(n *yaml.Node, vars map[string]string) *yaml.Node {
 }
 
 // SampleVars returns a value for every variable of the lesson: its default,
-// or its own name when it has none. Lint uses it to validate checks whose
-// fields hold variables.
+// or, when it has none, 8080 for a port and its own name for others. Lint
+// uses it to validate checks whose fields hold variables.
 func (l *Lesson) SampleVars() map[string]string {
 	m := make(map[string]string, len(l.Vars))
 	for _, v := range l.Vars {
-		if v.Default != "" {
+		switch {
+		case v.Default != "":
 			m[v.Name] = v.Default
-		} else {
+		case v.Type == VarPort:
+			m[v.Name] = "8080"
+		default:
 			m[v.Name] = strings.ToLower(v.Name)
 		}
 	}
@@ -83,4 +90,74 @@ func (l *Lesson) Var(name string) (Var, bool) {
 		}
 	}
 	return Var{}, false
+}
+
+// The types a variable can have. Each checks an answer by its own rule and
+// says the rule in words when an answer breaks it.
+const (
+	// VarPort is a TCP port for the learner's machine: a whole number from
+	// 1024 to 65535 (lower ports need root on Linux).
+	VarPort = "port"
+	// VarName is a name for an image, container or Docker Hub account:
+	// lower-case letters and digits, with -, _ or . between them.
+	VarName = "name"
+	// VarPath is a folder or file on the learner's machine; a leading ~ is
+	// their home folder.
+	VarPath = "path"
+)
+
+// VarTypes are the types a variable can have, as front matter spells them.
+var VarTypes = []string{VarPort, VarName, VarPath}
+
+var nameRule = regexp.MustCompile(`^[a-z0-9]+([._-][a-z0-9]+)*$`)
+
+// Check says, in words, why value is not a valid answer for the variable,
+// or returns nil when it is. The value is checked against the variable's
+// type, then its pattern; a pattern the value does not match is explained by
+// the variable's message, never shown to the learner.
+func (v Var) Check(value string) error {
+	if strings.TrimSpace(value) == "" {
+		return errors.New("please give a value")
+	}
+	switch v.Type {
+	case VarPort:
+		n, err := strconv.Atoi(value)
+		if err != nil || n < 1024 || n > 65535 {
+			return fmt.Errorf("%q is not a port between 1024 and 65535, such as 8080", value)
+		}
+	case VarName:
+		if !nameRule.MatchString(value) {
+			return fmt.Errorf("%q is not a name: use lower-case letters and digits, with -, _ or . between them", value)
+		}
+	}
+	if v.Pattern != "" && !MatchPattern(v.Pattern, value) {
+		if v.Message != "" {
+			return fmt.Errorf("%q does not fit: %s", value, v.Message)
+		}
+		return fmt.Errorf("%q does not fit what is asked: %s", value, v.Prompt)
+	}
+	return nil
+}
+
+// ExpandHome replaces a leading ~ or ~/ in path with the home folder, as
+// a shell does; other paths, and ~user, are returned as they are.
+func ExpandHome(path, home string) string {
+	switch {
+	case home == "":
+		return path
+	case path == "~":
+		return home
+	case strings.HasPrefix(path, "~/"):
+		return filepath.Join(home, path[2:])
+	}
+	return path
+}
+
+// Normalize returns the answer as the lesson uses it: a path's leading ~
+// becomes home.
+func (v Var) Normalize(value, home string) string {
+	if v.Type == VarPath {
+		return ExpandHome(value, home)
+	}
+	return value
 }

@@ -229,7 +229,7 @@ func (s *stepRun) handle(ctx context.Context, ev event) {
 			s.check(ctx)
 		}
 	case evStreamBroken:
-		s.streamDown = ev.err.Error()
+		s.streamDown = checks.EngineTrouble(ev.err)
 		s.dirty = true
 	case evStreamRestored:
 		s.streamDown = ""
@@ -314,21 +314,20 @@ func (s *stepRun) openPrompt(ctx context.Context) {
 		question := lessons.Expand(q.Question, s.vars)
 		go func() {
 			if len(q.Choices) > 0 {
-				opts := make([]string, len(q.Choices))
+				// The last entry leaves the quiz for the menu (hints, skip,
+				// back) without answering.
+				opts := make([]string, len(q.Choices), len(q.Choices)+1)
 				for i, c := range q.Choices {
 					opts[i] = lessons.Expand(c, s.vars)
 				}
+				opts = append(opts, quizToMenu)
 				ev.index, ev.err = p.Select(pctx, question, opts, -1)
-				if ev.err == nil {
+				if ev.err == nil && ev.index < len(q.Choices) {
 					ev.text = opts[ev.index]
 				}
 			} else {
-				ev.text, ev.err = p.Input(pctx, question, "", func(a string) error {
-					if strings.TrimSpace(a) == "" {
-						return errors.New("type your answer")
-					}
-					return nil
-				})
+				// Enter alone leaves the quiz for the menu.
+				ev.text, ev.err = p.Input(pctx, question+" "+quizInputNote, "", nil)
 			}
 			s.ch <- ev
 		}()
@@ -501,10 +500,22 @@ func summary(a lessons.Action, vars map[string]string) string {
 	return lessons.Expand(a.Text, vars)
 }
 
-// answer checks the learner's answer to the quiz.
+// quizToMenu is the entry of a choice quiz, and quizInputNote the note of
+// a typed one, by which the learner goes to the menu without answering.
+const (
+	quizToMenu    = "(not now: back to the menu for hints, skip or the lessons)"
+	quizInputNote = "(Enter alone: back to the menu)"
+)
+
+// answer checks the learner's answer to the quiz. No answer (Enter alone,
+// or the quiz's menu entry) opens the menu instead, and is not a wrong one.
 func (s *stepRun) answer(ctx context.Context, ev event) {
 	q := s.step.Quiz
 	given := strings.TrimSpace(ev.text)
+	if given == "" {
+		s.dirty = true
+		return
+	}
 	right, err := s.accepts(ctx, q, given)
 	switch {
 	case err != nil:
@@ -526,7 +537,11 @@ func (s *stepRun) answer(ctx context.Context, ev event) {
 		s.check(ctx)
 	default:
 		s.report(QuizWrong, s.step, nil)
-		s.quizFeedback = fmt.Sprintf("%q is not the answer. Try again, or take a hint.", given)
+		s.quizFeedback = fmt.Sprintf("%q is not the answer. Try again", given)
+		if s.hints < len(s.step.Hints) {
+			s.quizFeedback += ", or take a hint"
+		}
+		s.quizFeedback += "."
 	}
 	s.dirty = true
 }

@@ -438,6 +438,39 @@ func (lp *LessonProgress) FirstUnfinished(l *lessons.Lesson) int {
 	return len(l.Steps)
 }
 
+// SkippedSteps counts the steps of l that the learner skipped and has not done
+// since.
+func (lp *LessonProgress) SkippedSteps(l *lessons.Lesson) int {
+	n := 0
+	for _, s := range l.Steps {
+		if _, done := lp.Done[s.Title]; !done && lp.Skipped[s.Title] {
+			n++
+		}
+	}
+	return n
+}
+
+// State says in words how far the learner is in l: "not started",
+// "2 of 6 steps done", "finished", or, when steps were skipped, "done, 2
+// skipped" and "2 of 6 steps done, 1 skipped" (three steps behind). A nil
+// lp is not started.
+func (lp *LessonProgress) State(l *lessons.Lesson) string {
+	if lp == nil {
+		return "not started"
+	}
+	finished, total := lp.Finished(l)
+	skipped := lp.SkippedSteps(l)
+	switch {
+	case finished == total && skipped == 0:
+		return "finished"
+	case finished == total:
+		return fmt.Sprintf("done, %d skipped", skipped)
+	case skipped == 0:
+		return fmt.Sprintf("%d of %d steps done", finished, total)
+	}
+	return fmt.Sprintf("%d of %d steps done, %d skipped", finished-skipped, total, skipped)
+}
+
 // Finished counts the steps of l that are done or skipped, and all its steps.
 // Progress recorded under titles the lesson no longer has is not counted.
 func (lp *LessonProgress) Finished(l *lessons.Lesson) (done, total int) {

@@ -509,3 +509,53 @@ func TestProgressLeavingKeepsAnotherWindowsCurrent(t *testing.T) {
 		t.Errorf("current lesson = %q after b was left, want none", got)
 	}
 }
+
+func TestProgressStateInWords(t *testing.T) {
+	l := lessonWithSteps("a", "b", "c")
+	now := time.Now()
+	tests := []struct {
+		name string
+		lp   func() *LessonProgress
+		want string
+	}{
+		{"none", func() *LessonProgress { return nil }, "not started"},
+		{"some done", func() *LessonProgress {
+			lp := &LessonProgress{}
+			lp.MarkDone("a", now)
+			return lp
+		}, "1 of 3 steps done"},
+		{"one skipped", func() *LessonProgress {
+			lp := &LessonProgress{}
+			lp.MarkDone("a", now)
+			lp.MarkSkipped("b")
+			return lp
+		}, "1 of 3 steps done, 1 skipped"},
+		{"all done", func() *LessonProgress {
+			lp := &LessonProgress{}
+			for _, s := range []string{"a", "b", "c"} {
+				lp.MarkDone(s, now)
+			}
+			return lp
+		}, "finished"},
+		{"through with skips", func() *LessonProgress {
+			lp := &LessonProgress{}
+			lp.MarkSkipped("a")
+			lp.MarkDone("b", now)
+			lp.MarkSkipped("c")
+			return lp
+		}, "done, 2 skipped"},
+		{"skipped then done", func() *LessonProgress {
+			lp := &LessonProgress{}
+			lp.MarkSkipped("a")
+			lp.MarkDone("a", now)
+			lp.MarkDone("b", now)
+			lp.MarkDone("c", now)
+			return lp
+		}, "finished"},
+	}
+	for _, tt := range tests {
+		if got := tt.lp().State(l); got != tt.want {
+			t.Errorf("%s: State = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}

@@ -22,6 +22,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -63,6 +64,10 @@ type Runner struct {
 	// workspace use it as the working directory, and workspaces are offered
 	// beside it.
 	Dir string
+	// PortHolder says who holds a port on this computer, such as "process
+	// python3 (pid 4242)", or "" when it is free. The runner asks it when
+	// the learner chooses a port. Nil means ports are not looked at.
+	PortHolder func(port int) string
 	// Vars are variable values given on the command line (--var name=value).
 	// They take the place of the values remembered for the lesson.
 	Vars map[string]string
@@ -227,18 +232,7 @@ func (r *Runner) choose(ctx context.Context, course []*lessons.Lesson, prog *Pro
 
 // lessonLabel is how a lesson is offered: number, title and progress.
 func lessonLabel(i int, l *lessons.Lesson, prog *Progress) string {
-	lp, ok := prog.Lessons[l.ID]
-	state := "not started"
-	if ok {
-		done, total := lp.Finished(l)
-		switch {
-		case done == total:
-			state = "finished"
-		default:
-			state = fmt.Sprintf("%d of %d steps done", done, total)
-		}
-	}
-	return fmt.Sprintf("%d. %s (%s)", i+1, l.Title, state)
+	return fmt.Sprintf("%d. %s (%s)", i+1, l.Title, prog.Lessons[l.ID].State(l))
 }
 
 // lessonRun is one lesson being run: what every step of it shares.
@@ -391,32 +385,53 @@ func (r *Runner) clear() {
 // askVars sets the lesson's variables: from the command line, else as
 // remembered, else by asking the learner once.
 func (r *Runner) askVars(ctx context.Context, l *lessons.Lesson, lp *LessonProgress) error {
+	home, _ := os.UserHomeDir()
 	for _, v := range l.Vars {
 		if val, ok := r.Vars[v.Name]; ok {
-			if v.Pattern != "" && !lessons.MatchPattern(v.Pattern, val) {
-				return fmt.Errorf("--var %s=%s: the value must match %s (%s)", v.Name, val, v.Pattern, v.Prompt)
+			if err := v.Check(val); err != nil {
+				return fmt.Errorf("--var %s=%s: %v", v.Name, val, err)
 			}
-			lp.Vars[v.Name] = val
+			lp.Vars[v.Name] = v.Normalize(val, home)
 			continue
 		}
 		if _, ok := lp.Vars[v.Name]; ok {
 			continue
 		}
 		val, err := r.Prompt.Input(ctx, v.Prompt, v.Default, func(s string) error {
-			switch {
-			case s == "":
-				return errors.New("please give a value")
-			case v.Pattern != "" && !lessons.MatchPattern(v.Pattern, s):
-				return fmt.Errorf("%q does not fit: the value must match %s", s, v.Pattern)
+			if err := v.Check(s); err != nil {
+				return err
+			}
+			if v.Type == lessons.VarPort {
+				return r.portFree(s)
 			}
 			return nil
 		})
 		if err != nil {
 			return interrupted(ctx, err)
 		}
-		lp.Vars[v.Name] = val
+		lp.Vars[v.Name] = v.Normalize(val, home)
 	}
 	return nil
+}
+
+// portFree says when the port the learner chose is already in use on this
+// computer, and suggests one that is free.
+func (r *Runner) portFree(answer string) error {
+	port, err := strconv.Atoi(answer)
+	if err != nil || r.PortHolder == nil {
+		return nil
+	}
+	who := r.PortHolder(port)
+	if who == "" {
+		return nil
+	}
+	msg := fmt.Sprintf("port %d is already in use on this computer (%s); choose another", port, who)
+	for p := port + 1; p <= 65535 && p < port+50; p++ {
+		if r.PortHolder(p) == "" {
+			return fmt.Errorf("%s, such as %d", msg, p)
+		}
+	}
+	return errors.New(msg)
 }
 
 // workspace copies the lesson's files into a directory the learner
@@ -440,6 +455,10 @@ func (r *Runner) workspace(ctx context.Context, l *lessons.Lesson, lp *LessonPro
 	if err != nil {
 		return "", interrupted(ctx, err)
 	}
+	// A folder is answered as in a shell: ~ is the home folder, and a
+	// relative path is from where dockstep was started.
+	home, _ := os.UserHomeDir()
+	dest = lessons.ExpandHome(strings.TrimSpace(dest), home)
 	if !filepath.IsAbs(dest) {
 		dest = filepath.Join(r.Dir, dest)
 	}

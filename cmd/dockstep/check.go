@@ -324,8 +324,8 @@ func lessonVars(l *lessons.Lesson, given []string) (map[string]string, error) {
 			v = lv.Default
 			vars[lv.Name] = v
 		}
-		if lv.Pattern != "" && !lessons.MatchPattern(lv.Pattern, v) {
-			return nil, exitf(2, "--var %s=%s: the value must match %s", lv.Name, v, lv.Pattern)
+		if err := lv.Check(v); err != nil {
+			return nil, exitf(2, "--var %s=%s: %v", lv.Name, v, err)
 		}
 	}
 	return vars, nil

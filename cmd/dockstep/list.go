@@ -29,6 +29,8 @@ func newListCmd(g *globals) *cobra.Command {
 				Summary string `json:"summary,omitempty"`
 				// Done counts the steps finished or skipped.
 				Done int `json:"done"`
+				// Skipped counts the steps skipped (and not done since).
+				Skipped int `json:"skipped"`
 				// Current is set on the lesson that dockstep resumes.
 				Current bool `json:"current,omitempty"`
 			}
@@ -37,6 +39,7 @@ func newListCmd(g *globals) *cobra.Command {
 				r := row{ID: l.ID, Title: l.Title, Steps: len(l.Steps), Summary: l.Summary, Current: prog.Current == l.ID}
 				if lp, ok := prog.Lessons[l.ID]; ok {
 					r.Done, _ = lp.Finished(l)
+					r.Skipped = lp.SkippedSteps(l)
 				}
 				rows = append(rows, r)
 			}
@@ -48,9 +51,14 @@ func newListCmd(g *globals) *cobra.Command {
 			for i, r := range rows {
 				done := fmt.Sprintf("%d/%d", r.Done, r.Steps)
 				switch {
+				case r.Done == r.Steps && r.Steps > 0 && r.Skipped > 0:
+					done = fmt.Sprintf("done, %d skipped", r.Skipped)
 				case r.Done == r.Steps && r.Steps > 0:
 					done = "finished"
-				case r.Current:
+				case r.Skipped > 0:
+					done = fmt.Sprintf("%d/%d, %d skipped", r.Done-r.Skipped, r.Steps, r.Skipped)
+				}
+				if r.Current && r.Done < r.Steps {
 					done += " (current)"
 				}
 				fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\n", i+1, r.ID, r.Title, r.Steps, done)

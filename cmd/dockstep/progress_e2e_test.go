@@ -55,7 +55,14 @@ func TestTwoWindowsAndAReset(t *testing.T) {
 	b.send("\r") // Continue: a step done in B
 	b.waitScreen("Step 2 of 2: Beta two")
 	a.send("\r") // Continue in A, then the quiz
-	a.waitScreen("Step 2 of 3: Alpha quiz", "What is six times seven?")
+	a.waitScreen("Step 2 of 3: Alpha quiz", "What is six times seven?", "Enter alone")
+	// Enter alone leaves the quiz for the menu, without a wrong answer.
+	a.send("\r")
+	if scr := a.waitScreen("What next?", "Answer the question"); strings.Contains(scr, "is not the answer") {
+		t.Errorf("Enter alone on the quiz counted as a wrong answer:\n%s", trimScreen(scr))
+	}
+	a.send("\r") // Answer the question
+	a.waitScreen("What is six times seven?")
 	a.send("42\r")
 	a.waitScreen("Step 3 of 3: Alpha three")
 

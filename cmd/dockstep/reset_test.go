@@ -126,3 +126,28 @@ func TestResetUnknownLesson(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want 2 and no lesson \"nope\"", code, errOut)
 	}
 }
+
+func TestListSaysWhenStepsWereSkipped(t *testing.T) {
+	st := saveProgress(t)
+	p, err := st.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lp := p.Lesson("e2e-run")
+	lp.MarkSkipped("Remove the container")
+	lp.MarkSkipped("Read this")
+	if err := st.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCapture(t, "--lessons", "testdata/e2e-lessons", "list")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); !strings.HasSuffix(lines[1], "done, 2 skipped") {
+		t.Errorf("lesson line = %q, want it to end in \"done, 2 skipped\", not finished", lines[1])
+	}
+	code, out, _ = runCapture(t, "--lessons", "testdata/e2e-lessons", "list", "--json")
+	if code != 0 || !strings.Contains(out, `"skipped": 2`) {
+		t.Errorf("list --json: exit %d, %s; want skipped 2", code, out)
+	}
+}

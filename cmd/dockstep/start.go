@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -165,6 +166,22 @@ func (g *globals) runInteractive(ctx context.Context, id string, o startOptions)
 		return exitf(2, "dockstep: %v", err)
 	}
 	return nil
+}
+
+// hostPortHolder says who holds a TCP port on this computer, for the
+// runner to tell a learner at once that the port they chose is taken; ""
+// when it is free or dockstep cannot tell.
+func hostPortHolder(port int) string {
+	who, err := portHolder(port, "tcp")
+	switch {
+	case err == nil || !errors.Is(err, syscall.EADDRINUSE):
+		return ""
+	case strings.HasPrefix(who, "process docker-proxy "):
+		return "by a Docker container; docker ps shows which"
+	case who == "":
+		return "by another program"
+	}
+	return "by " + who
 }
 
 // runCourse is the lessons the runner offers: one lesson file when id is a

@@ -326,8 +326,8 @@ func (t *tester) vars(l *lessons.Lesson) (map[string]string, error) {
 		}
 	}
 	for _, v := range l.Vars {
-		if v.Pattern != "" && !lessons.MatchPattern(v.Pattern, vars[v.Name]) {
-			return nil, fmt.Errorf("variable %s=%q does not match its pattern %q; set another value with --var %s=...", v.Name, vars[v.Name], v.Pattern, v.Name)
+		if err := v.Check(vars[v.Name]); err != nil {
+			return nil, fmt.Errorf("variable %s: %v; set another value with --var %s=...", v.Name, err, v.Name)
 		}
 	}
 	return vars, nil
