@@ -29,7 +29,7 @@ func TestCheckUsageErrors(t *testing.T) {
 	}{
 		{"variable without default", []string{"check", checkLesson}, "needs a value for the variable image (The image to run): pass --var image=VALUE"},
 		{"unknown variable", []string{"check", checkLesson, "--var", "colour=red"}, "--var colour: lesson check-lesson has no such variable; its variables are image, port"},
-		{"variable not matching its pattern", []string{"check", checkLesson, "--var", "image=x", "--var", "port=http"}, "--var port=http: the value must match [0-9]+"},
+		{"variable not matching its pattern", []string{"check", checkLesson, "--var", "image=x", "--var", "port=http"}, `--var port=http: "http" is not a port between 1024 and 65535`},
 		{"variable making a check invalid", []string{"check", checkLesson, "--var", "image=Not An Image"}, "check-lesson.md:19: image check: image: \"Not An Image\" is not an image reference"},
 		{"no such step", []string{"check", checkLesson, "--var", "image=x", "--step", "9"}, "lesson check-lesson has steps 1 to 4; there is no step 9"},
 		{"no such lesson", []string{"check", "no-such-lesson"}, `no lesson "no-such-lesson"; the lessons are`},
