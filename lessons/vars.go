@@ -119,24 +119,28 @@ func (v Var) Check(value string) error {
 	if strings.TrimSpace(value) == "" {
 		return errors.New("please give a value")
 	}
+	// The type's rule, in its own words unless the lesson gave some.
+	var typeErr string
 	switch v.Type {
 	case VarPort:
-		n, err := strconv.Atoi(value)
-		if err != nil || n < 1024 || n > 65535 {
-			return fmt.Errorf("%q is not a port between 1024 and 65535, such as 8080", value)
+		if n, err := strconv.Atoi(value); err != nil || n < 1024 || n > 65535 {
+			typeErr = "is not a port between 1024 and 65535, such as 8080"
 		}
 	case VarName:
 		if !nameRule.MatchString(value) {
-			return fmt.Errorf("%q is not a name: use lower-case letters and digits, with -, _ or . between them", value)
+			typeErr = "is not a name: use lower-case letters and digits, with - _ . inside"
 		}
 	}
-	if v.Pattern != "" && !MatchPattern(v.Pattern, value) {
-		if v.Message != "" {
-			return fmt.Errorf("%q does not fit: %s", value, v.Message)
-		}
-		return fmt.Errorf("%q does not fit what is asked: %s", value, v.Prompt)
+	fits := typeErr == "" && (v.Pattern == "" || MatchPattern(v.Pattern, value))
+	switch {
+	case fits:
+		return nil
+	case v.Message != "":
+		return fmt.Errorf("%q does not fit: %s", value, v.Message)
+	case typeErr != "":
+		return fmt.Errorf("%q %s", value, typeErr)
 	}
-	return nil
+	return fmt.Errorf("%q does not fit what is asked: %s", value, v.Prompt)
 }
 
 // ExpandHome replaces a leading ~ or ~/ in path with the home folder, as

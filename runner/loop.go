@@ -326,8 +326,9 @@ func (s *stepRun) openPrompt(ctx context.Context) {
 					ev.text = opts[ev.index]
 				}
 			} else {
-				// Enter alone leaves the quiz for the menu.
-				ev.text, ev.err = p.Input(pctx, question+" "+quizInputNote, "", nil)
+				// Enter alone leaves the quiz for the menu; the screen says
+				// so above the question (quizInputNote).
+				ev.text, ev.err = p.Input(pctx, question, "", nil)
 			}
 			s.ch <- ev
 		}()
@@ -422,6 +423,7 @@ func (s *stepRun) choose(ctx context.Context, c choice) {
 		s.outcome = stepPassed
 	case choiceAnswer:
 		s.nextPrompt = promptQuiz
+		s.dirty = true
 	case choiceHint:
 		s.hints++
 		s.report(HintShown, s.step, nil)
@@ -504,7 +506,7 @@ func summary(a lessons.Action, vars map[string]string) string {
 // a typed one, by which the learner goes to the menu without answering.
 const (
 	quizToMenu    = "(not now: back to the menu for hints, skip or the lessons)"
-	quizInputNote = "(Enter alone: back to the menu)"
+	quizInputNote = "Type your answer, or press Enter alone for the menu (hints, skip, back)."
 )
 
 // answer checks the learner's answer to the quiz. No answer (Enter alone,
@@ -633,6 +635,9 @@ func (s *stepRun) draw() {
 	}
 	if s.note != "" {
 		b.WriteString(s.note + "\n")
+	}
+	if s.nextPrompt == promptQuiz && len(s.step.Quiz.Choices) == 0 {
+		b.WriteString(quizInputNote + "\n")
 	}
 	b.WriteString(s.roomLines())
 	s.r.clear()

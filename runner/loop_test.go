@@ -305,7 +305,7 @@ func TestQuizRightAndWrong(t *testing.T) {
 
 	typed := h.p.next(t)
 	h.wantOut("Right! docker images lists the images you have.")
-	if typed.kind != "input" || !strings.HasPrefix(typed.msg, "What is the secret?") {
+	if typed.kind != "input" || typed.msg != "What is the secret?" {
 		t.Fatalf("got %s prompt %q, want the second quiz as an input", typed.kind, typed.msg)
 	}
 	typed.typeText("nope")
@@ -658,7 +658,7 @@ func TestPortAnswerIsCheckedAtOnce(t *testing.T) {
 	for _, tc := range []struct{ value, want string }{
 		{"80", `"80" is not a port between 1024 and 65535`},
 		{"web", "is not a port between 1024 and 65535"},
-		{"8080", "port 8080 is already in use on this computer (by process python3 (pid 4242)); choose another, such as 8082"},
+		{"8080", "port 8080 is already in use (by process python3 (pid 4242)); try 8082"},
 		{"9000", ""},
 	} {
 		err := in.validate(tc.value)
@@ -725,9 +725,7 @@ func TestQuizCanBeLeftWithoutAnswering(t *testing.T) {
 	h.p.next(t).choose(t, "docker images")
 
 	typed := h.p.next(t)
-	if !strings.Contains(typed.msg, "Enter alone") {
-		t.Errorf("typed quiz prompt %q does not say how to leave it", typed.msg)
-	}
+	h.wantOut("press Enter alone for the menu")
 	typed.typeText("")
 	menu = h.p.next(t)
 	if menu.msg != "What next?" || strings.Contains(h.out.String(), `"" is not the answer`) {

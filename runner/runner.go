@@ -425,10 +425,10 @@ func (r *Runner) portFree(answer string) error {
 	if who == "" {
 		return nil
 	}
-	msg := fmt.Sprintf("port %d is already in use on this computer (%s); choose another", port, who)
+	msg := fmt.Sprintf("port %d is already in use (%s)", port, who)
 	for p := port + 1; p <= 65535 && p < port+50; p++ {
 		if r.PortHolder(p) == "" {
-			return fmt.Errorf("%s, such as %d", msg, p)
+			return fmt.Errorf("%s; try %d", msg, p)
 		}
 	}
 	return errors.New(msg)

@@ -144,15 +144,16 @@ func (g *globals) runInteractive(ctx context.Context, id string, o startOptions)
 	}
 	r := &runner.Runner{
 		Out: g.io.out, ErrOut: g.io.errOut,
-		Prompt:   prompt,
-		Docker:   c,
-		Registry: g.registry(),
-		Store:    runner.NewStore(dir),
-		Render:   runner.RenderOptions{Color: g.io.color(), Width: width},
-		Clear:    true,
-		Dir:      cwd,
-		Vars:     vars,
-		Reporter: reporter,
+		Prompt:     prompt,
+		Docker:     c,
+		Registry:   g.registry(),
+		Store:      runner.NewStore(dir),
+		Render:     runner.RenderOptions{Color: g.io.color(), Width: width},
+		Clear:      true,
+		Dir:        cwd,
+		Vars:       vars,
+		Reporter:   reporter,
+		PortHolder: hostPortHolder,
 	}
 	err = r.Run(ctx, course, id)
 	if errors.Is(err, runner.ErrInterrupted) {
@@ -177,7 +178,7 @@ func hostPortHolder(port int) string {
 	case err == nil || !errors.Is(err, syscall.EADDRINUSE):
 		return ""
 	case strings.HasPrefix(who, "process docker-proxy "):
-		return "by a Docker container; docker ps shows which"
+		return "by a Docker container: see docker ps"
 	case who == "":
 		return "by another program"
 	}
