@@ -2,6 +2,7 @@ package runner
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -556,6 +557,31 @@ func TestProgressStateInWords(t *testing.T) {
 	for _, tt := range tests {
 		if got := tt.lp().State(l); got != tt.want {
 			t.Errorf("%s: State = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+// BenchmarkStoreSave measures one save as the runner makes it after a step:
+// lock, read the file again, merge one change, write and sync.
+func BenchmarkStoreSave(b *testing.B) {
+	s := NewStore(b.TempDir())
+	p, err := s.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, l := range []string{"hello-busybox", "static-site", "images", "first-image"} {
+		for i := range 10 {
+			p.Lesson(l).MarkDone(fmt.Sprintf("step %d", i), time.Now())
+		}
+	}
+	if err := s.Save(p); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		p.Lesson("first-image").Step = fmt.Sprintf("step %d", i%10)
+		if err := s.Save(p); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
