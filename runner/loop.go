@@ -616,7 +616,7 @@ func (s *stepRun) draw() {
 	}
 	b.WriteString("\n")
 	if s.streamDown != "" {
-		fmt.Fprintf(&b, "! Lost the Docker engine's event stream (%s); reconnecting. Your progress is safe.\n", s.streamDown)
+		fmt.Fprintf(&b, "! Lost the Docker engine's event stream: %s. Reconnecting; your progress is safe.\n", s.streamDown)
 	}
 	switch {
 	case s.outcome == stepPassed && s.step.Quiz == nil:

@@ -358,7 +358,7 @@ func TestEngineReconnect(t *testing.T) {
 	sub.errs <- errors.New("unexpected EOF")
 	menu.waitCancelled(t)
 	menu = h.p.next(t)
-	h.wantOut("Lost the Docker engine's event stream (the connection to it broke (it may have stopped or restarted)); reconnecting")
+	h.wantOut("Lost the Docker engine's event stream: the connection to it broke (it may have stopped or restarted). Reconnecting")
 
 	// The engine is back: the runner resubscribes from where it stopped,
 	// so events that happened meanwhile are replayed.
