@@ -427,6 +427,10 @@ func (s *stepRun) choose(ctx context.Context, c choice) {
 	case choiceHint:
 		s.hints++
 		s.report(HintShown, s.step, nil)
+		if s.hints == len(s.step.Hints) {
+			// No hint is left to take.
+			s.quizFeedback = strings.Replace(s.quizFeedback, takeAHint, ".", 1)
+		}
 		s.dirty = true
 	case choiceSolution:
 		s.solution = true
@@ -502,6 +506,10 @@ func summary(a lessons.Action, vars map[string]string) string {
 	return lessons.Expand(a.Text, vars)
 }
 
+// takeAHint ends the remark on a wrong answer while the step has hints
+// left.
+const takeAHint = ", or take a hint."
+
 // quizToMenu is the entry of a choice quiz, and quizInputNote the note of
 // a typed one, by which the learner goes to the menu without answering.
 const (
@@ -541,9 +549,10 @@ func (s *stepRun) answer(ctx context.Context, ev event) {
 		s.report(QuizWrong, s.step, nil)
 		s.quizFeedback = fmt.Sprintf("%q is not the answer. Try again", given)
 		if s.hints < len(s.step.Hints) {
-			s.quizFeedback += ", or take a hint"
+			s.quizFeedback += takeAHint
+		} else {
+			s.quizFeedback += "."
 		}
-		s.quizFeedback += "."
 	}
 	s.dirty = true
 }

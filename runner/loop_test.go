@@ -749,3 +749,22 @@ func TestWrongAnswerOffersHintsOnlyWhenThereAreSome(t *testing.T) {
 	menu.choose(t, "Quit")
 	h.wait()
 }
+
+// A wrong answer suggests a hint while one is left, and stops suggesting
+// it once the last hint is shown.
+func TestWrongAnswerStopsOfferingTheLastHint(t *testing.T) {
+	h := newHarness(t, "loop-quiz-hint.md")
+	h.start("loop-quiz-hint")
+	h.p.next(t).typeText("18.04")
+	menu := h.p.next(t)
+	h.wantOut(`"18.04" is not the answer. Try again, or take a hint.`)
+	menu.choose(t, "Show a hint (1 of 1)")
+	menu = h.p.next(t)
+	out := h.out.String()
+	last := out[strings.LastIndex(out, "Step 1 of 1"):]
+	if !strings.Contains(last, `"18.04" is not the answer. Try again.`) || strings.Contains(last, "take a hint") {
+		t.Errorf("after the last hint the screen says:\n%s\nwant the wrong answer noted without offering a hint", last)
+	}
+	menu.choose(t, "Quit")
+	h.wait()
+}
