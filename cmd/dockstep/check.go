@@ -13,6 +13,7 @@ import (
 
 	"github.com/dockstep/dockstep/checks"
 	"github.com/dockstep/dockstep/internal/classroom"
+	"github.com/dockstep/dockstep/internal/engine"
 	"github.com/dockstep/dockstep/lessons"
 )
 
@@ -136,11 +137,11 @@ func (g *globals) runCheck(ctx context.Context, arg string, o checkOptions) erro
 	env := &checks.Env{Dir: dir}
 	// Steps with only file, dockerfile, command or http checks never
 	// connect to the engine.
-	var ep endpoint
+	var ep engine.Endpoint
 	if needsEngine(steps) {
-		c, e, err := g.dockerClient(ctx)
+		c, e, err := g.connect(ctx)
 		if err != nil {
-			return exitf(3, "%v", err)
+			return err
 		}
 		defer c.Close()
 		env.Docker, ep = c, e
@@ -148,11 +149,7 @@ func (g *globals) runCheck(ctx context.Context, arg string, o checkOptions) erro
 	rep, err := evaluateSteps(ctx, reg, l, steps, vars, env)
 	switch {
 	case err != nil && env.Docker != nil:
-		advice := engineAdvice(ep, err)
-		if !strings.Contains(advice, "docker group") {
-			advice += "\nif Docker is running, make sure you may use it: join the docker group (sudo usermod -aG docker $USER, then log in again)"
-		}
-		return exitf(3, "cannot reach the Docker engine at %s: %v\n%s", ep, errors.Unwrap(err), advice)
+		return engineExit(engine.Unreachable(ep, errors.Unwrap(err)))
 	case err != nil:
 		return exitf(3, "%v", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dockstep/dockstep/checks"
+	"github.com/dockstep/dockstep/internal/workshop"
 	"github.com/dockstep/dockstep/lessons"
 )
 
@@ -15,6 +16,8 @@ type globals struct {
 	io         *streams
 	lessonsDir string
 	host       string // --host: the engine to use, as the docker CLI's -H
+	// doctor is the doctor to run; nil means the real one. Tests set it.
+	doctor *workshop.Doctor
 }
 
 func newRootCmd(io *streams) *cobra.Command {

@@ -5,13 +5,13 @@ import (
 	"errors"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/dockstep/dockstep/internal/classroom"
+	"github.com/dockstep/dockstep/internal/workshop"
 	"github.com/dockstep/dockstep/lessons"
 	"github.com/dockstep/dockstep/runner"
 )
@@ -153,7 +153,7 @@ func (g *globals) runInteractive(ctx context.Context, id string, o startOptions)
 		Dir:        cwd,
 		Vars:       vars,
 		Reporter:   reporter,
-		PortHolder: hostPortHolder,
+		PortHolder: workshop.HostPortHolder,
 	}
 	err = r.Run(ctx, course, id)
 	if errors.Is(err, runner.ErrInterrupted) {
@@ -167,22 +167,6 @@ func (g *globals) runInteractive(ctx context.Context, id string, o startOptions)
 		return exitf(2, "dockstep: %v", err)
 	}
 	return nil
-}
-
-// hostPortHolder says who holds a TCP port on this computer, for the
-// runner to tell a learner at once that the port they chose is taken; ""
-// when it is free or dockstep cannot tell.
-func hostPortHolder(port int) string {
-	who, err := portHolder(port, "tcp")
-	switch {
-	case err == nil || !errors.Is(err, syscall.EADDRINUSE):
-		return ""
-	case strings.HasPrefix(who, "process docker-proxy "):
-		return "by a Docker container: see docker ps"
-	case who == "":
-		return "by another program"
-	}
-	return "by " + who
 }
 
 // runCourse is the lessons the runner offers: one lesson file when id is a

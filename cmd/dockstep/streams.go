@@ -16,6 +16,16 @@ type streams struct {
 	errOut io.Writer
 	// inTTY and outTTY say whether in and out are terminals.
 	inTTY, outTTY bool
+	// getenv reads the environment; nil means os.Getenv.
+	getenv func(string) string
+}
+
+// env reads the environment variable k.
+func (s *streams) env(k string) string {
+	if s.getenv == nil {
+		return os.Getenv(k)
+	}
+	return s.getenv(k)
 }
 
 func newStreams() *streams {
@@ -31,10 +41,14 @@ func newStreams() *streams {
 // color reports whether output may use colour: only on a terminal, and never
 // when NO_COLOR is set (https://no-color.org).
 func (s *streams) color() bool {
-	if _, set := os.LookupEnv("NO_COLOR"); set {
+	if s.getenv == nil {
+		if _, set := os.LookupEnv("NO_COLOR"); set {
+			return false
+		}
+	} else if s.getenv("NO_COLOR") != "" {
 		return false
 	}
-	return s.outTTY && os.Getenv("TERM") != "dumb"
+	return s.outTTY && s.env("TERM") != "dumb"
 }
 
 // writeJSON prints v as indented JSON on standard output, for the commands'

@@ -13,7 +13,6 @@ import (
 	"github.com/docker/docker/api/types/filters"
 
 	"github.com/dockstep/dockstep/internal/dockertest"
-	"github.com/dockstep/dockstep/lessons"
 )
 
 // runDockstep runs the command line and returns its exit code and output.
@@ -32,12 +31,11 @@ func TestTestCommandAgainstEngine(t *testing.T) {
 	fixture := func(name string) string { return filepath.Join("testdata", "testcmd", name) }
 
 	tests := []struct {
-		name     string
-		lesson   string
-		code     int
-		want     []string // in the output, in this order
-		wantNot  []string
-		ctrsLeft int // containers named after the test's name prefix left afterwards
+		name    string
+		lesson  string
+		code    int
+		want    []string // in the output, in this order
+		wantNot []string
 	}{
 		{
 			name:   "every step holds, twice",
@@ -151,30 +149,6 @@ func TestTestCommandArguments(t *testing.T) {
 				t.Errorf("exit code %d, output:\n%s\nwant code %d and %q", code, out, tt.code, tt.want)
 			}
 		})
-	}
-}
-
-func TestLessonScope(t *testing.T) {
-	l := &lessons.Lesson{
-		Images: []string{"python:3"},
-		Steps: []*lessons.Step{{Solution: []lessons.Action{
-			{Kind: lessons.Run, Text: "docker build -t {{user}}/catnip ."},
-			{Kind: lessons.Background, Text: "docker run --name=web -p 8888:5000 {{user}}/catnip"},
-			{Kind: lessons.WriteFile, Path: "notes.txt", Text: "FROM secret"},
-			{Kind: lessons.AppendFile, Path: "web/Dockerfile", Text: "# base\nfrom python:3.12-slim AS build\n"},
-		}}},
-	}
-	got := map[string]bool{}
-	for _, s := range lessonScope(l, map[string]string{"user": "ada"}) {
-		got[s] = true
-	}
-	for _, w := range []string{"python:3", "ada/catnip", "web", "python:3.12-slim"} {
-		if !got[w] {
-			t.Errorf("scope lacks %q: %v", w, got)
-		}
-	}
-	if got["secret"] {
-		t.Errorf("scope has %q, from a file that is not a Dockerfile", "secret")
 	}
 }
 

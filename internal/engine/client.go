@@ -68,3 +68,7 @@ func (t *TLS) config() (*tls.Config, error) {
 	}
 	return cfg, nil
 }
+
+// Client is the Docker client dockstep uses; commands hold it by this name,
+// and pass it on to packages that declare the part of it they use.
+type Client = client.Client

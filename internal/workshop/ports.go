@@ -1,4 +1,4 @@
-package main
+package workshop
 
 import (
 	"bufio"
@@ -13,14 +13,11 @@ import (
 	"syscall"
 )
 
-// procRoot is where the process table is; tests may point it elsewhere.
-var procRoot = "/proc"
-
 // portHolder tries to listen on a host port, on every address as a
 // published port does. It returns nil when the port is free; otherwise the
 // error, and, when it can tell, who holds the port ("process python3 (pid
 // 4242)").
-func portHolder(port int, proto string) (string, error) {
+func portHolder(procRoot string, port int, proto string) (string, error) {
 	addr := fmt.Sprintf(":%d", port)
 	var err error
 	if proto == "udp" {
@@ -40,13 +37,13 @@ func portHolder(port int, proto string) (string, error) {
 	if !errors.Is(err, syscall.EADDRINUSE) {
 		return "", err
 	}
-	return procHolder(port, proto), err
+	return procHolder(procRoot, port, proto), err
 }
 
 // procHolder names the process listening on port from the kernel's socket
 // tables (/proc/net/tcp and tcp6, or udp) and the processes' open files.
 // It returns "" when it cannot tell, such as on systems without /proc.
-func procHolder(port int, proto string) string {
+func procHolder(procRoot string, port int, proto string) string {
 	inodes := map[string]string{} // socket inode: owner's uid
 	for _, table := range []string{proto, proto + "6"} {
 		for inode, uid := range listeningInodes(filepath.Join(procRoot, "net", table), port, proto) {
@@ -116,4 +113,20 @@ func listeningInodes(path string, port int, proto string) map[string]string {
 		out[fields[9]] = fields[7]
 	}
 	return out
+}
+
+// HostPortHolder says who holds a TCP port on this computer, for the
+// runner to tell a learner at once that the port they chose is taken; ""
+// when it is free or dockstep cannot tell.
+func HostPortHolder(port int) string {
+	who, err := portHolder("/proc", port, "tcp")
+	switch {
+	case err == nil || !errors.Is(err, syscall.EADDRINUSE):
+		return ""
+	case strings.HasPrefix(who, "process docker-proxy "):
+		return "by a Docker container: see docker ps"
+	case who == "":
+		return "by another program"
+	}
+	return "by " + who
 }

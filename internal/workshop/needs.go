@@ -1,4 +1,4 @@
-package main
+package workshop
 
 import (
 	"fmt"
@@ -13,81 +13,40 @@ import (
 	"github.com/dockstep/dockstep/lessons"
 )
 
-// needs are what a set of lessons asks of the learner's machine: images to
+// Needs are what a set of lessons asks of the learner's machine: images to
 // have and host ports to publish on.
-type needs struct {
-	Images []*imageNeed
-	Ports  []*portNeed
+type Needs struct {
+	Images []*ImageNeed
+	Ports  []*PortNeed
 }
 
-// imageNeed is an image some lessons need.
-type imageNeed struct {
+// ImageNeed is an image some lessons need.
+type ImageNeed struct {
 	Ref     string   // as the first lesson wrote it
 	Lessons []string // ids of the lessons that need it
 }
 
-// portNeed is a host port some lessons publish.
-type portNeed struct {
+// PortNeed is a host port some lessons publish.
+type PortNeed struct {
 	Port    int
 	Proto   string // tcp or udp
 	Lessons []string
 	Where   string // file:line of the first mention
 }
 
-// chosenLessons loads the course and keeps the lessons named by ids (lesson
-// ids or their numbers in "dockstep list"); all of them when ids is empty.
-// The lessons' problems are returned for the caller to report: a lesson
-// with problems is still returned when its file could be read, so that its
-// images and ports are still known.
-func (g *globals) chosenLessons(ids []string) ([]*lessons.Lesson, lessons.Problems, error) {
-	fsys, dir, display := g.courseFS()
-	all, probs := lessons.Load(fsys, dir, display, lessons.Options{Validator: g.registry()})
-	if len(ids) == 0 {
-		if len(all) == 0 {
-			return nil, probs, fmt.Errorf("no lessons could be read from %s:\n%s", display, probs.Error())
-		}
-		return all, probs, nil
-	}
-	var out []*lessons.Lesson
-	for _, id := range ids {
-		l := findLesson(all, id)
-		if l == nil {
-			known := make([]string, len(all))
-			for i, l := range all {
-				known[i] = l.ID
-			}
-			return nil, probs, fmt.Errorf("there is no lesson %q in %s; the lessons are %s", id, display, strings.Join(known, ", "))
-		}
-		out = append(out, l)
-	}
-	return out, probs, nil
-}
-
-func findLesson(all []*lessons.Lesson, id string) *lessons.Lesson {
-	for _, l := range all {
-		if l.ID == id {
-			return l
-		}
-	}
-	if n, err := strconv.Atoi(id); err == nil && n >= 1 && n <= len(all) {
-		return all[n-1]
-	}
-	return nil
-}
-
-// collectNeeds gathers the images and ports of the lessons: the images of
+// CollectNeeds gathers the images and ports of the lessons: the images of
 // their front matter and the base of their image checks; the host ports of
 // publish fields in checks, of http checks on localhost, and of -p options
 // in the commands of their solutions.
-func collectNeeds(ls []*lessons.Lesson) needs {
-	var n needs
-	images := map[string]*imageNeed{}
-	ports := map[string]*portNeed{}
+func CollectNeeds(ls []*lessons.Lesson) Needs {
+	var n Needs
+	images := map[string]*ImageNeed{}
+	ports := map[string]*PortNeed{}
 	addImage := func(l *lessons.Lesson, ref string) {
 		key := imageKey(ref)
 		in := images[key]
 		if in == nil {
-			in = &imageNeed{Ref: ref}
+			in = &ImageNeed{Ref: ref}
 			images[key] = in
 			n.Images = append(n.Images, in)
 		}
@@ -97,7 +56,7 @@ func collectNeeds(ls []*lessons.Lesson) needs {
 		key := fmt.Sprintf("%d/%s", p, proto)
 		pn := ports[key]
 		if pn == nil {
-			pn = &portNeed{Port: p, Proto: proto, Where: fmt.Sprintf("%s:%d", pos.File, pos.Line)}
+			pn = &PortNeed{Port: p, Proto: proto, Where: fmt.Sprintf("%s:%d", pos.File, pos.Line)}
 			ports[key] = pn
 			n.Ports = append(n.Ports, pn)
 		}
@@ -294,8 +253,21 @@ func commandPublishes(cmd string) []string {
 	for _, line := range strings.Split(cmd, "\n") {
 		words := strings.Fields(line)
 		inDocker := false
+		quote := rune(0) // the quote a quoted argument opened, until it closes
 		for i := 0; i < len(words); i++ {
 			w := words[i]
+			if quote != 0 {
+				// Inside a quoted argument, such as sh -c 'nc -lp 80': not
+				// docker's options.
+				if strings.ContainsRune(w, quote) {
+					quote = 0
+				}
+				continue
+			}
+			if q := rune(w[0]); (q == '\'' || q == '"') && strings.Count(w, string(q))%2 == 1 {
+				quote = q
+				continue
+			}
 			switch {
 			case w == "docker" || strings.HasSuffix(w, "/docker"):
 				inDocker = true
