@@ -238,6 +238,8 @@ func TestVolumeNetworkEngine(t *testing.T) {
 	expect(t, env, "network: "+net+"-x", false, "no network "+net+"-x: create it with docker network create")
 	expect(t, env, "container: {name: "+on+", network: "+net+"}", true, "")
 	expect(t, env, "container: {name: "+off+", network: "+net+"}", false, "container "+off+" is on network bridge, not "+net)
+	expect(t, env, "no-network: "+net, false, "network "+net+" is still here: remove it with docker network rm "+net+", once no container is attached to it ("+on+": docker rm -f "+on+")")
+	expect(t, env, "no-network: "+net+"-x", true, "is gone")
 }
 
 func TestRanEngine(t *testing.T) {
@@ -271,6 +273,8 @@ func TestAnswersEngine(t *testing.T) {
 	name := dockertest.Name("dockstep-chk-answer")
 	runContainer(t, c, name, "-d", "-p", "18110:80", img, "sleep", "60")
 	runContainer(t, c, dockertest.Name("dockstep-chk-answer"), img, "true")
+	exited := dockertest.Name("dockstep-chk-exited")
+	runContainer(t, c, exited, img, "sh", "-c", "exit 3")
 
 	tests := []struct {
 		answer string
@@ -286,9 +290,14 @@ func TestAnswersEngine(t *testing.T) {
 		{"host-port: {container: " + name + ", port: 80}", "18110", true},
 		{"host-port: {container: " + name + ", port: 80}", "0.0.0.0:18110", true},
 		{"host-port: {container: " + name + ", port: 80}", "80", false},
-		{"container-count: {image: " + img + ", state: exited}", "1", true},
-		{"container-count: {image: " + img + "}", "2", true},
+		{"container-count: {image: " + img + ", state: exited}", "2", true},
+		{"container-count: {image: " + img + "}", "3", true},
 		{"container-count: {image: " + img + ", state: running}", "2", false},
+		{"exit-code: " + exited, "3", true},
+		{"exit-code: {container: " + exited + "}", "Exited (3)", true},
+		{"exit-code: " + exited, "(3)", true},
+		{"exit-code: " + exited, "0", false},
+		{"exit-code: " + exited, "three", false},
 	}
 	for _, tt := range tests {
 		a, err := Default().CompileAnswer(spec(t, tt.answer), nil)
@@ -302,6 +311,10 @@ func TestAnswersEngine(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("%s accepts %q: got %v, want %v", tt.answer, tt.given, got, tt.want)
 		}
+	}
+	running, _ := Default().CompileAnswer(spec(t, "exit-code: "+name), nil)
+	if _, err := running.Accepts(ctx, env, "0"); err == nil || !strings.Contains(err.Error(), "has not exited") {
+		t.Errorf("exit-code of a running container: got %v, want an error saying it has not exited", err)
 	}
 	a, _ := Default().CompileAnswer(spec(t, "image-id: "+img), nil)
 	if d, err := a.Describe(ctx, env); err != nil || d != hex[:12] {

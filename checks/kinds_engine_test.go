@@ -61,6 +61,8 @@ func TestMountKindEngine(t *testing.T) {
 		{"mount: {container: " + rw + ", destination: /data, source: " + vol + "}", false, "container " + rw + " has nothing mounted at /data (it mounts bind " + site + " at /srv): mounts are set when a container is created, so remove it and run it again with -v " + vol + ":/data"},
 		{"mount: {container: " + both + "-x, destination: /data, source: " + vol + "}", false, "no container named " + both + "-x"},
 	})
+	expect(t, env, "no-volume: "+vol, false, "volume "+vol+" is still here: remove it with docker volume rm "+vol+", once no container uses it ("+both+" still does: docker rm -f "+both+")")
+	expect(t, env, "no-volume: "+vol+"-x", true, "volume "+vol+"-x is gone")
 }
 
 func TestComposeKindEngine(t *testing.T) {
@@ -185,6 +187,8 @@ func TestNewKindsValidate(t *testing.T) {
 		{"registry-tag: catnip:v1", "must name the registry and a tag"},
 		{"registry-tag: localhost:5000/catnip@sha256:" + strings.Repeat("a", 64), "must name the registry and a tag"},
 		{"registry-tag: {image: app}", "ref is missing"},
+		{"no-volume: {name: data}", "no-volume takes a volume's name"},
+		{"no-network: [a, b]", "no-network takes a network's name"},
 	}
 	for _, tt := range bad {
 		_, err := Default().Compile(spec(t, tt.src), nil)
