@@ -132,8 +132,10 @@ func (p *parser) parseFrontMatter(doc *yaml.Node) {
 			}
 		case "vars":
 			p.vars(v)
+		case "tools":
+			p.tools(v)
 		default:
-			p.errorf(k.Line, "unknown front matter key %q; the keys are format, title, summary, vars, images and workspace", k.Value)
+			p.errorf(k.Line, "unknown front matter key %q; the keys are format, title, summary, vars, images, tools and workspace", k.Value)
 		}
 	}
 	if !seen["format"] {
@@ -246,4 +248,25 @@ func (p *parser) vars(v *yaml.Node) {
 func MatchPattern(pattern, value string) bool {
 	re, err := regexp.Compile(`^(?:` + pattern + `)$`)
 	return err == nil && re.MatchString(value)
+}
+
+// KnownTools are the tools besides the docker command that a lesson can say
+// it needs, in its front matter's tools list, with what each is.
+var KnownTools = map[string]string{
+	"compose": "the docker compose plugin (docker compose version)",
+}
+
+// tools reads the front matter's list of tools the lesson needs.
+func (p *parser) tools(v *yaml.Node) {
+	if v.Kind != yaml.SequenceNode {
+		p.errorf(v.Line, "tools must be a list, such as [compose]")
+		return
+	}
+	for _, item := range v.Content {
+		if item.Kind != yaml.ScalarNode || KnownTools[item.Value] == "" {
+			p.errorf(item.Line, "%q is not a tool dockstep knows; tools can be: compose", item.Value)
+			continue
+		}
+		p.l.Tools = append(p.l.Tools, item.Value)
+	}
 }

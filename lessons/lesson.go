@@ -32,6 +32,9 @@ type Lesson struct {
 	Vars    []Var
 	// Images the lesson needs, as written in the front matter.
 	Images []string
+	// Tools the lesson needs besides the docker command, such as
+	// "compose", from the front matter (see KnownTools).
+	Tools []string
 	// Workspace is the folder beside the lesson (a path inside FS) whose files
 	// are copied to the learner's working directory; empty when there is none.
 	Workspace string

@@ -117,6 +117,9 @@ type Doctor struct {
 	Hostname func() (string, error)
 	// ProcRoot is where the process table is; empty means /proc.
 	ProcRoot string
+	// RunTool runs a command that says whether a tool the lessons need
+	// (such as docker compose) is installed; nil means running it.
+	RunTool func(ctx context.Context, args ...string) ([]byte, error)
 }
 
 // Check fills in the checklist for what the lessons need.
@@ -130,6 +133,7 @@ func (dr *Doctor) Check(ctx context.Context, rep *Report, nd Needs) {
 			Fix: "install Docker (https://docs.docker.com/get-docker/) or add the folder holding docker to PATH; the lessons ask you to type docker commands"})
 	} else {
 		rep.add(Item{Check: "docker CLI", Status: StatusOK, Detail: path})
+		dr.tools(ctx, rep, nd.Tools)
 	}
 
 	c, ep, err := dr.Dial()

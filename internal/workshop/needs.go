@@ -18,6 +18,7 @@ import (
 type Needs struct {
 	Images []*ImageNeed
 	Ports  []*PortNeed
+	Tools  []*ToolNeed
 }
 
 // ImageNeed is an image some lessons need.
@@ -104,6 +105,7 @@ func CollectNeeds(ls []*lessons.Lesson) Needs {
 			}
 		}
 	}
+	n.Tools = collectTools(ls)
 	return n
 }
 
