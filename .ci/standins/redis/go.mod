@@ -1,0 +1,3 @@
+module dockstep.example/standins/redis
+
+go 1.22
