@@ -38,7 +38,7 @@ func compileImageID(n *yaml.Node) (Answer, error) {
 }
 
 func (a *imageIDAnswer) id(ctx context.Context, env *Env) (string, error) {
-	insp, found, err := findImage(ctx, env.Docker, a.ref)
+	insp, found, err := env.findImage(ctx, a.ref)
 	if err != nil {
 		return "", &EngineError{Err: err}
 	}
@@ -168,7 +168,7 @@ func compileContainerCount(n *yaml.Node) (Answer, error) {
 }
 
 func (a *containerCountAnswer) count(ctx context.Context, env *Env) (int, error) {
-	list, err := candidates(ctx, env.Docker, &a.image, "")
+	list, err := candidates(ctx, env, &a.image, "", true)
 	if err != nil {
 		return 0, &EngineError{Err: err}
 	}

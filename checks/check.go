@@ -61,8 +61,12 @@ type Env struct {
 
 	// memo remembers, between evaluations against the same Env, which
 	// containers matched a check, so that checking again asks the engine
-	// about those containers only. See memo.go.
-	memo map[string][]string
+	// about those containers only. See memo.go. A pointer, so that the
+	// copies EvaluateAll makes share it.
+	memo *memo
+	// seen is what the checks of one evaluation learnt from the engine,
+	// shared between them (see evaluation.go); nil outside EvaluateAll.
+	seen *evaluation
 }
 
 // Result is the outcome of one check.

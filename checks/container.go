@@ -144,37 +144,52 @@ func (c *containerCheck) what() string {
 	return "container"
 }
 
-// candidates lists the containers, in any state, that the image and name
-// fields select. It asks the engine to filter by ancestor and name, so its
-// cost does not grow with unrelated containers.
-func candidates(ctx context.Context, d Docker, img *imageRef, name string) ([]container.Summary, error) {
+// candidates lists the containers that the image and name fields select:
+// in any state with all, else the running ones only. All containers are
+// listed with an ancestor filter, so that the cost does not grow with the
+// containers of other images. Running containers are few whatever else the
+// engine holds: they are listed while the image is inspected (the two
+// answers come back at once) and picked by image here.
+func candidates(ctx context.Context, env *Env, img *imageRef, name string, all bool) ([]container.Summary, error) {
 	args := filters.NewArgs()
-	imageID := ""
-	if img != nil {
-		insp, found, err := findImage(ctx, d, *img)
-		if err != nil {
-			return nil, err
-		}
-		if !found {
-			return nil, nil
-		}
-		imageID = insp.ID
-		args.Add("ancestor", insp.ID)
-	}
 	if name != "" {
 		args.Add("name", "^/"+regexp.QuoteMeta(name)+"$")
 	}
-	list, err := d.ContainerList(ctx, container.ListOptions{All: true, Filters: args})
-	if err != nil {
-		return nil, err
-	}
 	if img == nil {
-		return list, nil
+		return env.Docker.ContainerList(ctx, container.ListOptions{All: all, Filters: args})
+	}
+	var running []container.Summary
+	var listErr error
+	listed := make(chan struct{})
+	if all {
+		close(listed)
+	} else {
+		go func() {
+			defer close(listed)
+			running, listErr = env.Docker.ContainerList(ctx, container.ListOptions{Filters: args})
+		}()
+	}
+	insp, found, err := env.findImage(ctx, *img)
+	<-listed
+	switch {
+	case err != nil:
+		return nil, err
+	case listErr != nil:
+		return nil, listErr
+	case !found:
+		return nil, nil
+	}
+	list := running
+	if all {
+		args.Add("ancestor", insp.ID)
+		if list, err = env.Docker.ContainerList(ctx, container.ListOptions{All: true, Filters: args}); err != nil {
+			return nil, err
+		}
 	}
 	// ancestor also selects containers of images built on this one.
 	var out []container.Summary
 	for _, s := range list {
-		if s.ImageID == imageID || img.matches(s.Image) {
+		if s.ImageID == insp.ID || img.matches(s.Image) {
 			out = append(out, s)
 		}
 	}
@@ -191,10 +206,27 @@ func (c *containerCheck) Evaluate(ctx context.Context, env *Env) Result {
 			return r
 		}
 	}
-	cands, err := candidates(ctx, env.Docker, c.image, c.name)
+	if c.state == "running" {
+		// Only running containers can pass: list them first, and all
+		// containers only when the check fails and needs a diagnosis.
+		cands, err := candidates(ctx, env, c.image, c.name, false)
+		if err != nil {
+			return engineFailure("container", err)
+		}
+		if r := c.judge(ctx, env, cands, false); r.Passed || r.Err != nil {
+			return r
+		}
+	}
+	cands, err := candidates(ctx, env, c.image, c.name, true)
 	if err != nil {
 		return engineFailure("container", err)
 	}
+	return c.judge(ctx, env, cands, true)
+}
+
+// judge evaluates the check on the candidates. Unless explain is set, a
+// failing check returns a Result without a diagnosis, at once.
+func (c *containerCheck) judge(ctx context.Context, env *Env, cands []container.Summary, explain bool) Result {
 	var matching []container.Summary
 	var best *container.Summary
 	var bestWrong []string
@@ -213,6 +245,9 @@ func (c *containerCheck) Evaluate(ctx context.Context, env *Env) Result {
 		if len(matching) == *c.count {
 			return Result{Kind: "container", Passed: true, Message: fmt.Sprintf("%d %s, as wanted", len(matching), c.whatState(len(matching)))}
 		}
+		if !explain {
+			return Result{Kind: "container"}
+		}
 		msg := fmt.Sprintf("want exactly %d %s, found %d", *c.count, c.whatState(*c.count), len(matching))
 		if len(matching) > 0 {
 			msg += ": " + summaryNames(matching)
@@ -229,6 +264,9 @@ func (c *containerCheck) Evaluate(ctx context.Context, env *Env) Result {
 	if len(matching) > 0 {
 		env.remember(c.key(), []string{matching[0].ID})
 		return Result{Kind: "container", Passed: true, Message: fmt.Sprintf("%s %s: %s", c.what(), stateWord(matching[0].State), containerName(matching[0].Names))}
+	}
+	if !explain {
+		return Result{Kind: "container"}
 	}
 	if best != nil {
 		why, err := c.mismatches(ctx, env, best, nil, true)
@@ -275,7 +313,7 @@ func (c *containerCheck) noCandidate(ctx context.Context, env *Env) Result {
 	}
 	var hints []string
 	if c.image != nil {
-		_, found, err := findImage(ctx, env.Docker, *c.image)
+		_, found, err := env.findImage(ctx, *c.image)
 		if err != nil {
 			return engineFailure("container", err)
 		}
@@ -661,7 +699,7 @@ func (c *containerCheck) quick(ctx context.Context, env *Env) (Result, bool, err
 		}
 		s := summaryOf(&insp)
 		if c.image != nil && !c.image.matches(s.Image) {
-			img, found, err := findImage(ctx, env.Docker, *c.image)
+			img, found, err := env.findImage(ctx, *c.image)
 			if err != nil {
 				return Result{}, false, err
 			}

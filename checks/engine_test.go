@@ -333,8 +333,8 @@ func TestContainerMemoEngine(t *testing.T) {
 	for i := 0; i < 2; i++ {
 		expect(t, env, "container: {image: "+img+"}", true, "is running: "+name)
 	}
-	if len(env.memo) != 1 {
-		t.Errorf("got memo %v, want the matching container remembered", env.memo)
+	if len(env.Memo()) != 1 {
+		t.Errorf("got memo %v, want the matching container remembered", env.Memo())
 	}
 	dockertest.Run(t, "stop", "-t", "0", name)
 	expect(t, env, "container: {image: "+img+"}", false, "("+name+") exited with code 137")

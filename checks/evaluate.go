@@ -22,6 +22,7 @@ import (
 // that were not linted, or with variable values that make a field invalid).
 func EvaluateAll(ctx context.Context, reg *Registry, specs []lessons.CheckSpec, vars map[string]string, env *Env) []Result {
 	out := make([]Result, len(specs))
+	env = env.forEvaluation()
 	var wg sync.WaitGroup
 	for i, spec := range specs {
 		c, err := reg.Compile(spec, vars)

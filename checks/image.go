@@ -90,7 +90,7 @@ func compileImage(n *yaml.Node) (Check, error) {
 func (c *imageCheck) Kind() string { return "image" }
 
 func (c *imageCheck) Evaluate(ctx context.Context, env *Env) Result {
-	insp, found, err := findImage(ctx, env.Docker, c.ref)
+	insp, found, err := env.findImage(ctx, c.ref)
 	if err != nil {
 		return engineFailure("image", err)
 	}
@@ -99,7 +99,7 @@ func (c *imageCheck) Evaluate(ctx context.Context, env *Env) Result {
 	}
 	var wrong []string
 	if c.base != nil {
-		base, found, err := findImage(ctx, env.Docker, *c.base)
+		base, found, err := env.findImage(ctx, *c.base)
 		if err != nil {
 			return engineFailure("image", err)
 		}

@@ -38,7 +38,7 @@ func compileNoContainer(n *yaml.Node) (Check, error) {
 func (c *noContainerCheck) Kind() string { return "no-container" }
 
 func (c *noContainerCheck) Evaluate(ctx context.Context, env *Env) Result {
-	list, err := candidates(ctx, env.Docker, c.image, c.name)
+	list, err := candidates(ctx, env, c.image, c.name, true)
 	if err != nil {
 		return engineFailure("no-container", err)
 	}

@@ -33,7 +33,7 @@ func compileNoImage(n *yaml.Node) (Check, error) {
 func (c *noImageCheck) Kind() string { return "no-image" }
 
 func (c *noImageCheck) Evaluate(ctx context.Context, env *Env) Result {
-	_, found, err := findImage(ctx, env.Docker, c.ref)
+	_, found, err := env.findImage(ctx, c.ref)
 	if err != nil {
 		return engineFailure("no-image", err)
 	}

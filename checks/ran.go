@@ -89,7 +89,7 @@ func (c *ranCheck) ranFrom(attr, id string) bool {
 }
 
 func (c *ranCheck) Evaluate(ctx context.Context, env *Env) Result {
-	insp, _, err := findImage(ctx, env.Docker, c.image)
+	insp, _, err := env.findImage(ctx, c.image)
 	if err != nil {
 		return engineFailure("ran", err)
 	}
