@@ -71,10 +71,6 @@ type Runner struct {
 	// Vars are variable values given on the command line (--var name=value).
 	// They take the place of the values remembered for the lesson.
 	Vars map[string]string
-	// Debounce is how long the runner waits after an engine or file event
-	// before it checks, so that a burst (one docker run) makes one check;
-	// zero means 50ms.
-	Debounce time.Duration
 	// Poll is how often the step is checked when nothing happens, for checks
 	// that no event announces (a server that becomes ready); zero means
 	// every 3 seconds, a negative value never.
@@ -245,8 +241,10 @@ type lessonRun struct {
 	// dir is the learner's working directory for the lesson.
 	dir string
 	env *checks.Env
-	rep *Replayer
-	ch  chan event
+	// memo keeps env's memo in the state folder, for the next process.
+	memo *memoSaver
+	rep  *Replayer
+	ch   chan event
 	// send puts an event on ch unless the lesson is over.
 	send func(event)
 	// banner is shown above the next step drawn, such as which step was
@@ -299,6 +297,8 @@ func (r *Runner) runLesson(ctx context.Context, prog *Progress, l *lessons.Lesso
 		rep: &Replayer{Dir: dir, Vars: lp.Vars},
 		ch:  make(chan event, 64),
 	}
+	lr.memo = &memoSaver{store: r.Store, saved: r.Store.LoadMemo()}
+	lr.env.SetMemo(lr.memo.saved)
 	defer lr.rep.Close()
 	send := func(ev event) {
 		select {
@@ -367,13 +367,6 @@ func (r *Runner) pollEvery() time.Duration {
 		return 3 * time.Second
 	}
 	return r.Poll
-}
-
-func (r *Runner) debounce() time.Duration {
-	if r.Debounce == 0 {
-		return 50 * time.Millisecond
-	}
-	return r.Debounce
 }
 
 func (r *Runner) clear() {

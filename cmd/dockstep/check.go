@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -15,6 +17,7 @@ import (
 	"github.com/dockstep/dockstep/internal/classroom"
 	"github.com/dockstep/dockstep/internal/engine"
 	"github.com/dockstep/dockstep/lessons"
+	"github.com/dockstep/dockstep/runner"
 )
 
 // checkOptions are the flags of dockstep check.
@@ -146,7 +149,21 @@ func (g *globals) runCheck(ctx context.Context, arg string, o checkOptions) erro
 		defer c.Close()
 		env.Docker, ep = c, e
 	}
+	// The containers that passed last time, in the runner or an earlier
+	// check, are asked about first: kept in the state folder.
+	var memo map[string][]string
+	var store *runner.Store
+	if dir, err := runner.StateDir(); err == nil && env.Docker != nil {
+		store = runner.NewStore(dir)
+		memo = store.LoadMemo()
+		env.SetMemo(memo)
+	}
 	rep, err := evaluateSteps(ctx, reg, l, steps, vars, env)
+	if store != nil && err == nil {
+		if now := env.Memo(); !maps.EqualFunc(now, memo, slices.Equal) {
+			store.SaveMemo(now)
+		}
+	}
 	switch {
 	case err != nil && env.Docker != nil:
 		return engineExit(engine.Unreachable(ep, errors.Unwrap(err)))
