@@ -27,8 +27,6 @@ const (
 	evEngine
 	// evFiles: a file in the working directory changed.
 	evFiles
-	// evTick: the quiet time after an engine or file event is over.
-	evTick
 	// evPoll: time for the periodic re-check.
 	evPoll
 	// evStreamBroken: the engine's event stream failed; Err says why.
@@ -38,13 +36,13 @@ const (
 )
 
 func (k eventKind) String() string {
-	return [...]string{"choice", "engine", "files", "tick", "poll", "stream-broken", "stream-restored"}[k]
+	return [...]string{"choice", "engine", "files", "poll", "stream-broken", "stream-restored"}[k]
 }
 
 // event is one thing the runner's loop reacts to.
 type event struct {
 	kind eventKind
-	// seq tells a current tick or prompt answer from a stale one.
+	// seq tells a current prompt answer from a stale one.
 	seq int
 	// index is the chosen option, for evChoice.
 	index int

@@ -101,11 +101,12 @@ type stepRun struct {
 	lastPrompt   promptKind
 	menu         []choice
 
-	// A check is due when the quiet time after an event ends.
-	tickPending bool
-	tickSeq     int
-	// eventAt is when the engine event that started the pending check
-	// happened.
+	// checkDue is set by an engine or file event: the loop checks the step
+	// as soon as it has handled the events already queued, so that the
+	// first event is answered at once and those that came with it, or
+	// during the last check, make one check more, not one each.
+	checkDue bool
+	// eventAt is when the engine event that made the check due happened.
 	eventAt time.Time
 }
 
@@ -127,11 +128,7 @@ func (lr *lessonRun) runStep(ctx context.Context, step *lessons.Step) (stepOutco
 		// Check once at once, in case the learner already did this step,
 		// but after the step is on screen: a check may take seconds (an
 		// http check retries until its timeout).
-		s.tickPending = true
-		s.seq++
-		s.tickSeq = s.seq
-		seq := s.seq
-		go s.send(event{kind: evTick, seq: seq})
+		s.checkDue = true
 	}
 	return s.loop(ctx)
 }
@@ -160,6 +157,13 @@ func (s *stepRun) loop(ctx context.Context) (stepOutcome, error) {
 				s.draw()
 			}
 			s.openPrompt(ctx)
+		}
+		if s.checkDue && len(s.ch) == 0 && ctx.Err() == nil {
+			s.checkDue = false
+			if s.watching() {
+				s.check(ctx)
+			}
+			continue
 		}
 		var ev event
 		if ctx.Err() != nil {
@@ -205,26 +209,12 @@ func (s *stepRun) handle(ctx context.Context, ev event) {
 		if ev.at.IsZero() || !ev.at.Before(s.started) {
 			s.quiet = false
 		}
-		if s.tickPending {
-			return
+		if !s.checkDue {
+			s.checkDue = true
+			s.eventAt = ev.at
 		}
-		s.tickPending = true
-		s.eventAt = ev.at
-		s.seq++
-		s.tickSeq = s.seq
-		seq, d := s.seq, s.r.debounce()
-		go func() {
-			<-s.r.clock().After(d)
-			s.send(event{kind: evTick, seq: seq})
-		}()
-	case evTick:
-		if ev.seq != s.tickSeq || !s.tickPending {
-			return
-		}
-		s.tickPending = false
-		s.check(ctx)
 	case evPoll:
-		if s.watching() && !s.tickPending {
+		if s.watching() && !s.checkDue {
 			s.eventAt = time.Time{}
 			s.check(ctx)
 		}
@@ -259,6 +249,7 @@ func (s *stepRun) check(ctx context.Context) {
 	if ctx.Err() != nil {
 		return
 	}
+	s.memo.save(s.env.Memo())
 	v, diag := judge(results)
 	if s.quiet && v == verdictFailing {
 		v, diag = verdictNone, ""

@@ -178,6 +178,9 @@ func containerStarted() events.Message {
 type flags struct {
 	mu  sync.Mutex
 	set map[string]bool
+	// gate, when set, holds each evaluation of a flag check: it sends a
+	// channel on gate and waits until the test closes it.
+	gate chan chan struct{}
 }
 
 func (f *flags) raise(name string) {
@@ -200,6 +203,11 @@ type flagCheck struct {
 func (c flagCheck) Kind() string { return "flag" }
 
 func (c flagCheck) Evaluate(ctx context.Context, env *checks.Env) checks.Result {
+	if c.f.gate != nil {
+		release := make(chan struct{})
+		c.f.gate <- release
+		<-release
+	}
 	c.f.mu.Lock()
 	defer c.f.mu.Unlock()
 	if c.f.set[c.name] {
