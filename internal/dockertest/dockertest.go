@@ -49,6 +49,24 @@ func Client(t testing.TB) *client.Client {
 	return c
 }
 
+// ContainerdStore reports whether the engine keeps its images in the
+// containerd image store, which reports some things differently (pull
+// progress, image IDs).
+func ContainerdStore(t testing.TB, c *client.Client) bool {
+	t.Helper()
+	info, err := c.Info(context.Background())
+	if err != nil {
+		t.Fatalf("docker info: %v", err)
+	}
+	// As engine.ImageStore tells it (whose package's tests use this one).
+	for _, kv := range info.DriverStatus {
+		if kv[0] == "driver-type" && kv[1] == "io.containerd.snapshotter.v1" {
+			return true
+		}
+	}
+	return false
+}
+
 // Name returns a name unique to this run, for images, containers, volumes
 // and networks a test creates: prefix followed by a random suffix.
 func Name(prefix string) string {

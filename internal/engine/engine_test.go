@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/docker/docker/api/types/system"
+
 	"github.com/dockstep/dockstep/internal/dockertest"
 )
 
@@ -211,6 +213,49 @@ func TestHumanSize(t *testing.T) {
 	for n, want := range map[int64]string{0: "0B", 999: "999B", 1000: "1kB", 129024: "129kB", 1_980_000: "1.98MB", 84_500_000_000: "84.5GB"} {
 		if got := HumanSize(n); got != want {
 			t.Errorf("HumanSize(%d): got %q, want %q", n, got, want)
+		}
+	}
+}
+
+// TestFollowContainerdStore reads a pull as the engine with the containerd
+// image store reports it (recorded from moby v2.0.0-beta.24 pulling through
+// a local mirror): the layer arrives between two progress reports, so no
+// size is ever given. It counts as a layer moved without a size, and the
+// finished bar says so instead of drawing 0B of 0B.
+func TestFollowContainerdStore(t *testing.T) {
+	f, err := os.Open(filepath.Join("testdata", "pull-containerd.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out bytes.Buffer
+	tr, err := Follow(f, &out, "busybox", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Transfer{Layers: 1, Unsized: 1, Status: "Status: Downloaded newer image for busybox:latest"}
+	if tr != want {
+		t.Errorf("got %+v, want %+v", tr, want)
+	}
+	draws := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\r")
+	last := draws[len(draws)-1]
+	if wantBar := "busybox                      [==============================]        0B + 1 unsized 1/1 layers\x1b[K"; last != wantBar {
+		t.Errorf("got final bar %q, want %q", last, wantBar)
+	}
+}
+
+func TestImageStore(t *testing.T) {
+	for _, tt := range []struct {
+		info       system.Info
+		want       string
+		containerd bool
+	}{
+		{system.Info{Driver: "overlayfs", DriverStatus: [][2]string{{"driver-type", "io.containerd.snapshotter.v1"}}}, "containerd (snapshotter overlayfs)", true},
+		{system.Info{Driver: "overlay2", DriverStatus: [][2]string{{"Backing Filesystem", "extfs"}, {"Supports d_type", "true"}}}, "classic (overlay2)", false},
+	} {
+		got, containerd := ImageStore(tt.info)
+		if got != tt.want || containerd != tt.containerd {
+			t.Errorf("ImageStore(%v): got %q, %v; want %q, %v", tt.info.DriverStatus, got, containerd, tt.want, tt.containerd)
 		}
 	}
 }

@@ -17,6 +17,11 @@ type Transfer struct {
 	Layers, Reused int
 	// Bytes is the size of the layers moved, as far as the stream told it.
 	Bytes int64
+	// Unsized is how many of the layers moved came without a size. The
+	// engine with the containerd image store reports a layer's bytes only
+	// while it is downloading, so a layer fetched between two of its
+	// progress reports (every 100 ms) arrives with none.
+	Unsized int
 	// Status is the engine's closing line, such as "Status: Downloaded newer
 	// image for busybox:latest".
 	Status string
@@ -36,9 +41,13 @@ type message struct {
 	} `json:"errorDetail"`
 }
 
+// layer is one blob of the stream. The containerd image store reports the
+// image's manifest and config as blobs too, with the statuses of layers, but
+// only layers are announced with "Pulling fs layer" (or found to exist).
 type layer struct {
 	current, total int64
 	done, reused   bool
+	isLayer        bool
 }
 
 // layer statuses the engine sends, and what they mean to a bar.
@@ -49,6 +58,9 @@ var (
 	// quiet statuses are not printed as plain lines: they come many times a
 	// second or say nothing a reader needs.
 	quiet = map[string]bool{"Downloading": true, "Extracting": true, "Pushing": true, "Waiting": true, "Verifying Checksum": true, "Preparing": true}
+	// layerOnly statuses are given to layers only, not to a manifest or a
+	// config blob.
+	layerOnly = map[string]bool{"Pulling fs layer": true, "Pull complete": true, "Preparing": true, "Pushing": true, "Pushed": true}
 )
 
 // Follow reads a pull or push progress stream to its end, drawing progress
@@ -92,15 +104,18 @@ func Follow(r io.Reader, out io.Writer, label string, tty bool) (Transfer, error
 		if strings.HasPrefix(status, "Mounted from") {
 			status = "Layer already exists"
 		}
-		isLayer := m.ID != "" && (moving[status] || finished[status] || reused[status] || quiet[status] || status == "Pulling fs layer")
+		isBlob := m.ID != "" && (moving[status] || finished[status] || reused[status] || quiet[status] || layerOnly[status])
 		switch {
-		case isLayer:
+		case isBlob:
 			l := layers[m.ID]
 			if l == nil {
 				l = &layer{}
 				layers[m.ID] = l
 			}
-			if moving[status] {
+			if layerOnly[status] || reused[status] {
+				l.isLayer = true
+			}
+			if moving[status] && m.Progress.Total > 0 {
 				l.current, l.total = m.Progress.Current, m.Progress.Total
 			}
 			if finished[status] {
@@ -115,7 +130,9 @@ func Follow(r io.Reader, out io.Writer, label string, tty bool) (Transfer, error
 		case m.ID == "" && status != "":
 			t.Status = status
 		}
-		if !tty && status != "" && !quiet[status] {
+		if isBlob && !layers[m.ID].isLayer && finished[status] {
+			// A manifest or config blob: not news to a reader.
+		} else if !tty && status != "" && !quiet[status] {
 			if m.ID != "" {
 				fmt.Fprintf(out, "%s: %s: %s\n", label, m.ID, status)
 			} else {
@@ -125,9 +142,15 @@ func Follow(r io.Reader, out io.Writer, label string, tty bool) (Transfer, error
 		draw(false)
 	}
 	for _, l := range layers {
+		if !l.isLayer {
+			continue
+		}
 		t.Layers++
-		if l.reused {
+		switch {
+		case l.reused:
 			t.Reused++
+		case l.total == 0:
+			t.Unsized++
 		}
 		t.Bytes += l.total
 	}
@@ -136,11 +159,12 @@ func Follow(r io.Reader, out io.Writer, label string, tty bool) (Transfer, error
 }
 
 // barLine draws one line: label, a bar of the bytes moved, and the count of
-// layers done.
+// layers done. When some layer moved came without a size, the bar counts
+// layers instead of bytes, and says that sizes are missing.
 func barLine(label string, layers map[string]*layer, final bool) string {
 	const width = 30
 	var cur, total int64
-	done := 0
+	done, count, unsized := 0, 0, 0
 	ids := make([]string, 0, len(layers))
 	for id := range layers {
 		ids = append(ids, id)
@@ -148,14 +172,23 @@ func barLine(label string, layers map[string]*layer, final bool) string {
 	sort.Strings(ids)
 	for _, id := range ids {
 		l := layers[id]
+		if !l.isLayer {
+			continue
+		}
+		count++
 		cur += l.current
 		total += l.total
 		if l.done {
 			done++
 		}
+		if l.total == 0 && !l.reused {
+			unsized++
+		}
 	}
 	filled := 0
 	switch {
+	case unsized > 0 && count > 0:
+		filled = width * done / count
 	case total > 0:
 		filled = int(float64(width) * float64(cur) / float64(total))
 	case final:
@@ -168,7 +201,11 @@ func barLine(label string, layers map[string]*layer, final bool) string {
 	if filled > 0 && filled < width {
 		bar = bar[:filled-1] + ">" + bar[filled:]
 	}
-	return fmt.Sprintf("%-28s [%s] %9s / %-9s %d/%d layers", label, bar, HumanSize(cur), HumanSize(total), done, len(layers))
+	size := fmt.Sprintf("%9s / %-9s", HumanSize(cur), HumanSize(total))
+	if unsized > 0 {
+		size = fmt.Sprintf("%9s + %d unsized", HumanSize(cur), unsized)
+	}
+	return fmt.Sprintf("%-28s [%s] %s %d/%d layers", label, bar, size, done, count)
 }
 
 // HumanSize writes a byte count the way docker does: 1.2MB, 345kB.

@@ -55,6 +55,7 @@ func (p *Prefetcher) PullAll(ctx context.Context, imgs []*ImageNeed) int {
 	start := time.Now()
 	var pulled, had, failed int
 	var bytes int64
+	unsized := 0
 	for _, in := range imgs {
 		if insp, err := p.Engine.ImageInspect(ctx, in.Ref); err == nil {
 			fmt.Fprintf(p.Out, "%s: already present (%s)\n", in.Ref, engine.HumanSize(insp.Size))
@@ -70,10 +71,15 @@ func (p *Prefetcher) PullAll(ctx context.Context, imgs []*ImageNeed) int {
 		}
 		pulled++
 		bytes += t.Bytes
+		unsized += t.Unsized
 		p.present = append(p.present, in.Ref)
 	}
+	size := engine.HumanSize(bytes)
+	if unsized > 0 {
+		size += fmt.Sprintf(" and %d layer%s whose size the engine did not report", unsized, plural(unsized))
+	}
 	fmt.Fprintf(p.Out, "Pulled %d image%s (%s), %d already present, %d failed, in %s.\n",
-		pulled, plural(pulled), engine.HumanSize(bytes), had, failed, time.Since(start).Round(100*time.Millisecond))
+		pulled, plural(pulled), size, had, failed, time.Since(start).Round(100*time.Millisecond))
 	return failed
 }
 
