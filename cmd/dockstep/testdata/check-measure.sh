@@ -1,29 +1,58 @@
 #!/usr/bin/env bash
 # Times `dockstep check` on one step with an image, a container-with-publish
 # and an http check, side by side with the same three checks written as
-# docker CLI calls and curl. Needs hyperfine (apt-get install hyperfine), the
-# docker CLI and busybox (busybox-static). Run from the repository root:
-#   bash cmd/dockstep/testdata/check-measure.sh
-# (DOCKSTEP=path/to/dockstep uses that binary instead of building one)
+# docker CLI calls and curl; then again with FILL (default 1000) unrelated
+# stopped containers and as many extra image tags on the engine. Works on
+# whatever engine the docker CLI talks to (.ci/engine switches between the
+# classic and the current one). Needs hyperfine and jq (apt-get install
+# hyperfine jq), the docker CLI, curl and busybox (busybox-static). Run from
+# the repository root, holding the shared engine lock when others use it:
+#   flock /tmp/dockstep-docker.lock bash cmd/dockstep/testdata/check-measure.sh
+# DOCKSTEP=path/to/dockstep uses that binary instead of building one;
+# FILL=0 skips the second part; RUNS sets hyperfine's runs (default 30).
+#
+# dockstep check keeps the containers that passed last in its state folder
+# (containers.json): "warm" runs keep it, as a learner's check after the
+# runner does; "cold" runs remove it before each run.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 img=dockstep-measure/web
+filler=dockstep-measure/filler
 name=dockstep-measure-$$
 port=18401
-cleanup() { docker rm -f "$name" >/dev/null 2>&1 || true; docker rmi "$img" >/dev/null 2>&1 || true; rm -rf "$work"; }
+fill=${FILL:-1000}
+runs=${RUNS:-30}
+sock=${DOCKER_HOST:-unix:///var/run/docker.sock}
+sock=${sock#unix://}
+
+api() { curl -fsS --unix-socket "$sock" "$@"; }
+unfill() {
+  docker ps -aq --filter label=dockstep-measure-filler | xargs -r -n 100 docker rm -f >/dev/null 2>&1 || true
+  docker images --format '{{.Repository}}:{{.Tag}}' "$filler" | xargs -r -n 100 docker rmi >/dev/null 2>&1 || true
+}
+cleanup() {
+  docker rm -f "$name" >/dev/null 2>&1 || true
+  unfill
+  docker rmi "$img" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
-# An image made on the spot from the machine's static busybox.
+echo "engine: $(docker version --format '{{.Server.Version}} (API {{.Server.APIVersion}})'), image store: $(docker info --format '{{.Driver}}')"
+
+# Images made on the spot from the machine's static busybox.
 mkdir -p "$work/rootfs/bin" "$work/rootfs/tmp"
 cp "$(command -v busybox)" "$work/rootfs/bin/busybox"
-for app in sh httpd echo; do ln -s busybox "$work/rootfs/bin/$app"; done
+for app in sh httpd echo true; do ln -s busybox "$work/rootfs/bin/$app"; done
 tar -C "$work/rootfs" -c . | docker import -c 'ENV PATH=/bin' -c 'EXPOSE 5000' - "$img" >/dev/null
+tar -C "$work/rootfs" -c . | docker import -c 'ENV PATH=/bin' -c 'LABEL filler=1' - "$filler:base" >/dev/null
 docker run -d --name "$name" -p "$port:5000" "$img" sh -c 'echo hello-dockstep > /tmp/index.html; exec httpd -f -p 5000 -h /tmp' >/dev/null
 sleep 0.5
 
 if [ -n "${DOCKSTEP:-}" ]; then cp "$DOCKSTEP" "$work/dockstep"; else go build -o "$work/dockstep" ./cmd/dockstep; fi
-cat > "$work/by-hand.sh" <<SH
+export XDG_STATE_HOME="$work/state"
+cat >"$work/by-hand.sh" <<SH
 #!/bin/sh
 set -e
 docker image inspect $img >/dev/null
@@ -33,8 +62,39 @@ docker port "\$id" 5000/tcp | grep -q ':$port\$'
 curl -fsS --retry 5 --retry-connrefused --retry-delay 0 http://127.0.0.1:$port/ | grep -q hello-dockstep
 SH
 chmod +x "$work/by-hand.sh"
-"$work/dockstep" check "$here/check-measure.md"
+check="$work/dockstep check $here/check-measure.md"
+$check
 "$work/by-hand.sh" && echo "shell script: all three pass"
-hyperfine -N --warmup 3 --runs 30 \
-	-n "dockstep check" "$work/dockstep check $here/check-measure.md" \
-	-n "docker CLI + curl" "$work/by-hand.sh"
+
+# measure LABEL: time dockstep check warm and cold, and the shell script;
+# the means go to $work/LABEL.json.
+measure() {
+  hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/$1.json" \
+    -n "dockstep check (warm)" "$check" \
+    -n "dockstep check (cold)" --prepare "rm -f $XDG_STATE_HOME/dockstep/containers.json" "$check" \
+    -n "docker CLI + curl" "$work/by-hand.sh"
+}
+mean() { jq -r --arg n "$2" '.results[] | select(.command == $n) | .mean * 1000' "$work/$1.json"; }
+median() { jq -r --arg n "$2" '.results[] | select(.command == $n) | .median * 1000' "$work/$1.json"; }
+
+measure none
+if ((fill > 0)); then
+  echo "adding $fill stopped containers and $fill image tags, unrelated to the check"
+  seq 1 "$fill" | xargs -P 8 -I{} sh -c "
+    curl -fsS --unix-socket $sock -X POST 'http://d/images/$filler:base/tag?repo=$filler&tag=t{}' >/dev/null &&
+    curl -fsS --unix-socket $sock -X POST -H 'Content-Type: application/json' \
+      -d '{\"Image\":\"$filler:t{}\",\"Cmd\":[\"true\"],\"Labels\":{\"dockstep-measure-filler\":\"1\"}}' \
+      'http://d/containers/create?name=dockstep-measure-filler-$$-{}' >/dev/null"
+  measure filled
+fi
+
+echo
+echo "figures (median ms):"
+for n in "dockstep check (warm)" "dockstep check (cold)" "docker CLI + curl"; do
+  printf '  %-24s none %7.2f' "$n" "$(median none "$n")"
+  ((fill > 0)) && printf '   with %d more %7.2f  (%.2fx)' "$fill" "$(median filled "$n")" "$(jq -n "$(median filled "$n") / $(median none "$n")")"
+  echo
+done
+for n in "dockstep check (warm)" "dockstep check (cold)"; do
+  printf '  docker CLI + curl / %s: %.1fx\n' "$n" "$(jq -n "$(median none "docker CLI + curl") / $(median none "$n")")"
+done
