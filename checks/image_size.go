@@ -59,7 +59,7 @@ func (c *imageSizeCheck) Kind() string { return "image-size" }
 func size(b int64) string { return units.HumanSizeWithPrecision(float64(b), 3) }
 
 func (c *imageSizeCheck) Evaluate(ctx context.Context, env *Env) Result {
-	insp, found, err := findImage(ctx, env.Docker, c.ref)
+	insp, found, err := env.findImage(ctx, c.ref)
 	if err != nil {
 		return engineFailure("image-size", err)
 	}
@@ -73,7 +73,7 @@ func (c *imageSizeCheck) Evaluate(ctx context.Context, env *Env) Result {
 		wrong = append(wrong, fmt.Sprintf("it is %s, more than %s", size(insp.Size), c.maxText))
 	}
 	if c.smallerThan != nil {
-		other, found, err := findImage(ctx, env.Docker, *c.smallerThan)
+		other, found, err := env.findImage(ctx, *c.smallerThan)
 		if err != nil {
 			return engineFailure("image-size", err)
 		}

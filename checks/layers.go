@@ -50,7 +50,7 @@ func (c *layersCheck) Kind() string { return "layers" }
 func (c *layersCheck) Evaluate(ctx context.Context, env *Env) Result {
 	var layers [2][]string
 	for i, r := range []imageRef{c.image, c.reuses} {
-		insp, found, err := findImage(ctx, env.Docker, r)
+		insp, found, err := env.findImage(ctx, r)
 		if err != nil {
 			return engineFailure("layers", err)
 		}

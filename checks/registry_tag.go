@@ -141,7 +141,7 @@ func (c *registryTagCheck) Evaluate(ctx context.Context, env *Env) Result {
 // store, by its manifest's), and remembers the manifest digest of each
 // repository it pushed the image to or pulled it from.
 func (c *registryTagCheck) sameImage(ctx context.Context, env *Env, digest string, manifest []byte) Result {
-	insp, found, err := findImage(ctx, env.Docker, *c.image)
+	insp, found, err := env.findImage(ctx, *c.image)
 	if err != nil {
 		return engineFailure("registry-tag", err)
 	}
