@@ -582,12 +582,20 @@ func TestWorkspaceIsCopiedAndBackgroundStopped(t *testing.T) {
 	if chooser.msg != "Which lesson?" {
 		t.Fatalf("got prompt %q, want the lessons after the step passed", chooser.msg)
 	}
-	b, err := os.ReadFile(filepath.Join(dest, "bg.pid"))
-	if err != nil {
-		t.Fatalf("the background command did not run in the workspace: %v", err)
-	}
-	pid := strings.TrimSpace(string(b))
+	// The step passes as soon as bg.pid appears, which may be before the
+	// shell has written the pid into it.
+	var pid string
 	deadline := time.Now().Add(5 * time.Second)
+	for pid == "" {
+		b, err := os.ReadFile(filepath.Join(dest, "bg.pid"))
+		if err != nil {
+			t.Fatalf("the background command did not run in the workspace: %v", err)
+		}
+		if pid = strings.TrimSpace(string(b)); pid == "" && time.Now().After(deadline) {
+			t.Fatal("bg.pid stays empty")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	for {
 		if _, err := os.Stat("/proc/" + pid); err != nil {
 			break
