@@ -196,11 +196,11 @@ func lessonStarted(id string, steps int) Event {
 }
 
 // postBatch posts a batch and decodes the answer; 0 when no answer came.
-func postBatch(base, token string, b Batch, rep *EventsReply) int {
+func postBatch(c *http.Client, base, token string, b Batch, rep *EventsReply) int {
 	data, _ := json.Marshal(b)
 	req, _ := http.NewRequest("POST", base+"/api/events", bytes.NewReader(data))
 	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := http.DefaultClient.Do(req)
+	res, err := c.Do(req)
 	if err != nil {
 		return 0
 	}

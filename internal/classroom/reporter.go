@@ -355,10 +355,10 @@ func (r *Reporter) Status() string {
 	switch {
 	case r.refused != "":
 		return fmt.Sprintf("room: %s, not joined: %s; check the join address", title, r.refused)
-	case r.connected && r.queued == 0:
-		return fmt.Sprintf("room: %s, connected", title)
 	case r.connected:
-		return fmt.Sprintf("room: %s, connected, sending %d", title, r.queued)
+		// Events queued a moment ago are on their way: the runner draws
+		// right after reporting, and "sending 1" would only be noise.
+		return fmt.Sprintf("room: %s, connected", title)
 	case !r.tried:
 		return fmt.Sprintf("room: %s, connecting", title)
 	}

@@ -63,7 +63,7 @@ func TestJoinPostAndRoom(t *testing.T) {
 	}
 }
 
-func getJSON(t *testing.T, url, token string, v any) {
+func getJSON(t testing.TB, url, token string, v any) {
 	t.Helper()
 	req, _ := http.NewRequest("GET", url, nil)
 	req.Header.Set("Authorization", "Bearer "+token)

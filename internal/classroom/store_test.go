@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -102,7 +103,7 @@ func TestKill9LosesNoAcknowledgedEvent(t *testing.T) {
 					batch.Events = append(batch.Events, ev(fmt.Sprintf("l%d-%d-%d", i, n, k), CheckFailed, 1, Failure{"port", "nothing listens"}))
 				}
 				var rep EventsReply
-				if status := postBatch(p.base, tok, batch, &rep); status != 200 {
+				if status := postBatch(http.DefaultClient, p.base, tok, batch, &rep); status != 200 {
 					continue // the server is gone; keep trying until told to stop
 				}
 				mu.Lock()
@@ -145,7 +146,7 @@ func TestKill9LosesNoAcknowledgedEvent(t *testing.T) {
 	t.Logf("%d events acknowledged before kill -9, %d stored after the restart", len(acked), len(stored))
 	// And the restarted server takes new events from the same learners.
 	var rep EventsReply
-	if status := postBatch(p2.base, tokens[0], Batch{Events: []Event{ev("after", StepPassed, 1)}}, &rep); status != 200 {
+	if status := postBatch(http.DefaultClient, p2.base, tokens[0], Batch{Events: []Event{ev("after", StepPassed, 1)}}, &rep); status != 200 {
 		t.Errorf("posting after the restart: %d", status)
 	}
 }
