@@ -86,7 +86,7 @@ func startRoomServer(t *testing.T, bin, state string) *roomServer {
 	})
 	s := &roomServer{}
 	sc := bufio.NewScanner(out)
-	for sc.Scan() && (s.join == "" || s.dashboard == "") {
+	for (s.join == "" || s.dashboard == "") && sc.Scan() {
 		line := sc.Text()
 		if v, ok := strings.CutPrefix(line, "learners: dockstep join "); ok {
 			s.join = v

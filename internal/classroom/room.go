@@ -181,8 +181,17 @@ func (r *Room) apply(se StoredEvent) {
 	if e.Kind == LessonStarted || l.Lesson != e.Lesson && e.Lesson != "" {
 		r.startLesson(l, e)
 	}
+	// A learner heard of only through dockstep check --step has no list of
+	// steps: it grows to the steps reported.
+	for e.Step > len(l.Cells) {
+		l.Cells = append(l.Cells, CellTodo)
+		l.Steps = append(l.Steps, "")
+	}
+	if e.Step >= 1 && e.StepTitle != "" {
+		l.Steps[e.Step-1] = e.StepTitle
+	}
 	cell := func(state string) {
-		if e.Step >= 1 && e.Step <= len(l.Cells) {
+		if e.Step >= 1 {
 			l.Cells[e.Step-1] = state
 		}
 	}

@@ -96,3 +96,12 @@ func TestChangedListsRowsAfterACursor(t *testing.T) {
 		t.Errorf("changed after 3 = %+v, want none", ls)
 	}
 }
+
+func TestRoomGrowsTheStepsOfALearnerSeenOnlyByStep(t *testing.T) {
+	r := NewRoom("t")
+	r.Apply(StoredEvent{Seq: 1, Learner: 1, Event: ev("1", StepPassed, 2)})
+	l := r.Summary(time.Now()).Learners[0]
+	if strings.Join(l.Cells, ",") != "todo,done" || l.Steps[1] != "Step 2" {
+		t.Errorf("learner = %+v, want cells todo,done and step 2's title", l)
+	}
+}
