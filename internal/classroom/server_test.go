@@ -4,8 +4,11 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -358,4 +361,69 @@ func TestStreamSendsNotesAndSummaries(t *testing.T) {
 		}
 	}
 	t.Errorf("stream ended; note %v, summary %v", note, summary)
+}
+
+// stuckWriter is a dashboard that stops reading: a write waits until its
+// deadline, then fails, as on a real connection.
+type stuckWriter struct {
+	header    http.Header
+	deadlines chan time.Time
+	deadline  time.Time
+}
+
+func (w *stuckWriter) Header() http.Header { return w.header }
+func (w *stuckWriter) WriteHeader(int)     {}
+func (w *stuckWriter) Flush()              {}
+func (w *stuckWriter) SetWriteDeadline(t time.Time) error {
+	w.deadline = t
+	w.deadlines <- t
+	return nil
+}
+func (w *stuckWriter) Write(p []byte) (int, error) {
+	if w.deadline.IsZero() {
+		return 0, errors.New("write without a deadline")
+	}
+	time.Sleep(time.Until(w.deadline))
+	return 0, os.ErrDeadlineExceeded
+}
+
+func TestStreamDropsADashboardThatStopsReading(t *testing.T) {
+	r := newTestRoom(t)
+	r.srv.WriteTimeout = time.Millisecond
+	w := &stuckWriter{header: http.Header{}, deadlines: make(chan time.Time, 10)}
+	req := httptest.NewRequest("GET", "/api/stream", nil)
+	done := make(chan struct{})
+	go func() { r.srv.stream(w, req); close(done) }()
+	<-done // the stream gave up on its first write, at its deadline
+	if len(w.deadlines) == 0 {
+		t.Fatal("the stream wrote without a deadline")
+	}
+	if n := len(r.srv.Room().subs); n != 0 {
+		t.Errorf("%d subscriptions left after the dashboard was dropped", n)
+	}
+}
+
+func TestStreamKeepsAliveWithComments(t *testing.T) {
+	r := newTestRoom(t)
+	r.srv.Ping = 5 * time.Millisecond
+	req, _ := http.NewRequest("GET", r.http.URL+"/api/stream?token="+r.srv.Info().Instructor, nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	sc := bufio.NewScanner(res.Body)
+	var retry bool
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "retry: ") {
+			retry = true
+		}
+		if sc.Text() == ":ping" {
+			if !retry {
+				t.Error("no retry: field before the first ping")
+			}
+			return
+		}
+	}
+	t.Fatal("the stream ended without a :ping")
 }
