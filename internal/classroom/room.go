@@ -281,6 +281,14 @@ func (r *Room) onStep(l *LearnerView, e Event, at time.Time) {
 }
 
 func (r *Room) startLesson(l *LearnerView, e Event) {
+	// The lesson the learner is on, started again (a resumed runner, one
+	// more dockstep check): the step they are on, its time and its
+	// failures stand.
+	again := e.Lesson == l.Lesson && l.Status != StatusFinished && l.Status != StatusJoined
+	var onCell string
+	if again && l.Step >= 1 && l.Step <= len(l.Cells) {
+		onCell = l.Cells[l.Step-1]
+	}
 	l.Lesson, l.LessonTitle = e.Lesson, e.LessonTitle
 	if e.Kind == LessonStarted || len(e.Steps) > 0 {
 		l.Steps = append([]string{}, e.Steps...)
@@ -298,6 +306,12 @@ func (r *Room) startLesson(l *LearnerView, e Event) {
 		if n <= len(l.Cells) {
 			l.Cells[n-1] = CellSkipped
 		}
+	}
+	if again && l.Step <= len(l.Cells) {
+		if l.Step >= 1 && l.Cells[l.Step-1] == CellTodo {
+			l.Cells[l.Step-1] = onCell
+		}
+		return
 	}
 	l.Step, l.StepTitle = 0, ""
 	l.FailsInRow = 0

@@ -1,6 +1,7 @@
 package classroom
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -103,5 +104,35 @@ func TestRoomGrowsTheStepsOfALearnerSeenOnlyByStep(t *testing.T) {
 	l := r.Summary(time.Now()).Learners[0]
 	if strings.Join(l.Cells, ",") != "todo,done" || l.Steps[1] != "Step 2" {
 		t.Errorf("learner = %+v, want cells todo,done and step 2's title", l)
+	}
+}
+
+func TestRoomKeepsTheStepWhenTheSameLessonStartsAgain(t *testing.T) {
+	r := NewRoom("t")
+	diag := Failure{Kind: "file", Diagnosis: "no note.txt"}
+	seq := int64(0)
+	check := func() { // what one dockstep check of a lesson failing at step 2 sends
+		started := lessonStarted("", 3)
+		started.Done = []int{1}
+		for _, e := range []Event{started, ev("", StepStarted, 2), ev("", CheckFailed, 2, diag)} {
+			seq++
+			e.ID = fmt.Sprint(seq)
+			r.Apply(StoredEvent{Seq: seq, Learner: 1, Received: time.Now(), Event: e})
+		}
+	}
+	check()
+	since := r.Summary(time.Now()).Learners[0].OnStepSince
+	check()
+	check()
+	l := r.Summary(time.Now()).Learners[0]
+	if l.FailsInRow != 3 || !l.OnStepSince.Equal(since) || strings.Join(l.Cells, ",") != "done,failing,todo" {
+		t.Errorf("after three checks: %+v, want 3 failures in a row on step 2 since the first", l)
+	}
+	// Started again after finishing, the lesson starts afresh.
+	seq++
+	r.Apply(StoredEvent{Seq: seq, Learner: 1, Received: time.Now(), Event: Event{ID: "f", Kind: LessonFinished, Lesson: "l1", At: time.Now()}})
+	check()
+	if l := r.Summary(time.Now()).Learners[0]; l.FailsInRow != 1 {
+		t.Errorf("after finishing and starting again: %d failures in a row, want 1", l.FailsInRow)
 	}
 }
