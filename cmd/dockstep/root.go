@@ -55,6 +55,7 @@ Docker engine and tells you at once whether it worked, and if not, why.`,
 		newResetCmd(g),
 		newJoinCmd(g),
 		newClassroomCmd(g),
+		newDemoCmd(g),
 	)
 	return root
 }

@@ -1,0 +1,129 @@
+package demo
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dockstep/dockstep/lessons"
+)
+
+func TestMarkerScannerTakesMarkersOutEvenWhenSplit(t *testing.T) {
+	stream := "$ ls\r\nfile\r\n" + markerStart + "ps1;2" + markerEnd + "> " + markerStart + "ps2" + markerEnd + "done"
+	// Every way of cutting the stream in two gives the same text and marks.
+	for cut := 0; cut <= len(stream); cut++ {
+		var sc markerScanner
+		text1, marks1 := sc.scan([]byte(stream[:cut]))
+		text2, marks2 := sc.scan([]byte(stream[cut:]))
+		text := string(text1) + string(text2)
+		marks := append(marks1, marks2...)
+		if text != "$ ls\r\nfile\r\n> done" {
+			t.Fatalf("cut at %d: text %q, want the stream without markers", cut, text)
+		}
+		want := []prompt{{Status: 2}, {More: true}}
+		if !reflect.DeepEqual(marks, want) {
+			t.Fatalf("cut at %d: marks %+v, want %+v", cut, marks, want)
+		}
+	}
+}
+
+func TestCastWriterWritesAsciicastV2(t *testing.T) {
+	var b bytes.Buffer
+	clock := time.Unix(1700000000, 0)
+	now := func() time.Time { clock = clock.Add(250 * time.Millisecond); return clock }
+	cw, err := newCastWriter(&b, 80, 24, "A title", nil, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := []byte("✓ done\r\n")
+	// A write that cuts ✓ in two must not produce invalid text.
+	cw.Write([]byte("$ docker ps\r\n"))
+	cw.Write(check[:1])
+	cw.Write(check[1:])
+
+	sc := bufio.NewScanner(&b)
+	sc.Scan()
+	var h castHeader
+	if err := json.Unmarshal(sc.Bytes(), &h); err != nil {
+		t.Fatalf("header %q: %v", sc.Text(), err)
+	}
+	if h.Version != 2 || h.Width != 80 || h.Height != 24 || h.Timestamp != 1700000000 {
+		t.Errorf("header %+v, want version 2, 80x24, timestamp 1700000000", h)
+	}
+	var got []string
+	var last float64
+	for sc.Scan() {
+		var ev []any
+		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil || len(ev) != 3 {
+			t.Fatalf("event %q is not [time, \"o\", data]: %v", sc.Text(), err)
+		}
+		ts, ok1 := ev[0].(float64)
+		kind, ok2 := ev[1].(string)
+		data, ok3 := ev[2].(string)
+		if !ok1 || !ok2 || !ok3 || kind != "o" || ts < last {
+			t.Fatalf("event %q: want a growing time, \"o\" and text", sc.Text())
+		}
+		last = ts
+		got = append(got, data)
+	}
+	want := []string{"$ docker ps\r\n", "✓ done\r\n"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("events %q, want %q", got, want)
+	}
+}
+
+func TestMovesOf(t *testing.T) {
+	step := &lessons.Step{Solution: []lessons.Action{
+		{Kind: lessons.Run, Text: "docker stop {{name}} other\ndocker rm {{name}} other"},
+		{Kind: lessons.Run, Text: "docker build \\\n  -t x ."},
+		{Kind: lessons.Run, Text: "docker ps", Manual: true},
+		{Kind: lessons.Background, Text: "docker run -p 8888:5000 x"},
+		{Kind: lessons.Run, Text: "docker run -it busybox sh", Interactive: true, Input: "uptime\nexit"},
+		{Kind: lessons.WriteFile, Path: "Dockerfile", Text: "FROM {{base}}\nEOF\n"},
+		{Kind: lessons.AppendFile, Path: "my file", Text: "\nCMD x\n"},
+	}}
+	got := movesOf(step, map[string]string{"name": "site", "base": "python:3"})
+	want := []move{
+		{lines: []string{"docker stop site other"}},
+		{lines: []string{"docker rm site other"}},
+		{lines: []string{"docker build \\", "  -t x ."}},
+		{lines: []string{"docker run -p 8888:5000 x &"}},
+		{lines: []string{"docker run -it busybox sh"}, interactive: true, input: []string{"uptime", "exit"}},
+		{lines: []string{"cat > Dockerfile <<'EOF_'", "FROM python:3", "EOF", "EOF_"}},
+		{lines: []string{"cat >> 'my file' <<'EOF'", "", "CMD x", "EOF"}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("moves:\n got %+v\nwant %+v", got, want)
+	}
+}
+
+func TestDecodeKey(t *testing.T) {
+	for in, want := range map[string]key{
+		"\r": keyNext, " ": keyNext, "\x1b[C": keyRight, "\x1bOD": keyLeft,
+		"r": keyAgain, "p": keyPause, "q": keyQuit, "\x03": keyQuit, "x": keyOther,
+	} {
+		if got := decodeKey([]byte(in)); got != want {
+			t.Errorf("decodeKey(%q) = %d, want %d", in, got, want)
+		}
+	}
+}
+
+func TestWrap(t *testing.T) {
+	got := wrap("one two three four five six seven", 10, 2)
+	want := []string{"one two", "three …"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("wrap = %q, want %q", got, want)
+	}
+	if got := wrap("short", 10, 2); !reflect.DeepEqual(got, []string{"short"}) {
+		t.Errorf("wrap of a short text = %q", got)
+	}
+	for _, l := range wrap(strings.Repeat("word ", 40), 12, 3) {
+		if n := len([]rune(l)); n > 12 {
+			t.Errorf("line %q is %d wide, want at most 12", l, n)
+		}
+	}
+}
