@@ -177,15 +177,16 @@ func runDemo(ctx context.Context, g *globals, o demoOptions, args []string) erro
 		defer rf.Close()
 		opts.Record = rf
 	}
+	restore := func() {}
 	if in, ok := g.io.in.(*os.File); ok && !o.auto {
 		old, err := term.MakeRaw(int(in.Fd()))
 		if err != nil {
 			return fmt.Errorf("reading keys from the terminal: %w", err)
 		}
-		defer term.Restore(int(in.Fd()), old)
+		restore = func() { term.Restore(int(in.Fd()), old) }
 	}
-
 	out, err := demo.Run(ctx, opts)
+	restore()
 	if err != nil {
 		return exitf(1, "dockstep demo: %v", err)
 	}
@@ -195,6 +196,10 @@ func runDemo(ctx context.Context, g *globals, o demoOptions, args []string) erro
 	}
 	if out.Quit && o.auto {
 		return exitf(130, "dockstep demo: interrupted")
+	}
+	if out.Quit {
+		fmt.Fprintf(g.io.out, "%s: quit; %d of %d steps' checks held\n", l.ID, out.Held, checkedSteps(l))
+		return nil
 	}
 	fmt.Fprintf(g.io.out, "%s: %d of %d steps checked and held\n", l.ID, out.Held, checkedSteps(l))
 	return nil

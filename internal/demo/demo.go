@@ -121,7 +121,8 @@ type demo struct {
 	vars   map[string]string
 	bgJobs int // background commands started
 	out    Outcome
-	failed string // why the last step's checks did not hold
+	failed string       // why the last step's checks did not hold
+	held   map[int]bool // the steps whose checks held
 }
 
 // Run presents the lesson and returns how it went. The error is for what
@@ -133,7 +134,7 @@ func Run(ctx context.Context, o Options) (Outcome, error) {
 	if o.Wait == 0 {
 		o.Wait = 30 * time.Second
 	}
-	d := &demo{o: o, vars: o.Vars, rnd: o.Rand}
+	d := &demo{o: o, vars: o.Vars, rnd: o.Rand, held: map[int]bool{}}
 	if d.rnd == nil {
 		d.rnd = rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
 	}
@@ -241,7 +242,8 @@ func (d *demo) step(ctx context.Context, i int) nav {
 		held = d.verify(ctx, s, since, took)
 	}
 	if held && len(s.Checks) > 0 {
-		d.out.Held++
+		d.held[i] = true
+		d.out.Held = len(d.held)
 	}
 	d.quiz(ctx, s)
 	if d.o.Auto {
@@ -398,7 +400,7 @@ func (d *demo) typeMove(ctx context.Context, m move, instant bool) key {
 		if i < len(m.lines)-1 {
 			d.sh.drain()
 			d.sh.write("\r")
-			if err := d.waitPrompt(ctx, false); err != nil {
+			if err := d.waitPrompt(ctx, true); err != nil {
 				return keyQuit
 			}
 		}
@@ -700,7 +702,8 @@ type screen struct {
 	w          io.Writer
 	cols, rows int
 	plain      bool
-	n          int64 // bytes written so far
+	n          int64  // bytes written so far
+	keys       string // the keys' line shown
 }
 
 func (s *screen) Write(p []byte) (int, error) {
@@ -763,7 +766,17 @@ func (s *screen) keyLine(text string) {
 	if s.plain {
 		return
 	}
+	s.mu.Lock()
+	s.keys = text
+	s.mu.Unlock()
 	s.printf("\x1b7\x1b[%d;1H\x1b[2K\x1b[2m %s\x1b[0m\x1b8", s.rows, truncate(text, s.cols-2))
+}
+
+// shownKeys is the keys' line shown now.
+func (s *screen) shownKeys() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.keys
 }
 
 func (s *screen) style(code, text string) string {

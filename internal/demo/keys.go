@@ -100,6 +100,8 @@ func (d *demo) pause(ctx context.Context) {
 	if sh == "" {
 		sh = "bash"
 	}
+	keys := d.scr.shownKeys()
+	defer d.scr.keyLine(keys)
 	d.scr.keyLine("paused: this shell is yours; type exit to come back to the demo")
 	d.scr.printf("\r\x1b[2K")
 	cmd := exec.Command(sh, "-i")
