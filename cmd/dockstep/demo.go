@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"os"
@@ -134,6 +135,26 @@ func runDemo(ctx context.Context, g *globals, o demoOptions, args []string) erro
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	stateDir, err := runner.StateDir()
+	if err != nil {
+		return fmt.Errorf("finding dockstep's state folder: %w", err)
+	}
+	recordPath := demo.RecordPath(stateDir, l.ID)
+	if o.reset {
+		removed, err := demo.RemoveRecorded(ctx, c, recordPath)
+		if err != nil {
+			return exitf(1, "dockstep demo --reset: %v", err)
+		}
+		fmt.Fprintf(g.io.errOut, "reset: removed %s, which earlier demos of %s created\n", removed, l.ID)
+	}
+	if err := g.demoPreflight(ctx, l, o.auto); err != nil {
+		return err
+	}
+	tracker, err := demo.NewRecorder(ctx, c, recordPath, l.ID, lessonScope(l, vars))
+	if err != nil {
+		return err
+	}
+
 	root, err := os.MkdirTemp("", "dockstep-demo-")
 	if err != nil {
 		return fmt.Errorf("making the demo's folder: %w", err)
@@ -148,7 +169,7 @@ func runDemo(ctx context.Context, g *globals, o demoOptions, args []string) erro
 	}
 
 	opts := demo.Options{
-		Lesson: l, Vars: vars, Dir: dir, Registry: g.registry(), Docker: c,
+		Lesson: l, Vars: vars, Dir: dir, Registry: g.registry(), Docker: c, Tracker: tracker,
 		In: g.io.in, Out: g.io.out, Plain: !outTTY,
 		Auto: o.auto, Speed: speed, From: from, Wait: o.wait, Keep: o.keep,
 	}
@@ -268,4 +289,54 @@ func checkedSteps(l *lessons.Lesson) int {
 
 func indentLines(s, prefix string) string {
 	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
+}
+
+// demoPreflight checks the lesson as dockstep doctor LESSON does: the
+// engine answers, the images are here, the ports are free. With problems,
+// --auto stops; a presenter may fetch the images or go on anyway.
+func (g *globals) demoPreflight(ctx context.Context, l *lessons.Lesson, auto bool) error {
+	check := func() (*doctorReport, int, bool) {
+		rep := &doctorReport{}
+		g.doctor(ctx, rep, collectNeeds([]*lessons.Lesson{l}))
+		fails, images := 0, false
+		for _, it := range rep.Checks {
+			if it.Status == statusFail {
+				fails++
+				images = images || strings.HasPrefix(it.Check, "image ")
+			}
+		}
+		return rep, fails, images
+	}
+	rep, fails, images := check()
+	if fails == 0 {
+		return nil
+	}
+	printDoctor(g.io.errOut, rep, g.io.color())
+	fix := "fix the lines marked " + failMark(g.io.color())
+	if images {
+		fix += " (dockstep prefetch " + l.ID + " fetches the images)"
+	}
+	if auto {
+		return exitf(1, "dockstep demo: %s is not ready to present here: %s, then run the demo again", l.ID, fix)
+	}
+	in := bufio.NewReader(g.io.in)
+	ask := func(q string) bool {
+		fmt.Fprintf(g.io.errOut, "%s [y/N] ", q)
+		line, _ := in.ReadString('\n')
+		return strings.HasPrefix(strings.ToLower(strings.TrimSpace(line)), "y")
+	}
+	if images && ask("Fetch the missing images now, with dockstep prefetch "+l.ID+"?") {
+		pc := newPrefetchCmd(g)
+		pc.SetArgs([]string{l.ID})
+		if err := pc.ExecuteContext(ctx); err != nil {
+			return err
+		}
+		if _, fails, _ = check(); fails == 0 {
+			return nil
+		}
+	}
+	if !ask("Present " + l.ID + " anyway?") {
+		return exitf(1, "dockstep demo: %s, then run the demo again", fix)
+	}
+	return nil
 }

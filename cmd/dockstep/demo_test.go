@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -152,7 +153,19 @@ func TestDemoInATerminal(t *testing.T) {
 // --speed instant --record against the real engine, and reads the
 // recording as asciinema would.
 func TestDemoAutoRecordsACourseLesson(t *testing.T) {
-	dockertest.Client(t)
+	c := dockertest.Client(t)
+	engineEnv(t)
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	// The demo's preflight wants the lesson's image here, as a presenter
+	// fetches it the day before; it is removed again when this test
+	// fetched it.
+	const site = "prakhar1989/static-site"
+	if _, err := c.ImageInspect(context.Background(), site); err != nil {
+		t.Cleanup(func() { exec.Command("docker", "rmi", site).Run() })
+		if code, stdout, stderr := runCapture(t, "prefetch", "static-site"); code != 0 {
+			t.Fatalf("dockstep prefetch static-site: exit %d\n%s\n%s", code, stdout, stderr)
+		}
+	}
 	cast := filepath.Join(t.TempDir(), "static-site.cast")
 	port := freePort(t)
 	code, stdout, stderr := runCapture(t, "demo", "static-site", "--auto", "--speed", "instant", "--record", cast, "--var", "port="+port)
@@ -220,4 +233,73 @@ func freePort(t *testing.T) string {
 	}
 	defer l.Close()
 	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+}
+
+// TestDemoResetRemovesOnlyWhatItCreated quits a demo after its first step,
+// keeps what it created, and checks that --reset removes that container by
+// its ID and leaves alone a container of the same name made by hand since.
+func TestDemoResetRemovesOnlyWhatItCreated(t *testing.T) {
+	c := dockertest.Client(t)
+	bin := dockstepBinary(t)
+	image := dockertest.Name("dockstep-demo")
+	dockertest.Busybox(t, c, image)
+	name := dockertest.Name("dockstep-demo")
+	dockertest.RemoveContainerAtEnd(t, c, name)
+	lessonsDir, err := filepath.Abs(filepath.Join("testdata", "demo-lessons"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := demoEnv(t)
+	args := []string{"--lessons", lessonsDir, "demo", "demo-run", "--var", "name=" + name, "--var", "image=" + image, "--speed", "instant"}
+
+	s := startSession(t, bin, env, t.TempDir(), args...)
+	s.waitScreen("Step 1 of 4", "Enter type the next command")
+	s.send("\r")
+	s.waitScreen("Enter run it")
+	s.send("\r")
+	s.waitScreen("✓ Run a container")
+	s.send("q")
+	s.waitScreen("The demo created containers "+name, "y remove them now")
+	s.send("n")
+	if code := s.exitCode(); code != 0 {
+		t.Fatalf("exit code after q = %d, want 0", code)
+	}
+	demoID := dockertest.Run(t, "inspect", "-f", "{{.Id}}", name)
+
+	// The presenter removes it by hand and makes their own of that name.
+	dockertest.Run(t, "rm", "-f", name)
+	mine := dockertest.Run(t, "run", "-d", "--name", name, image, "sleep", "300")
+
+	s = startSession(t, bin, env, t.TempDir(), append(args, "--reset")...)
+	s.waitScreen("Step 1 of 4")
+	s.send("q")
+	if code := s.exitCode(); code != 0 {
+		t.Fatalf("exit code of the demo with --reset = %d, want 0", code)
+	}
+	if got := dockertest.Run(t, "inspect", "-f", "{{.Id}}", name); got != mine {
+		t.Fatalf("after --reset the container %s is %s, want the presenter's own %s (the demo's was %s)", name, got, mine, demoID)
+	}
+
+	// With the demo's own container there, --reset removes it.
+	dockertest.Run(t, "rm", "-f", name)
+	s = startSession(t, bin, env, t.TempDir(), args...)
+	s.waitScreen("Enter type the next command")
+	s.send("\r")
+	s.waitScreen("Enter run it")
+	s.send("\r")
+	s.waitScreen("✓ Run a container")
+	s.send("q")
+	s.waitScreen("y remove them now")
+	s.send("n")
+	s.exitCode()
+	s = startSession(t, bin, env, t.TempDir(), append(args, "--reset")...)
+	s.waitScreen("Step 1 of 4")
+	s.send("q")
+	s.exitCode()
+	if !strings.Contains(s.raw.String(), "removed containers "+name) {
+		t.Errorf("--reset did not say it removed the container %s", name)
+	}
+	if _, err := c.ContainerInspect(context.Background(), name); err == nil {
+		t.Errorf("--reset left the container %s that the demo created", name)
+	}
 }

@@ -645,7 +645,10 @@ func (d *demo) finish(ctx context.Context) {
 		d.freshPrompt(ctx, d.scr.red("removing what the demo created: "+err.Error()))
 		return
 	}
-	d.freshPrompt(ctx, d.scr.dim("\r\nRemoved "+removed+"."))
+	if removed == "" {
+		removed = "nothing: it was gone already"
+	}
+	d.freshPrompt(ctx, d.scr.dim("Removed "+removed+"."))
 }
 
 // sleep waits for d, or until ctx is done.

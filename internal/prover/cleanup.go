@@ -127,14 +127,69 @@ func (r Removed) String() string {
 	return strings.Join(parts, "; ")
 }
 
+// Objects are Docker objects by ID: what New finds appeared on an engine
+// since a snapshot. Kept (dockstep demo keeps them in a file), they let
+// exactly those objects be removed later, and nothing else.
+type Objects struct {
+	Containers []Object `json:"containers,omitempty"`
+	Images     []Object `json:"images,omitempty"`
+	// Tags are tags added to images older than the snapshot; only the tag
+	// is removed.
+	Tags     []string `json:"tags,omitempty"`
+	Volumes  []Object `json:"volumes,omitempty"`
+	Networks []Object `json:"networks,omitempty"`
+}
+
+// Object is one Docker object: its ID (for a volume, its name) and the name
+// it is shown by.
+type Object struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Count is the number of objects.
+func (o Objects) Count() int {
+	return len(o.Containers) + len(o.Images) + len(o.Tags) + len(o.Volumes) + len(o.Networks)
+}
+
+// Add adds the objects of more that o does not hold yet.
+func (o *Objects) Add(more Objects) {
+	add := func(to, more []Object) []Object {
+		for _, m := range more {
+			if !slices.ContainsFunc(to, func(x Object) bool { return x.ID == m.ID }) {
+				to = append(to, m)
+			}
+		}
+		return to
+	}
+	o.Containers = add(o.Containers, more.Containers)
+	o.Images = add(o.Images, more.Images)
+	for _, t := range more.Tags {
+		if !slices.Contains(o.Tags, t) {
+			o.Tags = append(o.Tags, t)
+		}
+	}
+	o.Volumes = add(o.Volumes, more.Volumes)
+	o.Networks = add(o.Networks, more.Networks)
+}
+
 // Cleanup removes what appeared on the engine since the snapshot and is in
-// scope: containers first (with their anonymous volumes), then images
-// (children before their parents, and with an image in scope the untagged
-// layers built on it), tags added to older images, volumes and networks.
-// Nothing recorded in the snapshot is removed. It goes on after a failure
-// and returns every error.
+// scope (New), then removes it (Remove). Nothing recorded in the snapshot
+// is removed. It goes on after a failure and returns every error.
 func (s *Snapshot) Cleanup(ctx context.Context, d CleanupDocker, scope Scope) (Removed, error) {
-	var out Removed
+	o, err := s.New(ctx, d, scope)
+	if o.Count() == 0 {
+		return Removed{}, err
+	}
+	removed, rerr := Remove(ctx, d, o)
+	return removed, errors.Join(err, rerr)
+}
+
+// New lists what appeared on the engine since the snapshot and is in
+// scope: containers, images (with an image in scope, the untagged layers
+// built on it), tags added to older images, volumes and networks.
+func (s *Snapshot) New(ctx context.Context, d CleanupDocker, scope Scope) (Objects, error) {
+	var out Objects
 	var errs []error
 	in := scope.set()
 	all := len(scope) == 0
@@ -166,6 +221,11 @@ func (s *Snapshot) Cleanup(ctx context.Context, d CleanupDocker, scope Scope) (R
 			}
 		}
 	}
+	for _, i := range images {
+		if newImage[i.ID] {
+			out.Images = append(out.Images, Object{ID: i.ID, Name: shown(i.RepoTags, i.ID)})
+		}
+	}
 
 	cs, err := d.ContainerList(ctx, container.ListOptions{All: true})
 	if err != nil {
@@ -179,54 +239,9 @@ func (s *Snapshot) Cleanup(ctx context.Context, d CleanupDocker, scope Scope) (R
 		if !all && !in[c.Image] && !in[normalizeRef(c.Image)] && !anyIn(in, names) && !newImage[c.ImageID] {
 			continue
 		}
-		err := d.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true, RemoveVolumes: true})
-		if err != nil && !cerrdefs.IsNotFound(err) {
-			errs = append(errs, fmt.Errorf("removing container %s: %w", shown(names, c.ID), err))
-			continue
-		}
-		out.Containers = append(out.Containers, shown(names, c.ID))
+		out.Containers = append(out.Containers, Object{ID: c.ID, Name: shown(names, c.ID)})
 	}
 
-	// Children before their parents: by the parent links the classic
-	// builder records, else newest first (a child is younger than its
-	// parent, though maybe within the same second).
-	sort.SliceStable(images, func(a, b int) bool { return images[a].Created > images[b].Created })
-	var remaining []image.Summary
-	for _, i := range images {
-		if newImage[i.ID] {
-			remaining = append(remaining, i)
-		}
-	}
-	for len(remaining) > 0 {
-		hasChild := map[string]bool{}
-		for _, i := range remaining {
-			hasChild[i.ParentID] = true
-		}
-		var later []image.Summary
-		for _, i := range remaining {
-			if hasChild[i.ID] {
-				later = append(later, i)
-				continue
-			}
-			_, err := d.ImageRemove(ctx, i.ID, image.RemoveOptions{Force: true, PruneChildren: true})
-			switch {
-			case cerrdefs.IsNotFound(err):
-				// Gone already, with a child it was the parent of.
-			case err != nil:
-				errs = append(errs, fmt.Errorf("removing image %s: %w", shown(i.RepoTags, i.ID), err))
-			default:
-				out.Images = append(out.Images, shown(i.RepoTags, i.ID))
-			}
-		}
-		if len(later) == len(remaining) {
-			// Cannot happen with real parent links; do not loop forever.
-			for _, i := range later {
-				errs = append(errs, fmt.Errorf("removing image %s: its child images are in the way", shown(i.RepoTags, i.ID)))
-			}
-			break
-		}
-		remaining = later
-	}
 	for _, i := range images {
 		before, old := s.images[i.ID]
 		if !old || len(before) == 0 {
@@ -237,11 +252,7 @@ func (s *Snapshot) Cleanup(ctx context.Context, d CleanupDocker, scope Scope) (R
 			if slices.Contains(before, normalizeRef(tag)) || !(all || in[normalizeRef(tag)]) {
 				continue
 			}
-			if _, err := d.ImageRemove(ctx, tag, image.RemoveOptions{PruneChildren: false}); err != nil && !cerrdefs.IsNotFound(err) {
-				errs = append(errs, fmt.Errorf("removing the tag %s: %w", tag, err))
-				continue
-			}
-			out.Untagged = append(out.Untagged, tag)
+			out.Tags = append(out.Tags, tag)
 		}
 	}
 
@@ -250,14 +261,9 @@ func (s *Snapshot) Cleanup(ctx context.Context, d CleanupDocker, scope Scope) (R
 		errs = append(errs, fmt.Errorf("listing volumes: %w", err))
 	} else {
 		for _, v := range vs.Volumes {
-			if s.volumes[v.Name] || !(all || in[v.Name]) {
-				continue
+			if !s.volumes[v.Name] && (all || in[v.Name]) {
+				out.Volumes = append(out.Volumes, Object{ID: v.Name, Name: v.Name})
 			}
-			if err := d.VolumeRemove(ctx, v.Name, true); err != nil && !cerrdefs.IsNotFound(err) {
-				errs = append(errs, fmt.Errorf("removing volume %s: %w", v.Name, err))
-				continue
-			}
-			out.Volumes = append(out.Volumes, v.Name)
 		}
 	}
 
@@ -266,13 +272,110 @@ func (s *Snapshot) Cleanup(ctx context.Context, d CleanupDocker, scope Scope) (R
 		errs = append(errs, fmt.Errorf("listing networks: %w", err))
 	} else {
 		for _, n := range ns {
-			if s.networks[n.ID] || !(all || in[n.Name]) {
-				continue
+			if !s.networks[n.ID] && (all || in[n.Name]) {
+				out.Networks = append(out.Networks, Object{ID: n.ID, Name: n.Name})
 			}
-			if err := d.NetworkRemove(ctx, n.ID); err != nil && !cerrdefs.IsNotFound(err) {
-				errs = append(errs, fmt.Errorf("removing network %s: %w", n.Name, err))
-				continue
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+// Remove removes the objects that still exist: containers first (with their
+// anonymous volumes), then images (children before their parents), tags,
+// volumes and networks. An object already gone is passed over. It goes on
+// after a failure and returns every error.
+func Remove(ctx context.Context, d CleanupDocker, o Objects) (Removed, error) {
+	var out Removed
+	var errs []error
+	for _, c := range o.Containers {
+		err := d.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true, RemoveVolumes: true})
+		switch {
+		case cerrdefs.IsNotFound(err):
+		case err != nil:
+			errs = append(errs, fmt.Errorf("removing container %s: %w", c.Name, err))
+		default:
+			out.Containers = append(out.Containers, c.Name)
+		}
+	}
+
+	if len(o.Images) > 0 {
+		images, err := d.ImageList(ctx, image.ListOptions{All: true})
+		if err != nil {
+			errs = append(errs, fmt.Errorf("listing images: %w", err))
+		}
+		wanted := map[string]bool{}
+		for _, i := range o.Images {
+			wanted[i.ID] = true
+		}
+		// Children before their parents: by the parent links the classic
+		// builder records, else newest first (a child is younger than its
+		// parent, though maybe within the same second).
+		sort.SliceStable(images, func(a, b int) bool { return images[a].Created > images[b].Created })
+		var remaining []image.Summary
+		for _, i := range images {
+			if wanted[i.ID] {
+				remaining = append(remaining, i)
 			}
+		}
+		for len(remaining) > 0 {
+			hasChild := map[string]bool{}
+			for _, i := range remaining {
+				hasChild[i.ParentID] = true
+			}
+			var later []image.Summary
+			for _, i := range remaining {
+				if hasChild[i.ID] {
+					later = append(later, i)
+					continue
+				}
+				_, err := d.ImageRemove(ctx, i.ID, image.RemoveOptions{Force: true, PruneChildren: true})
+				switch {
+				case cerrdefs.IsNotFound(err):
+					// Gone already, with a child it was the parent of.
+				case err != nil:
+					errs = append(errs, fmt.Errorf("removing image %s: %w", shown(i.RepoTags, i.ID), err))
+				default:
+					out.Images = append(out.Images, shown(i.RepoTags, i.ID))
+				}
+			}
+			if len(later) == len(remaining) {
+				// Cannot happen with real parent links; do not loop forever.
+				for _, i := range later {
+					errs = append(errs, fmt.Errorf("removing image %s: its child images are in the way", shown(i.RepoTags, i.ID)))
+				}
+				break
+			}
+			remaining = later
+		}
+	}
+
+	for _, tag := range o.Tags {
+		_, err := d.ImageRemove(ctx, tag, image.RemoveOptions{PruneChildren: false})
+		switch {
+		case cerrdefs.IsNotFound(err):
+		case err != nil:
+			errs = append(errs, fmt.Errorf("removing the tag %s: %w", tag, err))
+		default:
+			out.Untagged = append(out.Untagged, tag)
+		}
+	}
+	for _, v := range o.Volumes {
+		err := d.VolumeRemove(ctx, v.ID, true)
+		switch {
+		case cerrdefs.IsNotFound(err):
+		case err != nil:
+			errs = append(errs, fmt.Errorf("removing volume %s: %w", v.Name, err))
+		default:
+			out.Volumes = append(out.Volumes, v.Name)
+		}
+	}
+	for _, n := range o.Networks {
+		err := d.NetworkRemove(ctx, n.ID)
+		switch {
+		case cerrdefs.IsNotFound(err):
+		case err != nil:
+			errs = append(errs, fmt.Errorf("removing network %s: %w", n.Name, err))
+		default:
 			out.Networks = append(out.Networks, n.Name)
 		}
 	}
