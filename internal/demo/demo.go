@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"path"
 	"strings"
 	"sync"
 	"time"
@@ -344,7 +345,11 @@ func movesOf(s *lessons.Step, vars map[string]string) []move {
 			for strings.Contains("\n"+text+"\n", "\n"+eof+"\n") {
 				eof += "_"
 			}
-			lines := append([]string{fmt.Sprintf("cat %s %s <<'%s'", op, shellWord(a.Path), eof)}, body...)
+			first := fmt.Sprintf("cat %s %s <<'%s'", op, shellWord(a.Path), eof)
+			if d := path.Dir(a.Path); d != "." {
+				first = "mkdir -p " + shellWord(d) + " && " + first
+			}
+			lines := append([]string{first}, body...)
 			out = append(out, move{lines: append(lines, eof)})
 			continue
 		}

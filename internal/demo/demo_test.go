@@ -3,7 +3,10 @@ package demo
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -125,5 +128,60 @@ func TestWrap(t *testing.T) {
 		if n := len([]rune(l)); n > 12 {
 			t.Errorf("line %q is %d wide, want at most 12", l, n)
 		}
+	}
+}
+
+// TestRunAutoTypesAndRecords presents a lesson that needs no engine with
+// --auto: the commands are typed into bash and run, a file block is
+// written by a here-document, a background command is stopped at the end
+// by a kill shown on screen, and the recording holds all of it.
+func TestRunAutoTypesAndRecords(t *testing.T) {
+	src := "---\nformat: 1\ntitle: No engine\nvars:\n  who: {prompt: \"Who\", default: world}\n---\n\n" +
+		"## Greet\n\nSay hello.\n\n```sh\necho \"hello, {{who}}\" > greeting\necho done-$((6*7))\n```\n\n" +
+		"## Write\n\n```text {file=conf/app.txt}\nname: {{who}}\n$HOME stays as written\n```\n\n" +
+		"## Serve\n\n```sh {background}\nsleep 300\n```\n"
+	l, probs := lessons.ParseBytes(nil, "01-no-engine.md", "01-no-engine.md", []byte(src), lessons.Options{})
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	dir := t.TempDir()
+	var screen, cast bytes.Buffer
+	out, err := Run(context.Background(), Options{
+		Lesson: l, Vars: l.SampleVars(), Dir: dir, Out: &screen, Plain: true, Record: &cast,
+		Auto: true, Width: 80, Height: 24,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Failed != nil || out.Quit {
+		t.Fatalf("outcome %+v, want the lesson run to its end", out)
+	}
+	for _, want := range []string{"echo \"hello, world\" > greeting", "done-42", "cat > conf/app.txt <<'EOF'", "sleep 300 &", "kill -INT $(jobs -p)", "== Step 3 of 3 · Serve =="} {
+		if !strings.Contains(screen.String(), want) {
+			t.Errorf("the screen does not show %q:\n%s", want, screen.String())
+		}
+	}
+	if strings.Contains(screen.String(), markerStart) {
+		t.Errorf("the prompt markers reached the screen")
+	}
+	for file, want := range map[string]string{"greeting": "hello, world\n", "conf/app.txt": "name: world\n$HOME stays as written\n"} {
+		got, err := os.ReadFile(filepath.Join(dir, file))
+		if err != nil || string(got) != want {
+			t.Errorf("%s holds %q (%v), want %q", file, got, err, want)
+		}
+	}
+	// The recording replays the same screen.
+	var replay strings.Builder
+	sc := bufio.NewScanner(&cast)
+	sc.Scan()
+	for sc.Scan() {
+		var ev []any
+		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+			t.Fatalf("recording line %q: %v", sc.Text(), err)
+		}
+		replay.WriteString(ev[2].(string))
+	}
+	if replay.String() != screen.String() {
+		t.Errorf("the recording differs from the screen")
 	}
 }
