@@ -93,7 +93,7 @@ func TestDemoInATerminal(t *testing.T) {
 	s.send("\x1b[C")
 	s.waitScreen("cat > note.txt <<'EOF'", "a note for "+name, "EOF in the middle does not end it", "Enter run it")
 	s.send("\r")
-	s.waitScreen("✓ Write a file", "file: ")
+	s.waitScreen("✓ Write a file", "file: ", "Enter next step")
 
 	// r does the step again, from a clean screen.
 	s.send("r")
@@ -104,7 +104,7 @@ func TestDemoInATerminal(t *testing.T) {
 	s.send("\x1b[C")
 	s.waitScreen("cat > note.txt")
 	s.send("\r")
-	s.waitScreen("✓ Write a file")
+	s.waitScreen("✓ Write a file", "Enter next step")
 
 	// ← goes back a step, before anything of the next one ran.
 	s.send("\r")
@@ -114,7 +114,7 @@ func TestDemoInATerminal(t *testing.T) {
 	s.send("\x1b[C")
 	s.waitScreen("cat > note.txt")
 	s.send("\r")
-	s.waitScreen("✓ Write a file")
+	s.waitScreen("✓ Write a file", "Enter next step")
 	s.send("\r")
 	s.waitScreen("Step 3 of 4 · Keep one running", "Run a second container in the foreground")
 
@@ -122,7 +122,7 @@ func TestDemoInATerminal(t *testing.T) {
 	s.send("\r")
 	s.waitScreen("docker run --name " + name + "-fg " + image + " sleep 300 &")
 	s.send("\r")
-	s.waitScreen("✓ Keep one running")
+	s.waitScreen("✓ Keep one running", "Enter next step")
 
 	// p hands over a shell until the presenter exits it.
 	s.send("p")
@@ -257,7 +257,7 @@ func TestDemoResetRemovesOnlyWhatItCreated(t *testing.T) {
 	s.send("\r")
 	s.waitScreen("Enter run it")
 	s.send("\r")
-	s.waitScreen("✓ Run a container")
+	s.waitScreen("✓ Run a container", "Enter next step")
 	s.send("q")
 	s.waitScreen("The demo created containers "+name, "y remove them now")
 	s.send("n")
@@ -287,7 +287,7 @@ func TestDemoResetRemovesOnlyWhatItCreated(t *testing.T) {
 	s.send("\r")
 	s.waitScreen("Enter run it")
 	s.send("\r")
-	s.waitScreen("✓ Run a container")
+	s.waitScreen("✓ Run a container", "Enter next step")
 	s.send("q")
 	s.waitScreen("y remove them now")
 	s.send("n")

@@ -247,6 +247,9 @@ func (d *demo) step(ctx context.Context, i int) nav {
 		d.out.Held = len(d.held)
 	}
 	d.quiz(ctx, s)
+	// Keys pressed while the commands ran or the checks were evaluated are
+	// dropped: an impatient Enter must not skip what comes next unseen.
+	d.dropKeys()
 	if d.o.Auto {
 		if !held {
 			return navFail

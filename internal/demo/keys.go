@@ -83,6 +83,17 @@ func (d *demo) waitKey(ctx context.Context) key {
 	}
 }
 
+// dropKeys forgets the keys pressed so far.
+func (d *demo) dropKeys() {
+	for {
+		select {
+		case <-d.keys:
+		default:
+			return
+		}
+	}
+}
+
 // waitByte waits for any key and returns its first byte.
 func (d *demo) waitByte(ctx context.Context) byte {
 	select {
