@@ -16,6 +16,8 @@ import (
 	"golang.org/x/term"
 
 	"github.com/dockstep/dockstep/internal/demo"
+	"github.com/dockstep/dockstep/internal/prover"
+	"github.com/dockstep/dockstep/internal/workshop"
 	"github.com/dockstep/dockstep/lessons"
 	"github.com/dockstep/dockstep/runner"
 )
@@ -150,7 +152,7 @@ func runDemo(ctx context.Context, g *globals, o demoOptions, args []string) erro
 	if err := g.demoPreflight(ctx, l, o.auto); err != nil {
 		return err
 	}
-	tracker, err := demo.NewRecorder(ctx, c, recordPath, l.ID, lessonScope(l, vars))
+	tracker, err := demo.NewRecorder(ctx, c, recordPath, l.ID, prover.LessonScope(l, vars))
 	if err != nil {
 		return err
 	}
@@ -295,26 +297,27 @@ func indentLines(s, prefix string) string {
 // engine answers, the images are here, the ports are free. With problems,
 // --auto stops; a presenter may fetch the images or go on anyway.
 func (g *globals) demoPreflight(ctx context.Context, l *lessons.Lesson, auto bool) error {
-	check := func() (*doctorReport, int, bool) {
-		rep := &doctorReport{}
-		g.doctor(ctx, rep, collectNeeds([]*lessons.Lesson{l}))
-		fails, images := 0, false
+	check := func() (*workshop.Report, int, bool, bool) {
+		rep := &workshop.Report{Lessons: []string{l.ID}}
+		g.checkMachine(ctx, rep, []*lessons.Lesson{l})
+		fails, noEngine := rep.Finish()
+		images := false
 		for _, it := range rep.Checks {
-			if it.Status == statusFail {
-				fails++
-				images = images || strings.HasPrefix(it.Check, "image ")
-			}
+			images = images || it.Status == workshop.StatusFail && strings.HasPrefix(it.Check, "image ")
 		}
-		return rep, fails, images
+		return rep, fails, noEngine, images
 	}
-	rep, fails, images := check()
+	rep, fails, noEngine, images := check()
 	if fails == 0 {
 		return nil
 	}
-	printDoctor(g.io.errOut, rep, g.io.color())
-	fix := "fix the lines marked " + failMark(g.io.color())
+	rep.Print(g.io.errOut, g.io.color())
+	fix := "fix the lines marked " + workshop.FailMark(g.io.color())
 	if images {
 		fix += " (dockstep prefetch " + l.ID + " fetches the images)"
+	}
+	if noEngine {
+		return exitf(3, "dockstep demo: the Docker engine cannot be used: %s", fix)
 	}
 	if auto {
 		return exitf(1, "dockstep demo: %s is not ready to present here: %s, then run the demo again", l.ID, fix)
@@ -326,12 +329,10 @@ func (g *globals) demoPreflight(ctx context.Context, l *lessons.Lesson, auto boo
 		return strings.HasPrefix(strings.ToLower(strings.TrimSpace(line)), "y")
 	}
 	if images && ask("Fetch the missing images now, with dockstep prefetch "+l.ID+"?") {
-		pc := newPrefetchCmd(g)
-		pc.SetArgs([]string{l.ID})
-		if err := pc.ExecuteContext(ctx); err != nil {
+		if err := runPrefetch(ctx, g, []string{l.ID}, prefetchOptions{}); err != nil {
 			return err
 		}
-		if _, fails, _ = check(); fails == 0 {
+		if _, fails, _, _ = check(); fails == 0 {
 			return nil
 		}
 	}

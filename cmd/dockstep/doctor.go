@@ -7,6 +7,7 @@ import (
 
 	"github.com/dockstep/dockstep/internal/engine"
 	"github.com/dockstep/dockstep/internal/workshop"
+	"github.com/dockstep/dockstep/lessons"
 )
 
 func newDoctorCmd(g *globals) *cobra.Command {
@@ -50,20 +51,7 @@ func runDoctor(ctx context.Context, g *globals, args []string, asJSON bool) erro
 	if len(probs) > 0 {
 		rep.Add(workshop.Item{Check: "lessons", Status: workshop.StatusFail, Detail: probs.Error(), Fix: "correct the lessons; \"dockstep lint\" lists the same problems"})
 	}
-	dr := g.doctor
-	if dr == nil {
-		dr = &workshop.Doctor{}
-	}
-	if dr.Dial == nil {
-		dr.Dial = func() (workshop.Engine, engine.Endpoint, error) {
-			c, ep, err := engine.Dial(g.engineOptions())
-			if err != nil {
-				return nil, ep, err
-			}
-			return c, ep, nil
-		}
-	}
-	dr.Check(ctx, rep, workshop.CollectNeeds(ls))
+	g.checkMachine(ctx, rep, ls)
 	fails, noEngine := rep.Finish()
 	if asJSON {
 		if err := g.writeJSON(rep); err != nil {
@@ -83,4 +71,24 @@ func runDoctor(ctx context.Context, g *globals, args []string, asJSON bool) erro
 		return exitf(1, "dockstep doctor: %d problem%s: fix the lines marked %s and run dockstep doctor again", fails, plural(fails), workshop.FailMark(g.io.color()))
 	}
 	return nil
+}
+
+// checkMachine fills in the doctor's checklist for what the lessons need of
+// this machine; dockstep doctor prints it, dockstep demo checks with it
+// before the first step.
+func (g *globals) checkMachine(ctx context.Context, rep *workshop.Report, ls []*lessons.Lesson) {
+	dr := g.doctor
+	if dr == nil {
+		dr = &workshop.Doctor{}
+	}
+	if dr.Dial == nil {
+		dr.Dial = func() (workshop.Engine, engine.Endpoint, error) {
+			c, ep, err := engine.Dial(g.engineOptions())
+			if err != nil {
+				return nil, ep, err
+			}
+			return c, ep, nil
+		}
+	}
+	dr.Check(ctx, rep, workshop.CollectNeeds(ls))
 }

@@ -11,7 +11,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/dockstep/dockstep/runner"
+	"github.com/dockstep/dockstep/internal/prover"
 )
 
 // Record is what demos of a lesson created on the engine, by ID, kept in a
@@ -19,7 +19,7 @@ import (
 // else: not the presenter's own objects, not what others run on the engine.
 type Record struct {
 	Lesson  string         `json:"lesson"`
-	Objects runner.Objects `json:"objects"`
+	Objects prover.Objects `json:"objects"`
 }
 
 // Recorder is the Tracker of a demo: it notes the objects that appear on
@@ -27,22 +27,22 @@ type Record struct {
 // its file after every step.
 type Recorder struct {
 	path  string
-	d     runner.CleanupDocker
-	snap  *runner.Snapshot
-	scope runner.Scope
+	d     prover.CleanupDocker
+	snap  *prover.Snapshot
+	scope prover.Scope
 	rec   Record
 }
 
 // NewRecorder records what the engine holds now, so that what the demo of
 // lesson creates can be told apart. What an earlier demo recorded in the
 // file at path and left stays in the record.
-func NewRecorder(ctx context.Context, d runner.CleanupDocker, path, lesson string, scope runner.Scope) (*Recorder, error) {
+func NewRecorder(ctx context.Context, d prover.CleanupDocker, path, lesson string, scope prover.Scope) (*Recorder, error) {
 	rec, err := LoadRecord(path)
 	if err != nil {
 		return nil, err
 	}
 	rec.Lesson = lesson
-	snap, err := runner.TakeSnapshot(ctx, d)
+	snap, err := prover.TakeSnapshot(ctx, d)
 	if err != nil {
 		return nil, fmt.Errorf("recording what the engine holds before the demo: %w", err)
 	}
@@ -100,10 +100,10 @@ func (r *Recorder) Created(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	kept := func(recorded, present []runner.Object) []string {
+	kept := func(recorded, present []prover.Object) []string {
 		var names []string
 		for _, p := range present {
-			if slices.ContainsFunc(recorded, func(o runner.Object) bool { return o.ID == p.ID }) {
+			if slices.ContainsFunc(recorded, func(o prover.Object) bool { return o.ID == p.ID }) {
 				names = append(names, p.Name)
 			}
 		}
@@ -116,7 +116,7 @@ func (r *Recorder) Created(ctx context.Context) (string, error) {
 			tags = append(tags, t)
 		}
 	}
-	return describe(runner.Removed{
+	return describe(prover.Removed{
 		Containers: kept(rec.Containers, now.Containers),
 		Images:     kept(rec.Images, now.Images),
 		Untagged:   tags,
@@ -132,7 +132,7 @@ func (r *Recorder) Remove(ctx context.Context) (string, error) {
 }
 
 // describe names the objects, or says "" when there are none.
-func describe(r runner.Removed) string {
+func describe(r prover.Removed) string {
 	if r.Count() == 0 {
 		return ""
 	}
@@ -141,12 +141,12 @@ func describe(r runner.Removed) string {
 
 // RemoveRecorded removes what the record at path holds, that is what
 // earlier demos created and left, then the record.
-func RemoveRecorded(ctx context.Context, d runner.CleanupDocker, path string) (runner.Removed, error) {
+func RemoveRecorded(ctx context.Context, d prover.CleanupDocker, path string) (prover.Removed, error) {
 	rec, err := LoadRecord(path)
 	if err != nil {
-		return runner.Removed{}, err
+		return prover.Removed{}, err
 	}
-	removed, err := runner.Remove(ctx, d, rec.Objects)
+	removed, err := prover.Remove(ctx, d, rec.Objects)
 	if err != nil {
 		return removed, fmt.Errorf("%w; the rest stays recorded in %s, for dockstep demo --reset to try again", err, path)
 	}

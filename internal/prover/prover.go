@@ -116,7 +116,7 @@ func (t *Prover) Lesson(ctx context.Context, l *lessons.Lesson, run int) (held i
 	if err != nil {
 		return 0, fmt.Errorf("recording what the engine holds before the lesson: %w", err)
 	}
-	scope := lessonScope(l, vars)
+	scope := LessonScope(l, vars)
 	var log bytes.Buffer
 	rep := &runner.Replayer{Dir: dir, Vars: vars, Out: &log, InteractiveTimeout: 2 * time.Minute}
 	if t.Verbose {
@@ -357,11 +357,11 @@ func describeResults(specs []lessons.CheckSpec, res []checks.Result, passing boo
 	return strings.TrimRight(b.String(), "\n")
 }
 
-// lessonScope names what a lesson may create, so that cleanup leaves alone
+// LessonScope names what a lesson may create, so that cleanup leaves alone
 // objects that others make on the same engine meanwhile: the lesson's
 // images, the images its Dockerfiles start FROM, and every word of its
 // commands (image references, --name values).
-func lessonScope(l *lessons.Lesson, vars map[string]string) Scope {
+func LessonScope(l *lessons.Lesson, vars map[string]string) Scope {
 	scope := Scope(append([]string(nil), l.Images...))
 	for _, s := range l.Steps {
 		for _, a := range s.Solution {

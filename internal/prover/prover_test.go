@@ -17,7 +17,7 @@ func TestLessonScope(t *testing.T) {
 		}}},
 	}
 	got := map[string]bool{}
-	for _, s := range lessonScope(l, map[string]string{"user": "ada"}) {
+	for _, s := range LessonScope(l, map[string]string{"user": "ada"}) {
 		got[s] = true
 	}
 	for _, w := range []string{"python:3", "ada/catnip", "web", "python:3.12-slim", "alpine:3"} {
