@@ -213,6 +213,9 @@ func runDemo(ctx context.Context, g *globals, o demoOptions, args []string) erro
 	if err != nil {
 		return exitf(1, "dockstep demo: %v", err)
 	}
+	if out.Removed != "" {
+		fmt.Fprintf(g.io.out, "removed what the demo created: %s\n", out.Removed)
+	}
 	if out.Failed != nil {
 		s := out.Failed
 		return exitf(1, "dockstep demo: step %d %q (%s:%d): its checks did not hold:\n%s", s.Index, s.Title, s.Pos.File, s.Pos.Line, indentLines(out.Why, "  "))

@@ -682,6 +682,9 @@ func allPassed(res []checks.Result) bool {
 }
 
 func round(t time.Duration) time.Duration {
+	if t < 100*time.Millisecond {
+		return t.Round(10 * time.Millisecond)
+	}
 	if t < 10*time.Second {
 		return t.Round(100 * time.Millisecond)
 	}
