@@ -5,10 +5,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -183,5 +185,95 @@ func TestRunAutoTypesAndRecords(t *testing.T) {
 	}
 	if replay.String() != screen.String() {
 		t.Errorf("the recording differs from the screen")
+	}
+}
+
+// fakeTracker says the demo created a container, and notes removals.
+type fakeTracker struct {
+	mu      sync.Mutex
+	removed bool
+}
+
+func (f *fakeTracker) Update(context.Context) error { return nil }
+func (f *fakeTracker) Created(context.Context) (string, error) {
+	return "containers web", nil
+}
+func (f *fakeTracker) Remove(context.Context) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.removed = true
+	return "containers web", nil
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestRunKeysQuitAndKeep drives Run with keys: type, run, quit, and keep
+// what the demo created when offered to remove it.
+func TestRunKeysQuitAndKeep(t *testing.T) {
+	for _, answer := range []string{"n", "y"} {
+		t.Run(answer, func(t *testing.T) {
+			src := "---\nformat: 1\ntitle: Keys\n---\n\n## One\n\n```sh\necho one-$((40+2))\n```\n\n## Two\n\n```sh\necho two\n```\n"
+			l, probs := lessons.ParseBytes(nil, "01-keys.md", "01-keys.md", []byte(src), lessons.Options{})
+			if len(probs) > 0 {
+				t.Fatal(probs)
+			}
+			keys, typed := io.Pipe()
+			defer typed.Close()
+			var screen syncBuffer
+			tr := &fakeTracker{}
+			done := make(chan Outcome, 1)
+			go func() {
+				out, err := Run(context.Background(), Options{Lesson: l, Dir: t.TempDir(), In: keys, Out: &screen, Tracker: tr, Width: 80, Height: 24})
+				if err != nil {
+					t.Error(err)
+				}
+				done <- out
+			}()
+			waitFor := func(text string) {
+				t.Helper()
+				deadline := time.Now().Add(10 * time.Second)
+				for !strings.Contains(screen.String(), text) {
+					if time.Now().After(deadline) {
+						t.Fatalf("the screen never showed %q; it has %q", text, screen.String())
+					}
+					time.Sleep(10 * time.Millisecond)
+				}
+			}
+			waitFor("Enter type the next command")
+			typed.Write([]byte("\x1b[C"))
+			waitFor("Enter run it")
+			typed.Write([]byte("\r"))
+			waitFor("one-42")
+			waitFor("Enter next step")
+			typed.Write([]byte("q"))
+			waitFor("The demo created containers web.")
+			typed.Write([]byte(answer))
+			select {
+			case out := <-done:
+				if !out.Quit {
+					t.Errorf("outcome %+v, want quit", out)
+				}
+				if tr.removed != (answer == "y") || (out.Removed != "") != (answer == "y") {
+					t.Errorf("answered %q: removed=%v, outcome %+v", answer, tr.removed, out)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("Run did not return after the answer; the screen has %q", screen.String())
+			}
+		})
 	}
 }
