@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"syscall"
@@ -45,6 +44,9 @@ type shell struct {
 	// prompts receives each prompt the shell shows, in order.
 	prompts chan prompt
 	exited  chan struct{}
+	// closing is closed when the shell is being closed: prompts nobody
+	// waits for any more are dropped.
+	closing chan struct{}
 
 	mu  sync.Mutex
 	out io.Writer
@@ -87,7 +89,7 @@ bind 'set enable-bracketed-paste off' 2>/dev/null
 		os.Remove(rc.Name())
 		return nil, fmt.Errorf("starting bash in a terminal: %w", err)
 	}
-	s := &shell{cmd: cmd, pty: f, rc: rc.Name(), out: out, prompts: make(chan prompt, 16), done: make(chan struct{}), exited: make(chan struct{})}
+	s := &shell{cmd: cmd, pty: f, rc: rc.Name(), out: out, prompts: make(chan prompt, 16), done: make(chan struct{}), exited: make(chan struct{}), closing: make(chan struct{})}
 	go s.read()
 	go func() {
 		cmd.Wait()
@@ -135,7 +137,10 @@ func (s *shell) read() {
 			}
 			s.mu.Unlock()
 			for _, m := range marks {
-				s.prompts <- m
+				select {
+				case s.prompts <- m:
+				case <-s.closing:
+				}
 			}
 		}
 		if err != nil {
@@ -214,6 +219,7 @@ func (s *shell) drain() {
 // close ends the shell and what runs in it: the terminal hangs up, as when
 // a terminal window is closed, and bash passes the hang-up on to its jobs.
 func (s *shell) close() {
+	close(s.closing)
 	s.pty.Close()
 	select {
 	case <-s.exited:
@@ -224,6 +230,3 @@ func (s *shell) close() {
 	<-s.done
 	os.Remove(s.rc)
 }
-
-// folder is the name the prompt shows for dir.
-func folder(dir string) string { return filepath.Base(dir) }
