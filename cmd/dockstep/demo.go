@@ -183,6 +183,19 @@ func runDemo(ctx context.Context, g *globals, o demoOptions, args []string) erro
 		if w, h, err := term.GetSize(int(f.Fd())); err == nil {
 			opts.Width, opts.Height = w, h
 		}
+		// A projector's display mirrored mid-talk changes the size.
+		winch := make(chan os.Signal, 1)
+		signal.Notify(winch, syscall.SIGWINCH)
+		defer signal.Stop(winch)
+		sizes := make(chan [2]int, 1)
+		go func() {
+			for range winch {
+				if w, h, err := term.GetSize(int(f.Fd())); err == nil {
+					sizes <- [2]int{w, h}
+				}
+			}
+		}()
+		opts.Resized = sizes
 	}
 	if o.notes != "" {
 		nf, err := os.OpenFile(o.notes, os.O_WRONLY, 0)

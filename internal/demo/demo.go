@@ -60,6 +60,9 @@ type Options struct {
 	Out           io.Writer
 	Width, Height int
 	Plain         bool
+	// Resized, when set, gives the screen's new size, [columns, rows],
+	// each time the presenter's terminal changes size.
+	Resized <-chan [2]int
 	// Notes, when set, receives the presenter notes of each step.
 	Notes io.Writer
 	// Record, when set, receives an asciicast v2 recording of Out.
@@ -161,6 +164,21 @@ func Run(ctx context.Context, o Options) (Outcome, error) {
 	}
 	d.sh = sh
 	d.scr.open()
+	if o.Resized != nil && !o.Plain {
+		stop := make(chan struct{})
+		defer close(stop)
+		go func() {
+			for {
+				select {
+				case <-stop:
+					return
+				case sz := <-o.Resized:
+					d.scr.resize(sz[0], sz[1])
+					sh.resize(sz[0], sz[1]-headerRows-1)
+				}
+			}
+		}()
+	}
 	defer func() {
 		sh.close()
 		d.scr.close()
@@ -683,7 +701,7 @@ func allPassed(res []checks.Result) bool {
 
 func round(t time.Duration) time.Duration {
 	if t < 100*time.Millisecond {
-		return t.Round(10 * time.Millisecond)
+		return t.Round(time.Millisecond)
 	}
 	if t < 10*time.Second {
 		return t.Round(100 * time.Millisecond)
@@ -718,6 +736,8 @@ type screen struct {
 	plain      bool
 	n          int64  // bytes written so far
 	keys       string // the keys' line shown
+	// title and text are the header's, for drawing it again.
+	title, text string
 }
 
 func (s *screen) Write(p []byte) (int, error) {
@@ -759,20 +779,54 @@ func (s *screen) header(title, text string) {
 		}
 		return
 	}
+	s.mu.Lock()
+	s.title, s.text = title, text
+	s.mu.Unlock()
+	s.drawHeader(true)
+}
+
+// drawHeader draws the header and sets the shell's part of the screen.
+// Without clear, the rest of the screen and the cursor stay as they are.
+func (s *screen) drawHeader(clear bool) {
+	s.mu.Lock()
+	cols, rows, title, text := s.cols, s.rows, s.title, s.text
+	s.mu.Unlock()
 	var b strings.Builder
-	b.WriteString("\x1b[r\x1b[H\x1b[2J")
-	fmt.Fprintf(&b, "\x1b[1;7m %s \x1b[0m\r\n", truncate(title, s.cols-2))
-	lines := wrap(text, s.cols-2, headerRows-2)
+	if clear {
+		b.WriteString("\x1b[r\x1b[H\x1b[2J")
+	} else {
+		b.WriteString("\x1b7\x1b[r\x1b[H")
+	}
+	fmt.Fprintf(&b, "\x1b[2K\x1b[1;7m %s \x1b[0m\r\n", truncate(title, cols-2))
+	lines := wrap(text, cols-2, headerRows-2)
 	for i := 0; i < headerRows-2; i++ {
+		b.WriteString("\x1b[2K")
 		if i < len(lines) {
 			fmt.Fprintf(&b, " %s", lines[i])
 		}
 		b.WriteString("\r\n")
 	}
-	fmt.Fprintf(&b, "\x1b[2m%s\x1b[0m", strings.Repeat("─", s.cols))
+	fmt.Fprintf(&b, "\x1b[2K\x1b[2m%s\x1b[0m", strings.Repeat("─", cols))
 	// The shell scrolls between the header and the keys' line.
-	fmt.Fprintf(&b, "\x1b[%d;%dr\x1b[%d;1H", headerRows+1, s.rows-1, headerRows+1)
+	fmt.Fprintf(&b, "\x1b[%d;%dr", headerRows+1, rows-1)
+	if clear {
+		fmt.Fprintf(&b, "\x1b[%d;1H", headerRows+1)
+	} else {
+		b.WriteString("\x1b8")
+	}
 	s.printf("%s", b.String())
+}
+
+// resize redraws the header and the keys for a screen of a new size.
+func (s *screen) resize(cols, rows int) {
+	if s.plain {
+		return
+	}
+	s.mu.Lock()
+	s.cols, s.rows = cols, rows
+	s.mu.Unlock()
+	s.drawHeader(false)
+	s.keyLine(s.shownKeys())
 }
 
 // keyLine shows the keys at the bottom of the screen, dim.
@@ -783,7 +837,10 @@ func (s *screen) keyLine(text string) {
 	s.mu.Lock()
 	s.keys = text
 	s.mu.Unlock()
-	s.printf("\x1b7\x1b[%d;1H\x1b[2K\x1b[2m %s\x1b[0m\x1b8", s.rows, truncate(text, s.cols-2))
+	s.mu.Lock()
+	cols, rows := s.cols, s.rows
+	s.mu.Unlock()
+	s.printf("\x1b7\x1b[%d;1H\x1b[2K\x1b[2m %s\x1b[0m\x1b8", rows, truncate(text, cols-2))
 }
 
 // shownKeys is the keys' line shown now.
