@@ -33,10 +33,17 @@ const (
 	evStreamBroken
 	// evStreamRestored: the event stream works again.
 	evStreamRestored
+	// evRunOutput: the solution run for the learner wrote more output.
+	evRunOutput
+	// evRunAttach: the solution is about to take the terminal; the loop
+	// draws what the learner needs to know, then closes reply.
+	evRunAttach
+	// evRunDone: the solution has been run; err says why it did not work.
+	evRunDone
 )
 
 func (k eventKind) String() string {
-	return [...]string{"choice", "engine", "files", "poll", "stream-broken", "stream-restored"}[k]
+	return [...]string{"choice", "engine", "files", "poll", "stream-broken", "stream-restored", "run-output", "run-attach", "run-done"}[k]
 }
 
 // event is one thing the runner's loop reacts to.
@@ -51,6 +58,8 @@ type event struct {
 	err  error
 	// at is when the engine event happened, by the engine's clock.
 	at time.Time
+	// reply is closed by the loop once it has handled an evRunAttach.
+	reply chan struct{}
 }
 
 // EngineEvents is the part of the Docker client that the runner watches.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dockstep/dockstep/checks"
@@ -54,6 +55,7 @@ type promptKind int
 const (
 	promptMenu promptKind = iota
 	promptQuiz
+	promptConfirm // go ahead with "run it for me"?
 )
 
 // stepRun is the state of the step on screen. draw renders all of it; the
@@ -65,8 +67,21 @@ type stepRun struct {
 	// What the learner has asked to see.
 	hints    int  // hints revealed so far
 	solution bool // the solution is shown
-	// runLog is the end of the output of the last "run it for me".
-	runLog string
+	// confirming is set while the learner is asked whether dockstep may
+	// run the solution.
+	confirming bool
+	// running is set while the solution runs; attached, while it runs on
+	// the learner's terminal, which dockstep must not draw on then.
+	running, attached bool
+	// runSeq numbers the runs, so that late output of an old one is ignored.
+	runSeq int
+	// out collects what the running solution writes.
+	out *runOutput
+	// ran is set once dockstep has run the solution in this step; runLog is
+	// the commands it ran and the end of their output, runErr what went
+	// wrong, in plain words.
+	ran            bool
+	runLog, runErr string
 	// verdict and diagnosis are what the checks said last.
 	verdict   verdict
 	diagnosis string
@@ -92,6 +107,14 @@ type stepRun struct {
 	outcome stepOutcome
 	err     error
 	dirty   bool // the screen no longer shows the state
+	// checked is set once the step's checks have given a verdict;
+	// passedAtOnce when the first verdict, before the learner did anything,
+	// was that the step is done.
+	checked, passedAtOnce bool
+	// held is set while a passed step stays on screen until the learner
+	// goes on, because it says something to read; moveOn, once the learner
+	// chose to go on.
+	held, moveOn bool
 
 	// The prompt open in its own goroutine, if any.
 	promptOpen   bool
@@ -139,16 +162,28 @@ func (lr *lessonRun) runStep(ctx context.Context, step *lessons.Step) (stepOutco
 // waits for it to end, so survey and the runner never write at once.
 func (s *stepRun) loop(ctx context.Context) (stepOutcome, error) {
 	for {
-		if ctx.Err() != nil && s.outcome == stepPending {
-			s.outcome, s.err = stepQuit, ErrInterrupted
+		if ctx.Err() != nil && (s.outcome == stepPending || s.held) {
+			s.outcome, s.err, s.held = stepQuit, ErrInterrupted, false
 		}
-		if s.promptOpen {
-			if s.outcome != stepPending || s.dirty {
+		switch {
+		case s.promptOpen:
+			if (s.outcome != stepPending && !s.held) || s.dirty {
 				s.cancelPrompt()
 			}
-		} else {
-			if s.outcome != stepPending {
-				if s.outcome == stepPassed {
+		case s.running:
+			// No prompt while the solution runs: the loop only draws its
+			// output, unless the terminal is the command's.
+			if s.dirty && !s.attached {
+				s.draw()
+			}
+		default:
+			if s.outcome == stepPassed && !s.held && !s.moveOn && s.toRead() {
+				if err := s.hold(); err != nil {
+					s.outcome, s.err = stepQuit, err
+				}
+			}
+			if s.outcome != stepPending && !s.held {
+				if s.outcome == stepPassed && !s.moveOn {
 					s.draw()
 				}
 				return s.outcome, s.err
@@ -195,10 +230,16 @@ func (s *stepRun) handle(ctx context.Context, ev event) {
 			// outside it; the loop goes on from the state.
 		case ev.err != nil:
 			s.outcome, s.err = stepQuit, ev.err
-		case s.outcome != stepPending:
+		case s.outcome != stepPending && !s.held:
 			// The step passed while the learner chose: the choice is moot.
 		case s.lastPrompt == promptQuiz:
 			s.answer(ctx, ev)
+		case s.lastPrompt == promptConfirm:
+			s.confirming = false
+			s.dirty = true
+			if ev.index == 1 {
+				s.startRun(ctx)
+			}
 		default:
 			s.choose(ctx, s.menu[ev.index])
 		}
@@ -228,6 +269,18 @@ func (s *stepRun) handle(ctx context.Context, ev event) {
 			s.eventAt = time.Time{}
 			s.check(ctx)
 		}
+	case evRunOutput:
+		if s.running && ev.seq == s.runSeq {
+			s.runLog = s.out.take()
+			s.dirty = true
+		}
+	case evRunAttach:
+		s.attached = true
+		s.runLog = s.out.take()
+		s.drawAttached(ev.text)
+		close(ev.reply)
+	case evRunDone:
+		s.runDone(ctx, ev.err)
 	}
 }
 
@@ -260,8 +313,10 @@ func (s *stepRun) check(ctx context.Context) {
 	}
 	s.verdict, s.diagnosis = v, diag
 	if v == verdictPassed {
+		s.passedAtOnce = !s.checked && s.quiet
 		s.outcome = stepPassed
 	}
+	s.checked = true
 	if s.r.onVerdict != nil {
 		s.r.onVerdict(v, s.eventAt)
 	}
@@ -300,6 +355,17 @@ func (s *stepRun) openPrompt(ctx context.Context) {
 	s.lastPrompt = kind
 	ev := event{kind: evChoice, seq: s.seq}
 	p := s.r.Prompt
+	if kind == promptConfirm {
+		go func() {
+			var yes bool
+			yes, ev.err = p.Confirm(pctx, "Go ahead?", true)
+			if yes {
+				ev.index = 1
+			}
+			s.ch <- ev
+		}()
+		return
+	}
 	if kind == promptQuiz {
 		q := s.step.Quiz
 		question := lessons.Expand(q.Question, s.vars)
@@ -340,6 +406,8 @@ func (s *stepRun) openPrompt(ctx context.Context) {
 func (s *stepRun) menuChoices() []choice {
 	var cs []choice
 	switch {
+	case s.held:
+		return []choice{choiceContinue, choiceLessons, choiceQuit}
 	case s.asking():
 		cs = append(cs, choiceAnswer)
 	case len(s.step.Checks) == 0:
@@ -411,7 +479,7 @@ func (s *stepRun) choose(ctx context.Context, c choice) {
 		}
 		s.dirty = true
 	case choiceContinue:
-		s.outcome = stepPassed
+		s.outcome, s.held, s.moveOn = stepPassed, false, true
 	case choiceAnswer:
 		s.nextPrompt = promptQuiz
 		s.dirty = true
@@ -431,58 +499,136 @@ func (s *stepRun) choose(ctx context.Context, c choice) {
 		}
 		s.dirty = true
 	case choiceRun:
-		s.runForMe(ctx)
+		s.confirming = true
+		s.nextPrompt = promptConfirm
 		s.dirty = true
 	case choiceSkip:
 		s.outcome = stepSkipped
 	case choiceLessons:
-		s.outcome = stepLessons
+		s.outcome, s.held = stepLessons, false
 	case choiceQuit:
-		s.outcome = stepQuit
+		s.outcome, s.held = stepQuit, false
 	}
 }
 
-// runForMe shows exactly what the solution does, asks, and does it,
-// streaming the output; then checks the step.
-func (s *stepRun) runForMe(ctx context.Context) {
-	out := s.r.Out
-	fmt.Fprintln(out, "\ndockstep will, in "+s.dir+":")
-	for _, a := range s.step.Solution {
-		fmt.Fprintln(out, indent(Describe(a, s.vars), "  • ", "    "))
-	}
-	ok, err := s.r.Prompt.Confirm(ctx, "Go ahead?", true)
-	if err != nil {
-		if errors.Is(err, ErrInterrupted) || ctx.Err() != nil {
-			s.outcome, s.err = stepQuit, ErrInterrupted
-			return
-		}
-		s.outcome, s.err = stepQuit, err
-		return
-	}
-	if !ok {
-		return
-	}
+// startRun runs the solution's actions for the learner in a goroutine of
+// its own, which reports its output and its end as events. An interactive
+// command on the learner's terminal first asks the loop to let go of the
+// terminal (evRunAttach).
+func (s *stepRun) startRun(ctx context.Context) {
 	s.report(RunForMe, s.step, nil)
-	s.quiet = false
-	tail := &tailWriter{max: 40}
-	s.rep.Out = io.MultiWriter(out, tail)
-	defer func() { s.rep.Out = nil }()
-	for _, a := range s.runnable() {
-		fmt.Fprintf(out, "$ %s\n", summary(a, s.vars))
-		if err := s.rep.Do(ctx, a); err != nil {
-			s.note = fmt.Sprintf("Running the solution failed: %v", err)
-			break
+	s.running, s.ran, s.quiet = true, false, false
+	s.runLog, s.runErr, s.note = "", "", ""
+	s.runSeq++
+	seq := s.runSeq
+	s.out = &runOutput{tail: tailWriter{max: 40}, notify: func() {
+		<-s.r.clock().After(runOutputEvery)
+		s.send(event{kind: evRunOutput, seq: seq})
+	}}
+	s.rep.Out = s.out
+	acts, rep, vars := s.runnable(), s.rep, s.vars
+	go func() {
+		var err error
+		for _, a := range acts {
+			cmd := summary(a, vars)
+			fmt.Fprintf(s.out, "$ %s\n", cmd)
+			if a.Interactive && rep.Terminal != nil {
+				reply := make(chan struct{})
+				s.ch <- event{kind: evRunAttach, text: cmd, reply: reply}
+				<-reply
+			}
+			if err = rep.Do(ctx, a); err != nil {
+				break
+			}
+			switch {
+			case a.Kind == lessons.Background:
+				fmt.Fprintln(s.out, "(it keeps running in the background until you leave the lesson; a later step may stop it)")
+			case a.Interactive && rep.Terminal != nil:
+				fmt.Fprintln(s.out, "(you used it in this terminal)")
+			}
 		}
-	}
-	s.runLog = tail.String()
-	if ctx.Err() != nil {
-		s.outcome, s.err = stepQuit, ErrInterrupted
+		s.ch <- event{kind: evRunDone, err: err}
+	}()
+}
+
+// runOutputEvery is how often the screen shows the running solution's new
+// output.
+const runOutputEvery = 100 * time.Millisecond
+
+// runDone records the end of a run, then checks the step.
+func (s *stepRun) runDone(ctx context.Context, err error) {
+	s.running, s.attached, s.ran = false, false, true
+	s.rep.Out = nil
+	s.runLog = s.out.take()
+	s.dirty = true
+	var ae *ActionError
+	switch {
+	case ctx.Err() != nil:
+		if s.outcome == stepPending {
+			s.outcome, s.err = stepQuit, ErrInterrupted
+		}
 		return
+	case errors.As(err, &ae):
+		s.runErr = ae.Plain()
+	case err != nil:
+		s.runErr = err.Error()
 	}
-	if len(s.step.Checks) > 0 {
+	if len(s.step.Checks) > 0 && s.outcome == stepPending {
 		s.eventAt = time.Time{}
 		s.check(ctx)
 	}
+}
+
+// runOutput is what the running solution writes: the end of it is kept for
+// the screen, and the loop is told, at most every runOutputEvery, that there
+// is more.
+type runOutput struct {
+	mu      sync.Mutex
+	tail    tailWriter
+	pending bool
+	notify  func()
+}
+
+func (o *runOutput) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.tail.Write(p)
+	if !o.pending {
+		o.pending = true
+		go o.notify()
+	}
+	return len(p), nil
+}
+
+// take returns the output so far and lets the next write notify again.
+func (o *runOutput) take() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.pending = false
+	return o.tail.String()
+}
+
+// toRead reports whether the step, now passed, says something the learner
+// has not had the time to read: then it stays on screen until they go on.
+func (s *stepRun) toRead() bool {
+	switch {
+	case s.ran:
+		return true
+	case s.quizRight && s.step.Quiz.Explain != "":
+		return true
+	case s.passedAtOnce && s.step.Index == 1 && len(s.l.Intro) > 0:
+		// The lesson's introduction opens its first step.
+		return true
+	}
+	return false
+}
+
+// hold keeps a passed step on screen: it is recorded as done at once, so
+// that leaving now keeps it, and the menu offers to go on.
+func (s *stepRun) hold() error {
+	s.held, s.dirty = true, true
+	s.lp.MarkDone(s.step.Title, s.r.clock().Now())
+	return s.r.save(s.prog)
 }
 
 func summary(a lessons.Action, vars map[string]string) string {
@@ -576,23 +722,54 @@ func (s *stepRun) rightAnswer(ctx context.Context) string {
 	return d
 }
 
-// draw renders the whole screen from the step's state.
+// draw renders the whole screen from the step's state: the step, what the
+// learner asked to see, then where the step stands.
 func (s *stepRun) draw() {
 	s.dirty = false
+	top, status := s.drawStep(), s.drawStatus()
+	if s.r.Render.Height > 0 && rows(top+status, s.r.Render.Width)+s.promptRows() > s.r.Render.Height {
+		// The step's beginning scrolls off the top of the terminal: say
+		// again which step this is, above where it stands.
+		top += "\n" + s.header() + s.para("(continued: scroll up for the beginning of the step)", "", "") + "\n"
+	}
+	s.r.clear()
+	io.WriteString(s.r.Out, top+status)
+}
+
+// drawAttached draws the screen shown while the command cmd has the
+// learner's terminal: what dockstep ran so far, and how to come back.
+func (s *stepRun) drawAttached(cmd string) {
+	var b strings.Builder
+	b.WriteString(s.header() + "\n")
+	if log := strings.TrimRight(s.runLog, "\n"); strings.Contains(log, "\n") {
+		b.WriteString(indent(log, "  ", "  ") + "\n\n")
+	}
+	b.WriteString(s.para(fmt.Sprintf("dockstep runs `%s` in this terminal: what you type goes to it. When it ends (type exit, or press Ctrl-D, in a shell), you come back to dockstep.", cmd), "", "") + "\n\n")
+	s.r.clear()
+	io.WriteString(s.r.Out, b.String())
+}
+
+// header is the line that names the step.
+func (s *stepRun) header() string {
+	shown := *s.step
+	shown.Title = lessons.Expand(shown.Title, s.vars)
+	return RenderStepHeader(s.l, &shown, s.r.Render)
+}
+
+// drawStep is the step itself and what the learner asked to see of it.
+func (s *stepRun) drawStep() string {
 	var b strings.Builder
 	opt := s.r.Render
 	if s.banner != "" {
-		b.WriteString(s.banner + "\n\n")
+		b.WriteString(s.para(s.banner, "", "") + "\n\n")
 	}
 	if s.step.Index == 1 && len(s.l.Intro) > 0 {
 		// The lesson's introduction opens its first step.
 		b.WriteString(Render(s.l.Intro, s.vars, opt) + "\n")
 	}
-	shown := *s.step
-	shown.Title = lessons.Expand(shown.Title, s.vars)
-	b.WriteString(RenderStepHeader(s.l, &shown, opt))
+	b.WriteString(s.header())
 	if s.l.Workspace != "" {
-		fmt.Fprintf(&b, "Your files are in %s; in your other terminal: cd %s\n", s.dir, shellQuote(s.dir))
+		b.WriteString(s.para(fmt.Sprintf("Your files are in `%s`; in your other terminal: `cd %s`", s.dir, shellQuote(s.dir)), "", "") + "\n")
 	}
 	b.WriteString("\n")
 	b.WriteString(Render(s.step.Body, s.vars, opt))
@@ -603,7 +780,7 @@ func (s *stepRun) draw() {
 	}
 	if s.solution {
 		if s.asking() {
-			fmt.Fprintf(&b, "\nThe answer: %s\n", s.answerShown)
+			b.WriteString("\n" + s.para("The answer: "+s.answerShown, "", "") + "\n")
 		} else {
 			b.WriteString("\nThe solution:\n")
 			for _, a := range s.step.Solution {
@@ -611,57 +788,113 @@ func (s *stepRun) draw() {
 			}
 		}
 	}
-	if s.runLog != "" {
-		b.WriteString("\nOutput of the solution:\n" + indent(strings.TrimRight(s.runLog, "\n"), "  ", "  ") + "\n")
-	}
+	return b.String()
+}
+
+// drawStatus says where the step stands: what dockstep is about to run or
+// ran, the verdict, and what the learner can do.
+func (s *stepRun) drawStatus() string {
+	var b strings.Builder
 	b.WriteString("\n")
 	if s.streamDown != "" {
-		fmt.Fprintf(&b, "! Lost the Docker engine's event stream: %s. Reconnecting; your progress is safe.\n", s.streamDown)
+		b.WriteString(s.para(fmt.Sprintf("! Lost the Docker engine's event stream: %s. Reconnecting; your progress is safe.", s.streamDown), "", "  ") + "\n")
 	}
+	if s.confirming {
+		// Only what dockstep itself will do: commands the lesson leaves to
+		// the learner are not run.
+		fmt.Fprintf(&b, "dockstep will, in %s:\n", s.dir)
+		for _, a := range s.runnable() {
+			b.WriteString(indent(Describe(a, s.vars), "  • ", "    ") + "\n")
+			if a.Interactive && s.rep.Terminal != nil {
+				b.WriteString("    (in this terminal: you type, and come back when it ends)\n")
+			}
+		}
+		return b.String()
+	}
+	if s.running || s.ran {
+		head := "dockstep ran the solution:"
+		if s.running {
+			head = "dockstep is running the solution:"
+		}
+		b.WriteString(head + "\n")
+		if log := strings.TrimRight(s.runLog, "\n"); log != "" {
+			b.WriteString(indent(log, "  ", "  ") + "\n")
+		}
+		if s.runErr != "" {
+			b.WriteString(s.para("✗ That did not work: "+s.runErr, "", "  ") + "\n")
+		}
+		b.WriteString("\n")
+		if s.running {
+			return b.String()
+		}
+	}
+	done := s.outcome == stepPassed
 	switch {
-	case s.outcome == stepPassed && s.step.Quiz == nil:
+	case done && s.runErr != "":
+		b.WriteString(s.para("The step holds all the same: what it checks is already true, so it is done.", "", "") + "\n")
+	case done && s.quizFeedback != "":
+		b.WriteString(s.para(s.quizFeedback, "", "") + "\n✓ Done!\n")
+	case done:
 		b.WriteString("✓ Done! On to the next step.\n")
 	case s.quizFeedback != "" && !(s.quizRight && s.verdict == verdictFailing):
-		b.WriteString(s.quizFeedback + "\n")
+		b.WriteString(s.para(s.quizFeedback, "", "") + "\n")
 	case s.verdict == verdictFailing:
 		if s.quizRight {
-			b.WriteString(s.quizFeedback + " One more thing, though.\n")
+			b.WriteString(s.para(s.quizFeedback+" One more thing, though.", "", "") + "\n")
 		}
 		b.WriteString("✗ Not yet:\n" + s.wrapped(s.diagnosis, "  ") + "\n")
 	case s.verdict == verdictUnknown:
-		b.WriteString("! " + s.diagnosis + "\n  Is Docker running? dockstep checks again when it is back.\n")
+		b.WriteString(s.para("! "+s.diagnosis, "", "  ") + "\n  Is Docker running? dockstep checks again when it is back.\n")
 	case s.watching():
-		b.WriteString("Waiting for you: this step completes by itself when you have done it.\n")
+		b.WriteString(s.para("Waiting for you: this step completes by itself when you have done it.", "", "") + "\n")
 	}
 	if s.note != "" {
-		b.WriteString(s.note + "\n")
+		b.WriteString(s.para(s.note, "", "") + "\n")
 	}
 	if s.nextPrompt == promptQuiz && len(s.step.Quiz.Choices) == 0 {
-		b.WriteString(quizInputNote + "\n")
+		b.WriteString(s.para(quizInputNote, "", "") + "\n")
 	}
 	b.WriteString(s.roomLines())
-	s.r.clear()
-	io.WriteString(s.r.Out, b.String())
+	return b.String()
+}
+
+// para wraps text at the screen's width.
+func (s *stepRun) para(text, first, rest string) string {
+	return Wrap(text, s.r.Render, first, rest)
+}
+
+// wrapped wraps each line of a diagnosis to the screen's width as a
+// paragraph of its own, indented by prefix.
+func (s *stepRun) wrapped(text, prefix string) string {
+	return Wrap(text, s.r.Render, prefix, prefix)
+}
+
+// promptRows is how many rows the prompt that follows the screen takes.
+func (s *stepRun) promptRows() int {
+	switch {
+	case s.confirming:
+		return 1
+	case s.nextPrompt == promptQuiz && s.step.Quiz != nil:
+		return 1 + len(s.step.Quiz.Choices)
+	}
+	return 1 + len(s.menuChoices())
+}
+
+// rows is how many terminal rows text takes at the width, long lines
+// folded by the terminal included.
+func rows(text string, width int) int {
+	if width <= 0 {
+		width = defaultWidth
+	}
+	n := 0
+	for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		n += max(1, (visibleWidth(l)+width)/(width+1))
+	}
+	return n
 }
 
 // indent puts first before the first line of text and rest before the
 // others.
-// wrapped wraps each line of a diagnosis to the screen's width as a
-// paragraph of its own, indented by prefix.
-func (s *stepRun) wrapped(text, prefix string) string {
-	opt := s.r.Render
-	if opt.Width == 0 {
-		opt.Width = 80
-	}
-	opt.Width -= len(prefix)
-	var blocks []lessons.Block
-	for _, line := range strings.Split(text, "\n") {
-		blocks = append(blocks, lessons.Block{Kind: lessons.Paragraph, Spans: []lessons.Span{{Text: line}}})
-	}
-	out := strings.ReplaceAll(strings.TrimRight(Render(blocks, nil, opt), "\n"), "\n\n", "\n")
-	return indent(out, prefix, prefix)
-}
-
 func indent(text, first, rest string) string {
 	lines := strings.Split(text, "\n")
 	for i := range lines {

@@ -332,8 +332,14 @@ func TestQuizRightAndWrong(t *testing.T) {
 	menu.choose(t, "Answer again")
 	h.p.next(t).choose(t, "docker images")
 
+	// The explanation stays on screen until the learner goes on.
+	held := h.p.next(t)
+	h.wantOut("Right! docker images lists the images you have.\n✓ Done!")
+	if !held.has("Continue") {
+		t.Fatalf("after the right answer the menu offers %q, want Continue", held.options)
+	}
+	held.choose(t, "Continue")
 	typed := h.p.next(t)
-	h.wantOut("Right! docker images lists the images you have.")
 	if typed.kind != "input" || typed.msg != "What is the secret?" {
 		t.Fatalf("got %s prompt %q, want the second quiz as an input", typed.kind, typed.msg)
 	}
@@ -387,7 +393,10 @@ func TestEngineReconnect(t *testing.T) {
 	sub.errs <- errors.New("unexpected EOF")
 	menu.waitCancelled(t)
 	menu = h.p.next(t)
-	h.wantOut("Lost the Docker engine's event stream: the connection to it broke (it may have stopped or restarted). Reconnecting")
+	// The message is wrapped to the screen, so look at it word by word.
+	if got := strings.Join(strings.Fields(h.out.String()), " "); !strings.Contains(got, "Lost the Docker engine's event stream: the connection to it broke (it may have stopped or restarted). Reconnecting") {
+		t.Fatalf("output does not say the stream is lost; it is:\n%s", h.out.String())
+	}
 
 	// The engine is back: the runner resubscribes from where it stopped,
 	// so events that happened meanwhile are replayed.
@@ -520,6 +529,14 @@ func TestVariablesAndRunItForMe(t *testing.T) {
 		t.Fatalf("got %s %q, want a confirmation before running", confirm.kind, confirm.msg)
 	}
 	confirm.confirm(true)
+	// What dockstep ran stays on screen until the learner goes on.
+	held := h.p.next(t)
+	h.wantOut("dockstep ran the solution:\n  $ touch db.txt\n")
+	h.wantOut("✓ Done!")
+	if !held.has("Continue") {
+		t.Fatalf("after running the solution the menu offers %q, want Continue", held.options)
+	}
+	held.choose(t, "Continue")
 	chooser := h.p.next(t)
 	h.wantOut("You have finished the lesson")
 	if _, err := os.Stat(filepath.Join(h.r.Dir, "db.txt")); err != nil {
@@ -563,7 +580,8 @@ func TestWorkspaceIsCopiedAndBackgroundStopped(t *testing.T) {
 	}
 	ask.confirm(false)
 	menu := h.p.next(t)
-	h.wantOut("in your other terminal: cd " + dest)
+	h.wantOut("in your other terminal:")
+	h.wantOut("\ncd " + dest + "\n") // the path is never broken
 	if b, _ := os.ReadFile(filepath.Join(dest, "app.txt")); string(b) != "my edit\n" {
 		t.Errorf("app.txt = %q after declining; the learner's edit was overwritten", b)
 	}
@@ -574,9 +592,13 @@ func TestWorkspaceIsCopiedAndBackgroundStopped(t *testing.T) {
 	menu.choose(t, "Run it for me")
 	h.p.next(t).confirm(true)
 	// The menu may come back while the command starts; the pid file it
-	// writes completes the step, and the lesson is over.
+	// writes completes the step, which stays on screen until the learner
+	// goes on; then the lesson is over, and the command is stopped.
 	chooser := h.p.next(t)
 	for chooser.msg == "What next?" {
+		if chooser.has("Continue") {
+			chooser.choose(t, "Continue")
+		}
 		chooser = h.p.next(t)
 	}
 	if chooser.msg != "Which lesson?" {
@@ -727,7 +749,7 @@ func TestWorkspaceAnswerExpandsTilde(t *testing.T) {
 	where.typeText("~/catnip-work")
 	menu := h.p.next(t)
 	want := filepath.Join(home, "catnip-work")
-	h.wantOut("in your other terminal: cd " + want)
+	h.wantOut("cd " + want + "\n") // the path is never broken
 	if _, err := os.Stat(filepath.Join(want, "notes.txt")); err != nil {
 		t.Errorf("the lesson's files are not in %s: %v", want, err)
 	}
@@ -760,6 +782,7 @@ func TestQuizCanBeLeftWithoutAnswering(t *testing.T) {
 	}
 	menu.choose(t, "Answer the question")
 	h.p.next(t).choose(t, "docker images")
+	h.p.next(t).choose(t, "Continue") // past the explanation
 
 	typed := h.p.next(t)
 	h.wantOut("press Enter alone for the menu")

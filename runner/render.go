@@ -2,6 +2,7 @@ package runner
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -17,6 +18,10 @@ type RenderOptions struct {
 	Color bool
 	// Width is the column at which prose is wrapped; 0 means 80.
 	Width int
+	// Height is the terminal's number of rows, 0 when unknown. A step
+	// taller than that names itself again above where it stands, so that
+	// its title stays on screen.
+	Height int
 }
 
 const (
@@ -449,4 +454,131 @@ func (r *renderer) prose(spans []lessons.Span, base []string, first, rest string
 		end()
 	}
 	return lines
+}
+
+// Wrap wraps plain text, such as a diagnosis or a remark, at the width. Each
+// line of text is a paragraph of its own; the first line of the result
+// starts with first and the others with rest. Words are never broken, and
+// neither is text between backticks (shown as code, without them) nor a
+// command the text gives, from the word "docker" to the end of its clause,
+// unless it is wider than the screen.
+func Wrap(text string, opt RenderOptions, first, rest string) string {
+	if opt.Width <= 0 {
+		opt.Width = defaultWidth
+	}
+	r := &renderer{opt: opt, content: map[int]int{}}
+	indent := max(visibleWidth(first), visibleWidth(rest))
+	width := max(opt.Width-indent, minTextWidth)
+	var out []string
+	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		head := rest
+		if len(out) == 0 {
+			head = first
+		}
+		lines := r.prose(plainSpans(line, width), nil, head, rest, indent)
+		if len(lines) == 0 {
+			lines = []string{strings.TrimRight(head, " ")}
+		}
+		out = append(out, lines...)
+	}
+	return strings.Join(out, "\n")
+}
+
+// plainSpans splits a line of plain text into spans for prose: code between
+// backticks and the commands it gives become code spans, which are never
+// broken across lines, unless wider than width.
+func plainSpans(line string, width int) []lessons.Span {
+	var spans []lessons.Span
+	text := func(s string) {
+		if s == "" {
+			return
+		}
+		if n := len(spans); n > 0 && spans[n-1].Style == lessons.Plain {
+			spans[n-1].Text += s
+			return
+		}
+		spans = append(spans, lessons.Span{Text: s})
+	}
+	code := func(s string) { spans = append(spans, lessons.Span{Style: lessons.CodeSpan, Text: s}) }
+	parts := strings.Split(line, "`")
+	if len(parts)%2 == 0 {
+		// An unpaired backtick is text.
+		parts[len(parts)-2] += "`" + parts[len(parts)-1]
+		parts = parts[:len(parts)-1]
+	}
+	for i, part := range parts {
+		if i%2 == 1 {
+			code(part)
+			continue
+		}
+		words := strings.Split(part, " ")
+		for j := 0; j < len(words); j++ {
+			if j > 0 {
+				text(" ")
+			}
+			w := words[j]
+			lead := strings.TrimLeft(w, "(\"'")
+			n := 0 // how many words the unbreakable run takes
+			var tail string
+			switch {
+			case lead == "docker":
+				n, tail = commandWords(words[j:])
+			case flagRe.MatchString(w) && j+1 < len(words) && !strings.HasPrefix(words[j+1], "-") &&
+				!strings.HasPrefix(words[j+1], "(") && !stopWords[words[j+1]] && words[j+1] != "":
+				n = 2
+				tail = strings.TrimLeft(words[j+1], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:/._-=+@{}")
+				if tail == words[j+1] {
+					n = 0
+				}
+			}
+			if n < 2 {
+				text(w)
+				continue
+			}
+			run := strings.Join(words[j:j+n], " ")
+			run = strings.TrimSuffix(run, tail)
+			run = run[len(w)-len(lead):]
+			if utf8.RuneCountInString(run) > width {
+				text(w)
+				continue
+			}
+			text(w[:len(w)-len(lead)])
+			code(run)
+			text(tail)
+			j += n - 1
+		}
+	}
+	return spans
+}
+
+// flagRe matches a command-line option that takes a value, as in -p 8080:80.
+var flagRe = regexp.MustCompile(`^-{1,2}[a-zA-Z][a-zA-Z-]*$`)
+
+// stopWords end a command given in running text: "docker stop web, then ...".
+var stopWords = map[string]bool{
+	"then": true, "or": true, "and": true, "to": true, "after": true, "before": true,
+	"again": true, "instead": true, "first": true, "so": true, "but": true, "which": true,
+	"when": true, "if": true, "in": true, "until": true, "while": true,
+}
+
+// commandWords says how many of words, starting with "docker", make up the
+// command, and what punctuation after the command's last word is not part of
+// it.
+func commandWords(words []string) (int, string) {
+	for i := 1; i < len(words); i++ {
+		w := words[i]
+		if w == "" || stopWords[w] {
+			return i, ""
+		}
+		if w == "." {
+			return i + 1, ""
+		}
+		if trimmed := strings.TrimRight(w, ",;:.)\"'"); trimmed != w {
+			if trimmed == "" {
+				return i, ""
+			}
+			return i + 1, w[len(trimmed):]
+		}
+	}
+	return len(words), ""
 }

@@ -33,17 +33,21 @@ type Replayer struct {
 	BackgroundOut io.Writer
 	// Env is the commands' environment; nil means dockstep's own.
 	Env []string
-	// InteractiveTimeout bounds an interactive command; zero means a minute.
+	// InteractiveTimeout bounds an interactive command driven by its
+	// scripted input; zero means a minute.
 	InteractiveTimeout time.Duration
+	// Terminal, when set, is the learner's terminal: an interactive command
+	// (docker run -it) then runs on it, in the foreground, with the
+	// learner's keyboard, for as long as the learner likes, instead of in a
+	// pseudo-terminal of its own fed with the lesson's scripted input.
+	Terminal *os.File
 	// StopGrace is how long Stop lets a background command end after
 	// Ctrl-C before it kills it; zero means 3 seconds.
 	StopGrace time.Duration
 
-	mu sync.Mutex
-	bg []*exec.Cmd
-	// stopping counts stops under way in other goroutines, for Close.
-	stopping sync.WaitGroup
-	bgOut    lockedWriter
+	mu    sync.Mutex
+	bg    []*exec.Cmd
+	bgOut lockedWriter
 }
 
 // lockedWriter serialises the writes of several commands' output copiers.
@@ -79,29 +83,59 @@ func Describe(a lessons.Action, vars map[string]string) string {
 	return "run: " + text
 }
 
+// ActionError is an action of a solution that did not work. Its Error names
+// the lesson file and line, for lesson authors; Plain says what happened in
+// the words a learner reads.
+type ActionError struct {
+	Pos lessons.Pos
+	// What says what failed and why, without the position.
+	What string
+	Err  error
+}
+
+func (e *ActionError) Error() string {
+	return fmt.Sprintf("%s:%d: %s", e.Pos.File, e.Pos.Line, e.What)
+}
+
+// Plain is the error without the lesson's file and line.
+func (e *ActionError) Plain() string { return e.What }
+
+func (e *ActionError) Unwrap() error { return e.Err }
+
 // Do carries out one action. Manual actions are skipped.
 func (r *Replayer) Do(ctx context.Context, a lessons.Action) error {
 	text := lessons.Expand(a.Text, r.Vars)
-	where := fmt.Sprintf("%s:%d", a.Pos.File, a.Pos.Line)
+	fail := func(err error, format string, args ...any) error {
+		return &ActionError{Pos: a.Pos, What: fmt.Sprintf(format, args...), Err: err}
+	}
 	switch a.Kind {
 	case lessons.WriteFile, lessons.AppendFile:
 		if err := r.writeFile(a.Path, text, a.Kind == lessons.AppendFile); err != nil {
-			return fmt.Errorf("%s: %w", where, err)
+			return fail(err, "writing %s: %v", a.Path, err)
 		}
 		return nil
 	case lessons.Background:
-		return r.start(text, where)
+		if err := r.start(text); err != nil {
+			return fail(err, "cannot start %q: %v", text, err)
+		}
+		return nil
 	}
 	if a.Manual {
 		return nil
 	}
+	if a.Interactive && r.Terminal != nil {
+		if err := r.attached(ctx, text); err != nil {
+			return fail(err, "the command %q failed: %v", text, err)
+		}
+		return nil
+	}
 	if a.Interactive {
-		return r.interactive(ctx, text, a.Input, where)
+		return r.interactive(ctx, text, a.Input, fail)
 	}
 	cmd := r.command(ctx, text)
 	cmd.Stdout, cmd.Stderr = r.out(), r.out()
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("%s: the command %q failed: %w", where, text, err)
+		return fail(err, "the command %q failed: %v", text, err)
 	}
 	return nil
 }
@@ -149,14 +183,14 @@ func (r *Replayer) writeFile(rel, text string, appendTo bool) error {
 
 // start starts a command that keeps running, such as a container run in the
 // foreground, and returns once it has started.
-func (r *Replayer) start(text, where string) error {
+func (r *Replayer) start(text string) error {
 	cmd := r.command(context.Background(), text)
 	r.bgOut.mu.Lock()
 	r.bgOut.w = r.BackgroundOut
 	r.bgOut.mu.Unlock()
 	cmd.Stdout, cmd.Stderr = &r.bgOut, &r.bgOut
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("%s: cannot start %q: %w", where, text, err)
+		return err
 	}
 	r.mu.Lock()
 	r.bg = append(r.bg, cmd)
@@ -167,7 +201,7 @@ func (r *Replayer) start(text, where string) error {
 
 // interactive runs a command in a pseudo-terminal, as if typed at a prompt,
 // types input into it, then ends its input.
-func (r *Replayer) interactive(ctx context.Context, text, input, where string) error {
+func (r *Replayer) interactive(ctx context.Context, text, input string, fail func(error, string, ...any) error) error {
 	limit := r.InteractiveTimeout
 	if limit == 0 {
 		limit = time.Minute
@@ -182,7 +216,7 @@ func (r *Replayer) interactive(ctx context.Context, text, input, where string) e
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 80})
 	if err != nil {
-		return fmt.Errorf("%s: cannot start %q in a terminal: %w", where, text, err)
+		return fail(err, "cannot start %q in a terminal: %v", text, err)
 	}
 	defer f.Close()
 	done := make(chan struct{})
@@ -200,13 +234,13 @@ func (r *Replayer) interactive(ctx context.Context, text, input, where string) e
 	f.Close()
 	<-done
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return fmt.Errorf("%s: the interactive command %q did not finish within %s", where, text, limit)
+		return fail(ctx.Err(), "the interactive command %q did not finish within %s", text, limit)
 	}
 	if ctx.Err() != nil {
-		return fmt.Errorf("%s: the interactive command %q was interrupted: %w", where, text, ctx.Err())
+		return fail(ctx.Err(), "the interactive command %q was interrupted", text)
 	}
 	if err != nil {
-		return fmt.Errorf("%s: the interactive command %q failed: %w", where, text, err)
+		return fail(err, "the interactive command %q failed: %v", text, err)
 	}
 	return nil
 }
@@ -218,28 +252,8 @@ func (r *Replayer) interactive(ctx context.Context, text, input, where string) e
 // is killed, as it would for the learner.
 func (r *Replayer) Stop() error { return r.stop(r.take()) }
 
-// StopLater stops the background commands started so far, like Stop, in
-// another goroutine, so that the caller need not wait out the grace period.
-// Commands started after it returns are not affected. Close waits for it.
-func (r *Replayer) StopLater() {
-	cmds := r.take()
-	if len(cmds) == 0 {
-		return
-	}
-	r.stopping.Add(1)
-	go func() {
-		defer r.stopping.Done()
-		r.stop(cmds)
-	}()
-}
-
-// Close stops what is still running and waits for every StopLater under
-// way, so that no command outlives dockstep.
-func (r *Replayer) Close() error {
-	err := r.Stop()
-	r.stopping.Wait()
-	return err
-}
+// Close stops what is still running, so that no command outlives dockstep.
+func (r *Replayer) Close() error { return r.Stop() }
 
 // take removes the background commands started so far from the Replayer.
 func (r *Replayer) take() []*exec.Cmd {

@@ -129,7 +129,6 @@ func TestReplayBackgroundOutput(t *testing.T) {
 	for i := 0; i < 200 && !strings.Contains(bg.String(), "from-background"); i++ {
 		time.Sleep(10 * time.Millisecond)
 	}
-	r.StopLater()
 	if err := r.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -60,6 +60,10 @@ type Runner struct {
 	Render RenderOptions
 	// Clear clears the screen before each redraw. Set it on a terminal.
 	Clear bool
+	// Terminal is the learner's terminal, when there is one: "run it for
+	// me" hands it to an interactive command (docker run -it) for the
+	// learner to use. Without it such a command is fed the lesson's input.
+	Terminal *os.File
 	// Dir is the directory dockstep was started in: lessons without a
 	// workspace use it as the working directory, and workspaces are offered
 	// beside it.
@@ -294,7 +298,7 @@ func (r *Runner) runLesson(ctx context.Context, prog *Progress, l *lessons.Lesso
 	lr := &lessonRun{
 		r: r, l: l, prog: prog, lp: lp, vars: lp.Vars, dir: dir,
 		env: &checks.Env{Docker: r.Docker, Dir: dir, MaxWait: time.Second},
-		rep: &Replayer{Dir: dir, Vars: lp.Vars},
+		rep: &Replayer{Dir: dir, Vars: lp.Vars, Terminal: r.Terminal},
 		ch:  make(chan event, 64),
 	}
 	lr.memo = &memoSaver{store: r.Store, saved: r.Store.LoadMemo()}
@@ -332,11 +336,11 @@ func (r *Runner) runLesson(ctx context.Context, prog *Progress, l *lessons.Lesso
 		if lp.IsFinished(s.Title) {
 			continue
 		}
+		// What "run it for me" started in the background keeps running
+		// into the next steps, one of which may be to stop it (first-image:
+		// run the app, then stop it); what is left is stopped when the
+		// learner leaves the lesson.
 		out, err := lr.runStep(ctx, s)
-		// Stop what "run it for me" started in the background for this
-		// step, without holding up the next one: a command may take the
-		// whole grace period to end. The lesson's end waits for it.
-		lr.rep.StopLater()
 		switch out {
 		case stepPassed:
 			lp.MarkDone(s.Title, r.clock().Now())

@@ -138,9 +138,9 @@ func (g *globals) runInteractive(ctx context.Context, id string, o startOptions)
 		reporter = rep
 	}
 
-	width := 80
-	if w, _, err := term.GetSize(int(out.Fd())); err == nil && w > 20 {
-		width = min(w-1, 100)
+	width, height := 80, 0
+	if w, h, err := term.GetSize(int(out.Fd())); err == nil && w > 20 {
+		width, height = min(w-1, 100), h
 	}
 	r := &runner.Runner{
 		Out: g.io.out, ErrOut: g.io.errOut,
@@ -148,8 +148,9 @@ func (g *globals) runInteractive(ctx context.Context, id string, o startOptions)
 		Docker:     c,
 		Registry:   g.registry(),
 		Store:      runner.NewStore(dir),
-		Render:     runner.RenderOptions{Color: g.io.color(), Width: width},
+		Render:     runner.RenderOptions{Color: g.io.color(), Width: width, Height: height},
 		Clear:      true,
+		Terminal:   in,
 		Dir:        cwd,
 		Vars:       vars,
 		Reporter:   reporter,

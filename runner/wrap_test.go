@@ -1,0 +1,68 @@
+package runner
+
+import (
+	"strings"
+	"testing"
+)
+
+// Wrapping never breaks a word, a path, or a command given in the text,
+// whatever the width.
+func TestWrapKeepsWordsCommandsAndPaths(t *testing.T) {
+	cases := []struct {
+		name, text string
+		// whole must each appear on one line.
+		whole []string
+	}{
+		{"command after text", "want no container static-site, but static-site (exited) still exists: remove with docker rm -f static-site",
+			[]string{"docker rm -f static-site"}},
+		{"command before a comma", "host port 8888 is held by container web (from nginx): stop it with docker stop web, then start yours again",
+			[]string{"docker stop web,"}},
+		{"command in brackets", "no running container publishes port 8888 of this machine (docker run -p 8888:PORT)",
+			[]string{"(docker run -p 8888:PORT)"}},
+		{"flag and its value", "container web publishes 8888→80/tcp, but the app listens on 5000: use -p 8888:5000 instead",
+			[]string{"-p 8888:5000"}},
+		{"backticks", "Your files are in `/tmp/learnwork/dockstep-first-image`; in your other terminal: `cd /tmp/learnwork/dockstep-first-image`",
+			[]string{"/tmp/learnwork/dockstep-first-image;", "cd /tmp/learnwork/dockstep-first-image"}},
+		{"build context", "no image learnr/catnip: build it with docker build -t learnr/catnip . in the folder of the Dockerfile",
+			[]string{"docker build -t learnr/catnip ."}},
+	}
+	for _, tc := range cases {
+		for width := 40; width <= 110; width++ {
+			got := Wrap(tc.text, RenderOptions{Width: width}, "  ", "  ")
+			lines := strings.Split(got, "\n")
+			for _, l := range lines {
+				if n := len([]rune(l)); n > width {
+					t.Errorf("%s, width %d: line %q is %d wide", tc.name, width, l, n)
+				}
+			}
+			flat := strings.ReplaceAll(tc.text, "`", "")
+			if words := strings.Fields(got); strings.Join(words, " ") != strings.Join(strings.Fields(flat), " ") {
+				t.Errorf("%s, width %d: the words changed:\n%s", tc.name, width, got)
+			}
+			for _, w := range tc.whole {
+				if !strings.Contains(got, w) {
+					t.Errorf("%s, width %d: %q is broken across lines:\n%s", tc.name, width, w, got)
+				}
+			}
+		}
+	}
+}
+
+// A command wider than the screen is broken at its spaces rather than
+// overflowing, and text without commands wraps as prose.
+func TestWrapLongCommandAndColour(t *testing.T) {
+	long := "run docker run -d --name a-very-long-container-name -p 8888:5000 -v data:/var/lib/data learnr/catnip now"
+	got := Wrap(long, RenderOptions{Width: 40}, "", "")
+	for _, l := range strings.Split(got, "\n") {
+		if len([]rune(l)) > 40 {
+			t.Errorf("line %q is wider than 40", l)
+		}
+	}
+	colour := Wrap("remove with docker rm -f web", RenderOptions{Width: 80, Color: true}, "", "")
+	if !strings.Contains(colour, "\x1b[36mdocker rm -f web\x1b[0m") {
+		t.Errorf("the command is not shown as code in colour: %q", colour)
+	}
+	if plain := ansiRe.ReplaceAllString(colour, ""); plain != "remove with docker rm -f web" {
+		t.Errorf("colour output without escapes = %q", plain)
+	}
+}
