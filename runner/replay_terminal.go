@@ -29,9 +29,11 @@ func (r *Replayer) attached(ctx context.Context, text string) error {
 	cmd.Dir = r.Dir
 	cmd.Env = r.Env
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = r.Terminal, r.Terminal, r.Terminal
-	fg := foreground(fd)
+	// A process group of its own in the terminal's foreground, when dockstep
+	// has the foreground to give; else dockstep's, so that it may read.
 	// Ctty is the terminal's descriptor in the child: its standard input.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Foreground: fg, Ctty: 0}
+	fg := foreground(fd)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: fg, Foreground: fg, Ctty: 0}
 	if err := cmd.Start(); err != nil {
 		return err
 	}
@@ -43,7 +45,11 @@ func (r *Replayer) attached(ctx context.Context, text string) error {
 	go func() {
 		select {
 		case <-ctx.Done():
-			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			if fg {
+				syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			} else {
+				cmd.Process.Kill()
+			}
 		case <-done:
 		}
 	}()

@@ -3,11 +3,15 @@ package runner
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/creack/pty"
+	"golang.org/x/sys/unix"
 
 	"github.com/dockstep/dockstep/lessons"
 )
@@ -137,5 +141,46 @@ func TestReplayBackgroundOutput(t *testing.T) {
 	}
 	if out.String() != "" {
 		t.Errorf("Out = %q, want nothing from a background command", out.String())
+	}
+}
+
+// An interactive command run on the learner's terminal reads what they type
+// there, and what it leaves unread is thrown away, so that it does not reach
+// dockstep's next prompt.
+func TestReplayInteractiveOnTheTerminal(t *testing.T) {
+	ptm, pts, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ptm.Close()
+	defer pts.Close()
+	var seen syncBuffer
+	go io.Copy(&seen, ptm)
+	r := &Replayer{Dir: t.TempDir(), Terminal: pts}
+	done := make(chan error, 1)
+	go func() {
+		done <- r.Do(context.Background(), lessons.Action{Kind: lessons.Run, Interactive: true, Input: "not typed",
+			Text: "echo ready; read x; echo got-$x"})
+	}()
+	for i := 0; i < 500 && !strings.Contains(seen.String(), "ready"); i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	// The learner types a line, and a terminal's answer to a cursor query
+	// follows, which the command does not read.
+	io.WriteString(ptm, "hello\n\x1b[20;7R\n")
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(seen.String(), "got-hello") {
+		t.Errorf("the command did not read what was typed on the terminal; the terminal shows %q", seen.String())
+	}
+	if strings.Contains(seen.String(), "got-not") {
+		t.Errorf("the command was fed the lesson's scripted input instead of the terminal")
+	}
+	fds := []unix.PollFd{{Fd: int32(pts.Fd()), Events: unix.POLLIN}}
+	if n, _ := unix.Poll(fds, 0); n > 0 {
+		var b [64]byte
+		k, _ := pts.Read(b[:])
+		t.Errorf("input the command left unread is still waiting: %q", b[:k])
 	}
 }

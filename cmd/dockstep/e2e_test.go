@@ -46,18 +46,24 @@ const screenCols, screenRows = 100, 40
 
 func startSession(t *testing.T, bin string, env []string, dir string, args ...string) *session {
 	t.Helper()
+	return startSessionSized(t, screenCols, screenRows, bin, env, dir, args...)
+}
+
+// startSessionSized starts dockstep in a terminal of cols by rows.
+func startSessionSized(t *testing.T, cols, rows int, bin string, env []string, dir string, args ...string) *session {
+	t.Helper()
 	ptm, pts, err := pty.Open()
 	if err != nil {
 		t.Fatalf("opening a pseudo-terminal: %v", err)
 	}
 	// The screen answers the program's cursor queries through ptm/pts.
-	screen := vt10x.New(vt10x.WithWriter(pts), vt10x.WithSize(screenCols, screenRows))
+	screen := vt10x.New(vt10x.WithWriter(pts), vt10x.WithSize(cols, rows))
 	raw := &lockedBuffer{}
 	c, err := expect.NewConsole(expect.WithStdin(ptm), expect.WithStdout(screen, raw), expect.WithCloser(ptm, pts))
 	if err != nil {
 		t.Fatalf("creating the console: %v", err)
 	}
-	if err := pty.Setsize(c.Tty(), &pty.Winsize{Rows: screenRows, Cols: screenCols}); err != nil {
+	if err := pty.Setsize(c.Tty(), &pty.Winsize{Rows: uint16(rows), Cols: uint16(cols)}); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, args...)
