@@ -26,13 +26,14 @@ func BenchmarkChecks(b *testing.B) {
 	dockertest.Busybox(b, c, target+":latest", "LABEL bench="+target)
 	web := dockertest.Name("dockstep-bench-web")
 	dockertest.RemoveContainerAtEnd(b, c, web)
-	dockertest.Run(b, "run", "-d", "--name", web, "-p", "18301:5000", target, "sleep", "600")
+	port := dockertest.FreePort(b)
+	dockertest.Run(b, "run", "-d", "--name", web, "-p", fmt.Sprintf("%d:5000", port), target, "sleep", "600")
 	filler := dockertest.Name("dockstep-test/bench-filler")
 	dockertest.Busybox(b, c, filler+":latest")
 
 	imageCheck := compile(b, "image: "+target)
-	containerCheck := compile(b, `container: {image: `+target+`, publish: "18301:5000"}`)
-	namedCheck := compile(b, `container: {name: `+web+`, publish: "18301:5000"}`)
+	containerCheck := compile(b, fmt.Sprintf(`container: {image: %s, publish: "%d:5000"}`, target, port))
+	namedCheck := compile(b, fmt.Sprintf(`container: {name: %s, publish: "%d:5000"}`, web, port))
 	// A fresh Env each time is what dockstep check does (cold); the runner
 	// checks a step again and again against one Env (warm).
 	bench := func(name string, chk Check, warm bool) {

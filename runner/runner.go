@@ -380,20 +380,10 @@ func (r *Runner) clear() {
 }
 
 // askVars sets the lesson's variables: from the command line, else as
-// remembered, else by asking the learner once.
+// remembered, else by asking the learner once (lessons.Resolve).
 func (r *Runner) askVars(ctx context.Context, l *lessons.Lesson, lp *LessonProgress) error {
 	home, _ := os.UserHomeDir()
-	for _, v := range l.Vars {
-		if val, ok := r.Vars[v.Name]; ok {
-			if err := v.Check(val); err != nil {
-				return fmt.Errorf("--var %s=%s: %v", v.Name, val, err)
-			}
-			lp.Vars[v.Name] = v.Normalize(val, home)
-			continue
-		}
-		if _, ok := lp.Vars[v.Name]; ok {
-			continue
-		}
+	vars, err := l.Resolve(lessons.Values{Given: r.Vars, Saved: lp.Vars, Home: home, Ask: func(v lessons.Var) (string, error) {
 		val, err := r.Prompt.Input(ctx, v.Prompt, v.Default, func(s string) error {
 			if err := v.Check(s); err != nil {
 				return err
@@ -404,9 +394,15 @@ func (r *Runner) askVars(ctx context.Context, l *lessons.Lesson, lp *LessonProgr
 			return nil
 		})
 		if err != nil {
-			return interrupted(ctx, err)
+			return "", interrupted(ctx, err)
 		}
-		lp.Vars[v.Name] = v.Normalize(val, home)
+		return val, nil
+	}})
+	if err != nil {
+		return err
+	}
+	for k, v := range vars {
+		lp.Vars[k] = v
 	}
 	return nil
 }

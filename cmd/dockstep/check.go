@@ -40,6 +40,11 @@ engine and working directory passes the checks of a lesson's steps: for
 graders, CI and the curious. LESSON is a lesson id (see dockstep list) or the
 path of a lesson file. Without --step every step is checked.
 
+Variables take the values given with --var, else those you gave when you
+ran the lesson with dockstep start, else their defaults. File and
+Dockerfile checks look in --dir, else the folder dockstep start put the
+lesson's files in, else the current directory.
+
 Exit status: 0 when every checked step passes, 1 when some fail, 2 for a
 lesson or usage error, 3 when the Docker engine cannot be reached.`,
 		Args: cobra.ExactArgs(1),
@@ -91,13 +96,23 @@ func (g *globals) runCheck(ctx context.Context, arg string, o checkOptions) erro
 			return exitf(2, "--room: %v", err)
 		}
 	}
-	l, err := g.findLesson(arg)
+	l, err := g.oneLesson(arg)
 	if err != nil {
 		return err
 	}
-	vars, err := lessonVars(l, o.vars)
+	given, err := varFlags(o.vars, []*lessons.Lesson{l})
 	if err != nil {
 		return err
+	}
+	// What the learner answered in dockstep start counts, as does the
+	// folder their lesson's files are in.
+	saved := &runner.LessonProgress{}
+	if lp, ok := g.progress().Lessons[l.ID]; ok && lp != nil {
+		saved = lp
+	}
+	vars, err := l.Resolve(lessons.Values{Given: given, Saved: saved.Vars})
+	if err != nil {
+		return exitf(2, "%v", err)
 	}
 	steps := l.Steps
 	if o.step != 0 {
@@ -130,6 +145,9 @@ func (g *globals) runCheck(ctx context.Context, arg string, o checkOptions) erro
 	dir := o.dir
 	if dir == "" {
 		dir = "."
+		if st, err := os.Stat(saved.Workspace); saved.Workspace != "" && err == nil && st.IsDir() {
+			dir = saved.Workspace
+		}
 	}
 	if dir, err = filepath.Abs(dir); err != nil {
 		return exitf(2, "--dir: %v", err)
@@ -267,82 +285,6 @@ func writeCheckText(w io.Writer, rep *checkReport, color bool) {
 		}
 	}
 	fmt.Fprintf(w, "%s: %d of %d step%s pass\n", rep.Lesson, passed, len(rep.Steps), plural(len(rep.Steps)))
-}
-
-// findLesson loads the lesson an argument names: a lesson file's path, or
-// the id of a lesson of the course.
-func (g *globals) findLesson(arg string) (*lessons.Lesson, error) {
-	if isPath(arg) {
-		ls, probs := g.loadPath(arg)
-		if len(probs) > 0 {
-			return nil, exitf(2, "%s\nfix these problems first (dockstep lint %s shows them too)", probs.Error(), arg)
-		}
-		if len(ls) != 1 {
-			return nil, exitf(2, "%s holds %d lessons; name one lesson file", arg, len(ls))
-		}
-		return ls[0], nil
-	}
-	all, probs := g.course()
-	var ids []string
-	for _, l := range all {
-		if l.ID != arg {
-			ids = append(ids, l.ID)
-			continue
-		}
-		var own lessons.Problems
-		for _, p := range probs {
-			if p.Pos.File == l.Pos.File {
-				own = append(own, p)
-			}
-		}
-		if len(own) > 0 {
-			return nil, exitf(2, "%s\nfix these problems first (dockstep lint shows them too)", own.Error())
-		}
-		return l, nil
-	}
-	if len(probs) > 0 {
-		return nil, exitf(2, "no lesson %q could be read:\n%s", arg, probs.Error())
-	}
-	return nil, exitf(2, "no lesson %q; the lessons are %s (or give the path of a lesson file)", arg, strings.Join(ids, ", "))
-}
-
-// lessonVars gives every variable of the lesson a value: from --var, else
-// its default. A variable with neither is a usage error.
-func lessonVars(l *lessons.Lesson, given []string) (map[string]string, error) {
-	vars, err := parseVarFlags(given)
-	if err != nil {
-		return nil, exitf(2, "%v", err)
-	}
-	for k := range vars {
-		if _, known := l.Var(k); !known {
-			var names []string
-			for _, lv := range l.Vars {
-				names = append(names, lv.Name)
-			}
-			if len(names) == 0 {
-				return nil, exitf(2, "--var %s: lesson %s has no variables", k, l.ID)
-			}
-			return nil, exitf(2, "--var %s: lesson %s has no such variable; its variables are %s", k, l.ID, strings.Join(names, ", "))
-		}
-	}
-	for _, lv := range l.Vars {
-		v, ok := vars[lv.Name]
-		if !ok {
-			if lv.Default == "" {
-				what := ""
-				if lv.Prompt != "" {
-					what = " (" + lv.Prompt + ")"
-				}
-				return nil, exitf(2, "lesson %s needs a value for the variable %s%s: pass --var %s=VALUE", l.ID, lv.Name, what, lv.Name)
-			}
-			v = lv.Default
-			vars[lv.Name] = v
-		}
-		if err := lv.Check(v); err != nil {
-			return nil, exitf(2, "--var %s=%s: %v", lv.Name, v, err)
-		}
-	}
-	return vars, nil
 }
 
 // flattenErr lists the errors joined in err.

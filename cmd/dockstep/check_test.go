@@ -32,7 +32,7 @@ func TestCheckUsageErrors(t *testing.T) {
 		{"variable not matching its pattern", []string{"check", checkLesson, "--var", "image=x", "--var", "port=http"}, `--var port=http: "http" is not a port between 1024 and 65535`},
 		{"variable making a check invalid", []string{"check", checkLesson, "--var", "image=Not An Image"}, "check-lesson.md:19: image check: image: \"Not An Image\" is not an image reference"},
 		{"no such step", []string{"check", checkLesson, "--var", "image=x", "--step", "9"}, "lesson check-lesson has steps 1 to 4; there is no step 9"},
-		{"no such lesson", []string{"check", "no-such-lesson"}, `no lesson "no-such-lesson"; the lessons are`},
+		{"no such lesson", []string{"check", "no-such-lesson"}, `no lesson "no-such-lesson" in lessons/course; the lessons are`},
 		{"no such file", []string{"check", "testdata/check-missing.md"}, "testdata/check-missing.md: cannot read it"},
 		{"no lesson argument", []string{"check"}, "accepts 1 arg(s), received 0"},
 		{"--dir not a folder", []string{"check", checkLesson, "--var", "image=x", "--dir", checkLesson}, "is not a folder"},
@@ -189,7 +189,7 @@ func TestCheckLessonByID(t *testing.T) {
 		t.Errorf("got exit %d, stdout %q, stderr %q; want 0 and lesson fixture", code, stdout, stderr)
 	}
 	code, _, stderr = runCheckCmd(t, "--lessons", dir, "check", "fixtures")
-	if code != 2 || !strings.Contains(stderr, `no lesson "fixtures"; the lessons are fixture`) {
+	if code != 2 || !strings.Contains(stderr, "the lessons are fixture") {
 		t.Errorf("got exit %d, stderr %q; want 2 and the lessons listed", code, stderr)
 	}
 }

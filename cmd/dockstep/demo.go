@@ -104,21 +104,21 @@ func runDemo(ctx context.Context, g *globals, o demoOptions, args []string) erro
 	if err != nil {
 		return exitf(2, "%v", err)
 	}
-	ls, probs, err := g.chosenLessons(args)
+	sel, err := g.selectLessons(args)
 	if err != nil {
-		return exitf(2, "dockstep demo: %v", err)
+		return err
 	}
-	if len(probs) > 0 {
-		return exitf(2, "%s\nfix these problems first (dockstep lint shows them too)", probs.Error())
+	if len(sel.Problems) > 0 {
+		return lintFirst(sel.Problems)
 	}
-	l := ls[0]
+	l := sel.Lessons[0]
 	from, err := stepIndex(l, o.from)
 	if err != nil {
 		return exitf(2, "%v", err)
 	}
-	set, err := parseVarFlags(o.vars)
+	set, err := varFlags(o.vars, []*lessons.Lesson{l})
 	if err != nil {
-		return exitf(2, "%v", err)
+		return err
 	}
 	vars, err := demoVars(l, set)
 	if err != nil {
@@ -277,22 +277,16 @@ func stepIndex(l *lessons.Lesson, from string) (int, error) {
 	return 0, fmt.Errorf("--from %q: %s has no step of that title; its steps are %s", from, l.ID, strings.Join(titles, ", "))
 }
 
-// demoVars gives every variable a value: --var, else its default, else a
-// sample value, and checks each against its pattern.
+// demoVars gives the lesson's variables --var, else their defaults, else
+// sample values, as dockstep test does (lessons.Resolve).
 func demoVars(l *lessons.Lesson, set map[string]string) (map[string]string, error) {
-	vars := l.SampleVars()
-	for k, v := range set {
-		if _, ok := l.Var(k); !ok {
-			return nil, fmt.Errorf("--var %s: %s has no variable %s", k, l.ID, k)
+	sample := l.SampleVars()
+	return l.Resolve(lessons.Values{Given: set, Ask: func(v lessons.Var) (string, error) {
+		if err := v.Check(sample[v.Name]); err != nil {
+			return "", fmt.Errorf("variable %s=%q: %w; set another value with --var %s=...", v.Name, sample[v.Name], err, v.Name)
 		}
-		vars[k] = v
-	}
-	for _, v := range l.Vars {
-		if v.Pattern != "" && !lessons.MatchPattern(v.Pattern, vars[v.Name]) {
-			return nil, fmt.Errorf("variable %s=%q does not match its pattern %q; set another value with --var %s=...", v.Name, vars[v.Name], v.Pattern, v.Name)
-		}
-	}
-	return vars, nil
+		return sample[v.Name], nil
+	}})
 }
 
 func checkedSteps(l *lessons.Lesson) int {
@@ -315,7 +309,7 @@ func indentLines(s, prefix string) string {
 func (g *globals) demoPreflight(ctx context.Context, l *lessons.Lesson, auto bool) error {
 	check := func() (*workshop.Report, int, bool, bool) {
 		rep := &workshop.Report{Lessons: []string{l.ID}}
-		g.checkMachine(ctx, rep, []*lessons.Lesson{l})
+		g.checkMachine(ctx, rep, []*lessons.Lesson{l}, nil)
 		fails, noEngine := rep.Finish()
 		images := false
 		for _, it := range rep.Checks {

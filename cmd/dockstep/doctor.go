@@ -10,8 +10,14 @@ import (
 	"github.com/dockstep/dockstep/lessons"
 )
 
+// doctorOptions are the flags of dockstep doctor.
+type doctorOptions struct {
+	asJSON bool
+	vars   []string
+}
+
 func newDoctorCmd(g *globals) *cobra.Command {
-	var asJSON bool
+	var o doctorOptions
 	cmd := &cobra.Command{
 		Use:   "doctor [LESSON...]",
 		Short: "Check that this machine can run the lessons, and say how to fix what is wrong",
@@ -22,27 +28,39 @@ engine's socket, the engine's version and platform, free disk space, the
 host ports the lessons publish, and the images they use. Each line is
 marked ok or FAIL; each FAIL says how to fix it.
 
-With LESSON ids (or numbers, as "dockstep list" shows them) only those
-lessons are considered; with none, all of them.
+With LESSON ids (or numbers, as "dockstep list" shows them, or paths) only
+those lessons are considered; with none, all of them. Ports and images are
+those the lessons will use with your values: --var, else the answers you
+gave dockstep start, else the defaults.
 
 Exit status: 0 when the chosen lessons can run here, 1 otherwise, 2 when
 the lessons cannot be read, 3 when the Docker engine cannot be reached
 (after the checklist, which says why).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runDoctor(cmd.Context(), g, args, asJSON)
+			return runDoctor(cmd.Context(), g, args, o)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the checklist as JSON, with the engine endpoint and its source")
+	cmd.Flags().StringArrayVar(&o.vars, "var", nil, "give the lesson variable `name=value` (repeat for each)")
+	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print the checklist as JSON, with the engine endpoint and its source")
 	return cmd
 }
 
-func runDoctor(ctx context.Context, g *globals, args []string, asJSON bool) error {
+func runDoctor(ctx context.Context, g *globals, args []string, o doctorOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	ls, probs, err := g.chosenLessons(args)
+	sel, err := g.selectLessons(args)
 	if err != nil {
-		return exitf(2, "dockstep doctor: %v", err)
+		return err
+	}
+	ls, probs := sel.Lessons, sel.Problems
+	given, err := varFlags(o.vars, ls)
+	if err != nil {
+		return err
+	}
+	vars, err := g.learnerVars(ls, given)
+	if err != nil {
+		return err
 	}
 	rep := &workshop.Report{}
 	for _, l := range ls {
@@ -51,9 +69,9 @@ func runDoctor(ctx context.Context, g *globals, args []string, asJSON bool) erro
 	if len(probs) > 0 {
 		rep.Add(workshop.Item{Check: "lessons", Status: workshop.StatusFail, Detail: probs.Error(), Fix: "correct the lessons; \"dockstep lint\" lists the same problems"})
 	}
-	g.checkMachine(ctx, rep, ls)
+	g.checkMachine(ctx, rep, ls, vars)
 	fails, noEngine := rep.Finish()
-	if asJSON {
+	if o.asJSON {
 		if err := g.writeJSON(rep); err != nil {
 			return err
 		}
@@ -74,21 +92,19 @@ func runDoctor(ctx context.Context, g *globals, args []string, asJSON bool) erro
 }
 
 // checkMachine fills in the doctor's checklist for what the lessons need of
-// this machine; dockstep doctor prints it, dockstep demo checks with it
-// before the first step.
-func (g *globals) checkMachine(ctx context.Context, rep *workshop.Report, ls []*lessons.Lesson) {
-	dr := g.doctor
-	if dr == nil {
-		dr = &workshop.Doctor{}
+// this machine, with each lesson's variables as vars gives them (nil: the
+// learner's saved answers, else the defaults); dockstep doctor prints it,
+// dockstep demo checks with it before the first step.
+func (g *globals) checkMachine(ctx context.Context, rep *workshop.Report, ls []*lessons.Lesson, vars func(*lessons.Lesson) map[string]string) {
+	if vars == nil {
+		vars, _ = g.learnerVars(ls, nil) // nothing given: nothing to reject
 	}
-	if dr.Dial == nil {
-		dr.Dial = func() (workshop.Engine, engine.Endpoint, error) {
-			c, ep, err := engine.Dial(g.engineOptions())
-			if err != nil {
-				return nil, ep, err
-			}
-			return c, ep, nil
+	dr := &workshop.Doctor{Dial: func() (workshop.Engine, engine.Endpoint, error) {
+		c, ep, err := engine.Dial(g.engineOptions())
+		if err != nil {
+			return nil, ep, err
 		}
-	}
-	dr.Check(ctx, rep, workshop.CollectNeeds(ls))
+		return c, ep, nil
+	}}
+	dr.Check(ctx, rep, workshop.CollectNeeds(g.registry(), ls, vars))
 }

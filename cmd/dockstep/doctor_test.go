@@ -15,38 +15,35 @@ import (
 	"github.com/dockstep/dockstep/internal/workshop"
 )
 
-func TestChosenLessonsUnknown(t *testing.T) {
-	_, _, err := (&globals{lessonsDir: doctorLessons}).chosenLessons([]string{"nope"})
-	if err == nil || !strings.Contains(err.Error(), `no lesson "nope"`) || !strings.Contains(err.Error(), "web, build, missing") {
-		t.Errorf("got %v, want an error naming the lesson and listing web, build, missing", err)
-	}
-}
-
 // TestDoctorPortsTaken publishes a port of the fixture lesson from a
 // container, and holds another from this process: doctor names both and
-// fails.
+// fails. The ports are the lesson's variables, given with --var as a
+// learner's answers would be.
 func TestDoctorPortsTaken(t *testing.T) {
 	c := dockertest.Client(t)
 	env := engineEnv(t)
 	name := dockertest.Name("dockstep-doctor")
 	img := dockertest.Busybox(t, c, name+":latest")
 	dockertest.RemoveContainerAtEnd(t, c, name)
-	dockertest.Run(t, "run", "-d", "--name", name, "-p", "19501:8080", img, "httpd", "-f", "-p", "8080")
-	l, err := net.Listen("tcp", ":19502")
+	l, err := net.Listen("tcp", ":0")
 	if err != nil {
-		t.Fatalf("holding port 19502: %v", err)
+		t.Fatal(err)
 	}
 	defer l.Close()
+	held := l.Addr().(*net.TCPAddr).Port
+	web, other := dockertest.FreePort(t), dockertest.FreePort(t)
+	dockertest.Run(t, "run", "-d", "--name", name, "-p", fmt.Sprintf("%d:8080", web), img, "httpd", "-f", "-p", "8080")
+	vars := []string{"--var", fmt.Sprintf("web=%d", web), "--var", fmt.Sprintf("visit=%d", held), "--var", fmt.Sprintf("other=%d", other)}
 
-	code, out, errOut := runEnv(t, env, "doctor", "web", "--lessons", doctorLessons)
+	code, out, errOut := runEnv(t, env, append([]string{"doctor", "web", "--lessons", doctorLessons}, vars...)...)
 	if code != 1 {
 		t.Errorf("got exit %d, want 1\n%s%s", code, out, errOut)
 	}
 	wants := []string{
-		"[FAIL] port 19501: held by container " + name + " (image " + img,
+		fmt.Sprintf("[FAIL] port %d: held by container %s (image %s", web, name, img),
 		"fix: stop it: docker stop " + name,
-		fmt.Sprintf("[FAIL] port 19502: taken by process %s (pid %d)", procName(t), os.Getpid()),
-		"[ok]   port 19503: free",
+		fmt.Sprintf("[FAIL] port %d: taken by process %s (pid %d)", held, procName(t), os.Getpid()),
+		fmt.Sprintf("[ok]   port %d: free", other),
 		"dockstep doctor: 2 problems",
 	}
 	for _, w := range wants {
@@ -55,7 +52,7 @@ func TestDoctorPortsTaken(t *testing.T) {
 		}
 	}
 
-	code, out, _ = runEnv(t, env, "doctor", "web", "--json", "--lessons", doctorLessons)
+	code, out, _ = runEnv(t, env, append([]string{"doctor", "web", "--json", "--lessons", doctorLessons}, vars...)...)
 	if code != 1 {
 		t.Errorf("--json: got exit %d, want 1", code)
 	}
@@ -74,7 +71,10 @@ func TestDoctorPortsTaken(t *testing.T) {
 	for _, it := range rep.Checks {
 		statuses[it.Check] = it.Status
 	}
-	for check, want := range map[string]workshop.Status{"engine": workshop.StatusOK, "port 19501": workshop.StatusFail, "port 19502": workshop.StatusFail, "port 19503": workshop.StatusOK, "registry mirror": workshop.StatusInfo} {
+	for check, want := range map[string]workshop.Status{
+		"engine": workshop.StatusOK, "registry mirror": workshop.StatusInfo,
+		fmt.Sprintf("port %d", web): workshop.StatusFail, fmt.Sprintf("port %d", held): workshop.StatusFail, fmt.Sprintf("port %d", other): workshop.StatusOK,
+	} {
 		if statuses[check] != want {
 			t.Errorf("--json: got %s %q, want %q", check, statuses[check], want)
 		}
@@ -99,7 +99,7 @@ func TestDoctorReady(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("got exit %d, want 0\n%s%s", code, out, errOut)
 	}
-	for _, w := range []string{"[ok]   docker CLI:", "[ok]   engine: answers at", "[ok]   version: Docker Engine", "[ok]   image docker.io/library/busybox:latest:", "[info] registry mirror:", "This machine is ready"} {
+	for _, w := range []string{"[ok]   docker CLI:", "[ok]   engine: answers at", "[ok]   version: Docker Engine", "[ok]   image busybox:latest:", "[ok]   docker run: a container of busybox:latest started", "[info] registry mirror:", "This machine is ready"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("output does not hold %q:\n%s", w, out)
 		}

@@ -2,9 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -27,7 +24,7 @@ Exit status: 0 when every lesson is valid, 2 otherwise.`,
 				all, probs = g.course()
 			}
 			for _, a := range args {
-				ls, ps := g.loadPath(a)
+				ls, ps := lessons.LoadPath(a, g.source().Options)
 				all = append(all, ls...)
 				probs = append(probs, ps...)
 			}
@@ -53,42 +50,9 @@ Exit status: 0 when every lesson is valid, 2 otherwise.`,
 	}
 }
 
-// loadPath reads a lesson file, or every lesson in a folder.
-func (g *globals) loadPath(p string) ([]*lessons.Lesson, lessons.Problems) {
-	opts := lessons.Options{Validator: g.registry()}
-	st, err := os.Stat(p)
-	if err != nil {
-		return nil, lessons.Problems{{Pos: lessons.Pos{File: p}, Msg: fmt.Sprintf("cannot read it: %v", unwrapPathErr(err))}}
-	}
-	if st.IsDir() {
-		return lessons.Load(os.DirFS(p), ".", p, opts)
-	}
-	dir, file := filepath.Split(p)
-	if dir == "" {
-		dir = "."
-	}
-	l, probs := lessons.Parse(os.DirFS(dir), file, p, opts)
-	if l == nil {
-		return nil, probs
-	}
-	return []*lessons.Lesson{l}, probs
-}
-
-func unwrapPathErr(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
-	}
-	return err
-}
-
 func plural(n int) string {
 	if n == 1 {
 		return ""
 	}
 	return "s"
-}
-
-// isPath reports whether a lesson argument names a file rather than an id.
-func isPath(arg string) bool {
-	return strings.HasSuffix(arg, ".md") || strings.ContainsRune(arg, filepath.Separator)
 }

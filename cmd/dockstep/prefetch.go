@@ -13,6 +13,7 @@ import (
 type prefetchOptions struct {
 	pushTo string
 	list   bool
+	vars   []string
 }
 
 func newPrefetchCmd(g *globals) *cobra.Command {
@@ -39,6 +40,7 @@ when the lessons cannot be read, 3 when the Docker engine cannot be reached.`,
 		},
 	}
 	cmd.Flags().BoolVar(&o.list, "list", false, "only print the images the lessons need, one a line (for docker save)")
+	cmd.Flags().StringArrayVar(&o.vars, "var", nil, "give the lesson variable `name=value` (repeat for each)")
 	cmd.Flags().StringVar(&o.pushTo, "push-to", "", "then push the images into the workshop registry at `HOST:PORT`")
 	return cmd
 }
@@ -52,14 +54,23 @@ func runPrefetch(ctx context.Context, g *globals, args []string, o prefetchOptio
 			return exitf(2, "dockstep prefetch: --push-to %q: %v", o.pushTo, err)
 		}
 	}
-	ls, probs, err := g.chosenLessons(args)
+	sel, err := g.selectLessons(args)
 	if err != nil {
-		return exitf(2, "dockstep prefetch: %v", err)
+		return err
+	}
+	ls, probs := sel.Lessons, sel.Problems
+	given, err := varFlags(o.vars, ls)
+	if err != nil {
+		return err
+	}
+	vars, err := g.learnerVars(ls, given)
+	if err != nil {
+		return err
 	}
 	if len(probs) > 0 {
 		fmt.Fprintf(g.io.errOut, "%s\nwarning: these lessons have problems (dockstep lint lists them); prefetching the images of what could be read\n", probs.Error())
 	}
-	nd := workshop.CollectNeeds(ls)
+	nd := workshop.CollectNeeds(g.registry(), ls, vars)
 	if o.list {
 		for _, in := range nd.Images {
 			fmt.Fprintln(g.io.out, in.Ref)

@@ -61,9 +61,18 @@ func (g *globals) runReset(ctx context.Context, id string, o resetOptions) error
 	what := "your progress in every lesson"
 	if id != "" {
 		if _, ok := prog.Lessons[id]; !ok {
-			if _, err := g.findLesson(id); err != nil {
+			// Not an id in the progress file: the lesson as any command
+			// names it (a number, a path), which must exist.
+			sel, err := g.selectLessons([]string{id})
+			if err != nil {
 				return err
 			}
+			if len(sel.Lessons) != 1 {
+				return exitf(2, "%s holds %d lessons; name one lesson", id, len(sel.Lessons))
+			}
+			id = sel.Lessons[0].ID
+		}
+		if _, ok := prog.Lessons[id]; !ok {
 			fmt.Fprintf(g.io.out, "You have no progress in lesson %s; nothing to reset.\n", id)
 			return nil
 		}

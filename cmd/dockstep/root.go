@@ -1,14 +1,9 @@
 package main
 
 import (
-	"io/fs"
-	"os"
-
 	"github.com/spf13/cobra"
 
 	"github.com/dockstep/dockstep/checks"
-	"github.com/dockstep/dockstep/internal/workshop"
-	"github.com/dockstep/dockstep/lessons"
 )
 
 // globals are the flags every command shares.
@@ -16,8 +11,6 @@ type globals struct {
 	io         *streams
 	lessonsDir string
 	host       string // --host: the engine to use, as the docker CLI's -H
-	// doctor is the doctor to run; nil means the real one. Tests set it.
-	doctor *workshop.Doctor
 }
 
 func newRootCmd(io *streams) *cobra.Command {
@@ -62,16 +55,3 @@ Docker engine and tells you at once whether it worked, and if not, why.`,
 
 // registry is the check registry every command validates lessons with.
 func (g *globals) registry() *checks.Registry { return checks.Default() }
-
-// course loads the lessons: those of --lessons, or the embedded course.
-func (g *globals) course() ([]*lessons.Lesson, lessons.Problems) {
-	fsys, dir, display := g.courseFS()
-	return lessons.Load(fsys, dir, display, lessons.Options{Validator: g.registry()})
-}
-
-func (g *globals) courseFS() (fsys fs.FS, dir, display string) {
-	if g.lessonsDir != "" {
-		return os.DirFS(g.lessonsDir), ".", g.lessonsDir
-	}
-	return lessons.Course(), ".", lessons.CourseDir
-}

@@ -1,50 +1,96 @@
 package main
 
 import (
-	"fmt"
-	"strconv"
-	"strings"
+	"errors"
+	"os"
 
 	"github.com/dockstep/dockstep/lessons"
 )
 
-// chosenLessons loads the course and keeps the lessons named by ids (lesson
-// ids or their numbers in "dockstep list"); all of them when ids is empty.
-// The lessons' problems are returned for the caller to report: a lesson
-// with problems is still returned when its file could be read, so that its
-// images and ports are still known.
-func (g *globals) chosenLessons(ids []string) ([]*lessons.Lesson, lessons.Problems, error) {
-	fsys, dir, display := g.courseFS()
-	all, probs := lessons.Load(fsys, dir, display, lessons.Options{Validator: g.registry()})
-	if len(ids) == 0 {
-		if len(all) == 0 {
-			return nil, probs, fmt.Errorf("no lessons could be read from %s:\n%s", display, probs.Error())
-		}
-		return all, probs, nil
+// source is where the lessons come from: --lessons, or the embedded course.
+func (g *globals) source() lessons.Source {
+	opts := lessons.Options{Validator: g.registry()}
+	if g.lessonsDir != "" {
+		return lessons.Source{FS: os.DirFS(g.lessonsDir), Dir: ".", Display: g.lessonsDir, Options: opts}
 	}
-	var out []*lessons.Lesson
-	for _, id := range ids {
-		l := findLesson(all, id)
-		if l == nil {
-			known := make([]string, len(all))
-			for i, l := range all {
-				known[i] = l.ID
-			}
-			return nil, probs, fmt.Errorf("there is no lesson %q in %s; the lessons are %s", id, display, strings.Join(known, ", "))
-		}
-		out = append(out, l)
-	}
-	return out, probs, nil
+	return lessons.Source{FS: lessons.Course(), Dir: ".", Display: lessons.CourseDir, Options: opts}
 }
 
-func findLesson(all []*lessons.Lesson, id string) *lessons.Lesson {
-	for _, l := range all {
-		if l.ID == id {
-			return l
+// course loads every lesson of the source.
+func (g *globals) course() ([]*lessons.Lesson, lessons.Problems) { return g.source().Load() }
+
+// selectLessons finds the lessons args name, as every command takes them:
+// ids, numbers as dockstep list shows them, lesson files or folders; all
+// of them without args. An argument naming nothing, or no lesson to be
+// found at all, ends dockstep with exit status 2.
+func (g *globals) selectLessons(args []string) (lessons.Selection, error) {
+	sel, err := g.source().Select(args)
+	var nf *lessons.NotFoundError
+	switch {
+	case errors.As(err, &nf):
+		return sel, exitf(2, "%v", err)
+	case err != nil:
+		return sel, exitf(2, "%v", err)
+	case len(sel.Lessons) == 0:
+		return sel, exitf(2, "no lessons could be read:\n%s", sel.Problems.Error())
+	}
+	return sel, nil
+}
+
+// oneLesson is the single lesson arg names, for the commands that work on
+// one. Its problems end dockstep with exit status 2.
+func (g *globals) oneLesson(arg string) (*lessons.Lesson, error) {
+	sel, err := g.selectLessons([]string{arg})
+	if err != nil {
+		return nil, err
+	}
+	if len(sel.Problems) > 0 {
+		return nil, lintFirst(sel.Problems)
+	}
+	if len(sel.Lessons) != 1 {
+		return nil, exitf(2, "%s holds %d lessons; name one lesson", arg, len(sel.Lessons))
+	}
+	return sel.Lessons[0], nil
+}
+
+// lintFirst is the exit of a command given lessons with problems.
+func lintFirst(probs lessons.Problems) error {
+	return exitf(2, "%s\nfix these problems first (dockstep lint shows them too)", probs.Error())
+}
+
+// varFlags reads --var name=value flags, and holds them to the one policy
+// for names: each must be a variable of one of the lessons.
+func varFlags(flags []string, ls []*lessons.Lesson) (map[string]string, error) {
+	set, err := lessons.ParseVarFlags(flags)
+	if err == nil {
+		err = lessons.CheckVarNames(set, ls)
+	}
+	if err != nil {
+		return nil, exitf(2, "%v", err)
+	}
+	return set, nil
+}
+
+// learnerVars gives each lesson's variables the values the learner will
+// use: --var, else their answers saved by dockstep start, else the
+// default, else a sample value. A --var that does not fit ends dockstep
+// with exit status 2.
+func (g *globals) learnerVars(ls []*lessons.Lesson, given map[string]string) (func(*lessons.Lesson) map[string]string, error) {
+	prog := g.progress()
+	out := map[*lessons.Lesson]map[string]string{}
+	for _, l := range ls {
+		var saved map[string]string
+		if lp := prog.Lessons[l.ID]; lp != nil {
+			saved = lp.Vars
 		}
+		sample := l.SampleVars()
+		vs, err := l.Resolve(lessons.Values{Given: given, Saved: saved, Ask: func(v lessons.Var) (string, error) {
+			return sample[v.Name], nil
+		}})
+		if err != nil {
+			return nil, exitf(2, "%v", err)
+		}
+		out[l] = vs
 	}
-	if n, err := strconv.Atoi(id); err == nil && n >= 1 && n <= len(all) {
-		return all[n-1]
-	}
-	return nil
+	return func(l *lessons.Lesson) map[string]string { return out[l] }, nil
 }

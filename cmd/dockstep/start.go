@@ -76,16 +76,13 @@ func (g *globals) runInteractive(ctx context.Context, id string, o startOptions)
 	if !g.io.inTTY || !g.io.outTTY || !inOK || !outOK {
 		return exitf(2, needTerminal, what)
 	}
-	vars, err := parseVarFlags(o.vars) // shared with dockstep test
-	if err != nil {
-		return exitf(2, "%v", err)
-	}
-	course, err := g.runCourse(id)
+	course, id, err := g.runCourse(id)
 	if err != nil {
 		return err
 	}
-	if id != "" && isPath(id) {
-		id = course[0].ID
+	vars, err := varFlags(o.vars, course)
+	if err != nil {
+		return err
 	}
 	if o.room != "" {
 		if _, _, err := classroom.ParseJoinURL(o.room); err != nil {
@@ -170,27 +167,27 @@ func (g *globals) runInteractive(ctx context.Context, id string, o startOptions)
 	return nil
 }
 
-// runCourse is the lessons the runner offers: one lesson file when id is a
-// path, else the course.
-func (g *globals) runCourse(id string) ([]*lessons.Lesson, error) {
-	if id != "" && isPath(id) {
-		l, err := g.findLesson(id)
+// runCourse is the lessons the runner offers, and the id of the one to
+// start (empty: the learner chooses): one lesson file when arg is a path,
+// else the course, with arg as any command takes it (id or number).
+func (g *globals) runCourse(arg string) ([]*lessons.Lesson, string, error) {
+	if arg == "" {
+		sel, err := g.selectLessons(nil)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
-		return []*lessons.Lesson{l}, nil
-	}
-	all, probs := g.course()
-	if len(probs) > 0 {
-		return nil, exitf(2, "%s\nfix these problems first (dockstep lint shows them too)", probs.Error())
-	}
-	if len(all) == 0 {
-		return nil, exitf(2, "there are no lessons to run")
-	}
-	if id != "" {
-		if _, err := g.findLesson(id); err != nil {
-			return nil, err
+		if len(sel.Problems) > 0 {
+			return nil, "", lintFirst(sel.Problems)
 		}
+		return sel.Lessons, "", nil
 	}
-	return all, nil
+	l, err := g.oneLesson(arg)
+	if err != nil {
+		return nil, "", err
+	}
+	if lessons.IsPath(arg) {
+		return []*lessons.Lesson{l}, l.ID, nil
+	}
+	all, _, err := g.runCourse("")
+	return all, l.ID, err
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dockstep/dockstep/internal/prover"
-	"github.com/dockstep/dockstep/lessons"
 )
 
 // testOptions are the flags of dockstep test.
@@ -49,8 +48,9 @@ touched. So remove the images a lesson pulls before testing it (docker rmi),
 or its "pull" steps find their checks holding already.
 
 With no argument every lesson of the course is tested, in order. An
-argument is a lesson id (such as first-image), a lesson file or a folder of
-lessons. Variables take their default values; set others with --var.
+argument is a lesson id (such as first-image), its number as dockstep list
+shows it, a lesson file or a folder of lessons. Variables take their
+default values (or, without one, a sample value); set others with --var.
 
 Exit status: 0 when every step held, 1 when a step did not, 2 when a lesson
 has problems (dockstep lint shows them) or the arguments are wrong, 3 when
@@ -75,13 +75,17 @@ func runTest(ctx context.Context, g *globals, opts testOptions, args []string) e
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	all, probs := g.testLessons(args)
-	if len(probs) > 0 {
-		return exitf(2, "%s\nfix these problems first (dockstep lint shows them too)", probs.Error())
-	}
-	set, err := parseVarFlags(opts.vars)
+	sel, err := g.selectLessons(args)
 	if err != nil {
-		return exitf(2, "%v", err)
+		return err
+	}
+	if len(sel.Problems) > 0 {
+		return lintFirst(sel.Problems)
+	}
+	all := sel.Lessons
+	set, err := varFlags(opts.vars, all)
+	if err != nil {
+		return err
 	}
 	c, ep, err := g.connect(ctx)
 	if err != nil {
@@ -108,60 +112,4 @@ func runTest(ctx context.Context, g *globals, opts testOptions, args []string) e
 	fmt.Fprintf(g.io.out, "\nok: %d lesson%s, %d run%s each, %d steps held (%s)\n",
 		sum.Lessons, plural(sum.Lessons), sum.Runs, plural(sum.Runs), sum.Steps, sum.Elapsed)
 	return nil
-}
-
-// testLessons finds the lessons the arguments name: ids of the course's
-// lessons, lesson files, or folders. No argument means the whole course.
-func (g *globals) testLessons(args []string) ([]*lessons.Lesson, lessons.Problems) {
-	if len(args) == 0 {
-		return g.course()
-	}
-	var out []*lessons.Lesson
-	var probs lessons.Problems
-	var course []*lessons.Lesson
-	var courseProbs lessons.Problems
-	courseLoaded := false
-	for _, a := range args {
-		if st, err := os.Stat(a); isPath(a) || (err == nil && st.IsDir()) {
-			ls, ps := g.loadPath(a)
-			out = append(out, ls...)
-			probs = append(probs, ps...)
-			continue
-		}
-		if !courseLoaded {
-			course, courseProbs = g.course()
-			courseLoaded = true
-		}
-		found := false
-		var ids []string
-		for _, l := range course {
-			ids = append(ids, l.ID)
-			if l.ID == a {
-				out = append(out, l)
-				found = true
-				for _, p := range courseProbs {
-					if p.Pos.File == l.Pos.File {
-						probs = append(probs, p)
-					}
-				}
-			}
-		}
-		if !found {
-			probs = append(probs, lessons.Problem{Pos: lessons.Pos{File: a}, Msg: fmt.Sprintf("no lesson has this id; the lessons are %s (or give a path to a lesson file)", strings.Join(ids, ", "))})
-		}
-	}
-	return out, probs
-}
-
-// parseVarFlags reads --var name=value flags.
-func parseVarFlags(flags []string) (map[string]string, error) {
-	m := map[string]string{}
-	for _, f := range flags {
-		name, val, ok := strings.Cut(f, "=")
-		if !ok || name == "" {
-			return nil, fmt.Errorf("--var %q: write it as name=value, such as --var user=ada", f)
-		}
-		m[name] = val
-	}
-	return m, nil
 }

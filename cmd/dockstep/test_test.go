@@ -138,7 +138,7 @@ func TestTestCommandArguments(t *testing.T) {
 		code int
 		want string
 	}{
-		{"unknown lesson id", []string{"test", "no-such-lesson"}, 2, "no lesson has this id"},
+		{"unknown lesson id", []string{"test", "no-such-lesson"}, 2, `no lesson "no-such-lesson" in lessons/course`},
 		{"bad repeat", []string{"test", "--repeat", "0"}, 2, "--repeat must be 1 or more"},
 		{"bad var", []string{"test", filepath.Join("testdata", "testcmd", "good.md"), "--var", "novalue"}, 2, "write it as name=value"},
 	}

@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"strings"
@@ -216,4 +217,16 @@ func removeImageAtEnd(t testing.TB, c *client.Client, ref string) {
 			t.Errorf("removing the test image %s: %v", ref, err)
 		}
 	})
+}
+
+// FreePort returns a TCP port nothing listens on now, for a test to publish
+// on, instead of a fixed one that another test or program may hold.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", ":0")
+	if err != nil {
+		t.Fatalf("finding a free port: %v", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
 }

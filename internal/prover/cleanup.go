@@ -13,6 +13,8 @@ import (
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/volume"
+
+	"github.com/dockstep/dockstep/checks"
 )
 
 // CleanupDocker is the part of the Docker Engine API that Snapshot and
@@ -403,30 +405,10 @@ func (s *Snapshot) Pulled(ctx context.Context, d CleanupDocker) ([]string, error
 
 // SameImage reports whether two image references name the same image, as
 // busybox and docker.io/library/busybox:latest do.
-func SameImage(a, b string) bool { return normalizeRef(a) == normalizeRef(b) }
+func SameImage(a, b string) bool { return checks.SameImage(a, b) }
 
-// normalizeRef writes an image reference the way the engine lists it, so
-// that busybox, busybox:latest and docker.io/library/busybox:latest compare
-// equal. Anything that is not a reference is returned as it is.
-func normalizeRef(ref string) string {
-	if ref == "" || strings.HasPrefix(ref, "sha256:") {
-		return ref
-	}
-	for _, p := range []string{"docker.io/", "index.docker.io/"} {
-		ref = strings.TrimPrefix(ref, p)
-	}
-	if rest, ok := strings.CutPrefix(ref, "library/"); ok && !strings.Contains(rest, "/") {
-		ref = rest
-	}
-	if strings.Contains(ref, "@") {
-		return ref
-	}
-	last := ref[strings.LastIndex(ref, "/")+1:]
-	if !strings.Contains(last, ":") {
-		ref += ":latest"
-	}
-	return ref
-}
+// normalizeRef writes an image reference the way the engine lists it.
+func normalizeRef(ref string) string { return checks.NormalizeImage(ref) }
 
 func normalizeRefs(refs []string) []string {
 	var out []string

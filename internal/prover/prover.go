@@ -203,21 +203,17 @@ func plural2(n int, one, many string) string {
 	return many
 }
 
-// vars gives every variable of the lesson a value: --var, else its default,
-// else a sample value.
+// vars gives every variable of the lesson a value: --var, else its
+// default, else a sample value, as a learner who accepts every proposal.
 func (t *Prover) vars(l *lessons.Lesson) (map[string]string, error) {
-	vars := l.SampleVars()
-	for k, v := range t.Vars {
-		if _, ok := l.Var(k); ok {
-			vars[k] = v
+	sample := l.SampleVars()
+	vars, err := l.Resolve(lessons.Values{Given: t.Vars, Ask: func(v lessons.Var) (string, error) {
+		if err := v.Check(sample[v.Name]); err != nil {
+			return "", fmt.Errorf("variable %s=%q: %w; set another value with --var %s=...", v.Name, sample[v.Name], err, v.Name)
 		}
-	}
-	for _, v := range l.Vars {
-		if err := v.Check(vars[v.Name]); err != nil {
-			return nil, fmt.Errorf("variable %s: %v; set another value with --var %s=...", v.Name, err, v.Name)
-		}
-	}
-	return vars, nil
+		return sample[v.Name], nil
+	}})
+	return vars, err
 }
 
 // step tests one step: its checks fail, its solution replays, then its

@@ -21,10 +21,13 @@ import (
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/image"
+	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/registry"
 	"github.com/docker/docker/api/types/system"
 	"github.com/docker/docker/api/types/versions"
 	"github.com/docker/docker/client"
+	"github.com/docker/go-connections/nat"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/dockstep/dockstep/internal/engine"
 )
@@ -37,6 +40,9 @@ type Engine interface {
 	ImageInspect(ctx context.Context, ref string, opts ...client.ImageInspectOption) (image.InspectResponse, error)
 	DistributionInspect(ctx context.Context, ref, encodedRegistryAuth string) (registry.DistributionInspect, error)
 	ContainerList(ctx context.Context, options container.ListOptions) ([]container.Summary, error)
+	ContainerCreate(ctx context.Context, config *container.Config, hostConfig *container.HostConfig, networkingConfig *network.NetworkingConfig, platform *ocispec.Platform, containerName string) (container.CreateResponse, error)
+	ContainerStart(ctx context.Context, id string, options container.StartOptions) error
+	ContainerRemove(ctx context.Context, id string, options container.RemoveOptions) error
 	Close() error
 }
 
@@ -120,6 +126,9 @@ type Doctor struct {
 	// RunTool runs a command that says whether a tool the lessons need
 	// (such as docker compose) is installed; nil means running it.
 	RunTool func(ctx context.Context, args ...string) ([]byte, error)
+	// FreeBytes measures the space this user may fill in a folder's file
+	// system; nil means the real measure.
+	FreeBytes func(dir string) (int64, error)
 }
 
 // Check fills in the checklist for what the lessons need.
@@ -204,7 +213,8 @@ func (dr *Doctor) engineChecks(ctx context.Context, d Engine, e engine.Endpoint,
 		rep.add(Item{Check: "platform", Status: StatusOK, Detail: fmt.Sprintf("%s (%s)", plat, info.OperatingSystem)})
 	}
 
-	missing := doctorImages(ctx, d, rep, nd.Images, info.OSType, goArch(info.Architecture))
+	missing, present := doctorImages(ctx, d, rep, nd.Images, info.OSType, goArch(info.Architecture))
+	rep.add(runItem(ctx, d, present))
 	rep.add(dr.diskItem(info, isUnix, missing))
 	// Docker Desktop's ports appear on this machine too; its socket is local.
 	dr.ports(ctx, d, rep, nd.Ports, isUnix || strings.HasPrefix(e.Host, "npipe://"))
@@ -246,9 +256,9 @@ func goArch(a string) string {
 }
 
 // doctorImages checks each image: present on the engine, or pullable by it.
-// It returns how many are not present yet.
-func doctorImages(ctx context.Context, d Engine, rep *Report, imgs []*ImageNeed, osType, arch string) int {
-	missing := 0
+// It returns how many are not present yet, and those present that fit the
+// engine's platform.
+func doctorImages(ctx context.Context, d Engine, rep *Report, imgs []*ImageNeed, osType, arch string) (missing int, present []string) {
 	for _, in := range imgs {
 		it := Item{Check: "image " + in.Ref, Lessons: in.Lessons}
 		insp, err := d.ImageInspect(ctx, in.Ref)
@@ -258,6 +268,8 @@ func doctorImages(ctx context.Context, d Engine, rep *Report, imgs []*ImageNeed,
 				it.Status = StatusFail
 				it.Detail = fmt.Sprintf("present, but built for %s/%s while the engine runs %s/%s", insp.Os, insp.Architecture, osType, arch)
 				it.Fix = fmt.Sprintf("docker pull --platform %s/%s %s", osType, arch, in.Ref)
+			} else {
+				present = append(present, in.Ref)
 			}
 			rep.add(it)
 			continue
@@ -297,7 +309,46 @@ func doctorImages(ctx context.Context, d Engine, rep *Report, imgs []*ImageNeed,
 		it.Status, it.Detail = StatusOK, "not present yet, but the engine can pull it; \"dockstep prefetch\" pulls it now"
 		rep.add(it)
 	}
-	return missing
+	return missing, present
+}
+
+// runItem runs a container with a published port from the first image
+// present, as the lessons do, and removes it: an engine can answer every
+// question and still fail every docker run (its bridge network is gone,
+// iptables is broken).
+func runItem(ctx context.Context, d Engine, present []string) Item {
+	it := Item{Check: "docker run"}
+	if len(present) == 0 {
+		it.Status, it.Detail = StatusSkip, "none of the lessons' images is here yet to run a container from; run \"dockstep prefetch\", then dockstep doctor again"
+		return it
+	}
+	ref := present[0]
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	name := fmt.Sprintf("dockstep-doctor-%d", time.Now().UnixNano())
+	created, err := d.ContainerCreate(ctx,
+		&container.Config{Image: ref, ExposedPorts: nat.PortSet{"80/tcp": {}}, Labels: map[string]string{"dockstep.doctor": "1"}},
+		&container.HostConfig{PortBindings: nat.PortMap{"80/tcp": {{}}}},
+		nil, nil, name)
+	if err == nil {
+		defer d.ContainerRemove(context.WithoutCancel(ctx), created.ID, container.RemoveOptions{Force: true, RemoveVolumes: true})
+		err = d.ContainerStart(ctx, created.ID, container.StartOptions{})
+	}
+	switch {
+	case err == nil:
+		it.Status, it.Detail = StatusOK, fmt.Sprintf("a container of %s started with a published port, and is removed again", ref)
+	case strings.Contains(err.Error(), "executable file not found") || strings.Contains(err.Error(), "exec format error"):
+		it.Status, it.Detail = StatusSkip, fmt.Sprintf("%s has no command of its own to try a container with: %v", ref, err)
+	default:
+		it.Status = StatusFail
+		it.Detail = fmt.Sprintf("docker run -P %s fails: %v", ref, err)
+		it.Fix = "the lessons' docker run commands will fail the same way; restart the engine (Linux: \"sudo systemctl restart docker\"; Docker Desktop or colima: restart it from its menu or with \"colima restart\"), then try \"docker run --rm -P " + ref + "\" yourself"
+		if strings.Contains(err.Error(), "network bridge not found") || strings.Contains(err.Error(), "bridge") {
+			it.Detail = fmt.Sprintf("docker run -P %s fails: the engine's default bridge network is missing (%v)", ref, err)
+			it.Fix = "restart the engine, which makes the bridge network again (Linux: \"sudo systemctl restart docker\"); if it stays missing, see \"docker network ls\" and the engine's log"
+		}
+	}
+	return it
 }
 
 // diskItem checks the free space where the engine keeps its images. Only an
@@ -313,7 +364,11 @@ func (dr *Doctor) diskItem(info system.Info, isUnix bool, missing int) Item {
 		return Item{Check: "disk", Status: StatusSkip,
 			Detail: fmt.Sprintf("the engine (%s) keeps its images in %s on another machine or in a virtual machine, which dockstep cannot measure from here; \"docker system df\" shows what Docker uses, and Docker Desktop's settings show its disk size", info.Name, info.DockerRootDir)}
 	}
-	free, err := freeBytes(info.DockerRootDir)
+	measure := dr.FreeBytes
+	if measure == nil {
+		measure = freeBytes
+	}
+	free, err := measure(info.DockerRootDir)
 	if err != nil {
 		return Item{Check: "disk", Status: StatusSkip, Detail: fmt.Sprintf("cannot measure the free space of %s: %v", info.DockerRootDir, err)}
 	}

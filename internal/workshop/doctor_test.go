@@ -27,93 +27,33 @@ func fixtureLessons(t *testing.T) []*lessons.Lesson {
 }
 
 func TestCollectNeeds(t *testing.T) {
-	nd := CollectNeeds(fixtureLessons(t)[:2]) // web and build
-	var images []string
-	for _, in := range nd.Images {
-		images = append(images, fmt.Sprintf("%s %v", in.Ref, in.Lessons))
-	}
-	if want := []string{"busybox [web build]"}; !reflect.DeepEqual(images, want) {
-		t.Errorf("got images %q, want %q", images, want)
-	}
-	var ports []string
-	for _, p := range nd.Ports {
-		ports = append(ports, fmt.Sprintf("%d/%s %s", p.Port, p.Proto, p.Where))
-	}
-	dir := filepath.Join("testdata", "lessons", "01-web.md")
-	want := []string{
-		"19501/tcp " + dir + ":14", // the -p of the solution (its code block) comes before the check
-		"19502/tcp " + dir + ":20",
-		"19503/tcp " + dir + ":25",
-	}
-	if !reflect.DeepEqual(ports, want) {
-		t.Errorf("got ports\n%q\nwant\n%q", ports, want)
-	}
-}
-
-func TestPublishedPorts(t *testing.T) {
+	ls := fixtureLessons(t)[:2] // web and build
 	tests := []struct {
-		spec string
-		want []hostPort
+		name  string
+		vars  func(*lessons.Lesson) map[string]string
+		ports []string
 	}{
-		{"8888:5000", []hostPort{{8888, "tcp"}}},
-		{"127.0.0.1:8888:5000", []hostPort{{8888, "tcp"}}},
-		{"[::1]:8888:5000", []hostPort{{8888, "tcp"}}},
-		{"5353:53/udp", []hostPort{{5353, "udp"}}},
-		{`"8000-8002:8000-8002"`, []hostPort{{8000, "tcp"}, {8001, "tcp"}, {8002, "tcp"}}},
-		{"5000", nil},            // the engine picks the host port
-		{"127.0.0.1::5000", nil}, // likewise
-		{"{{port}}:80", nil},
-		{"99999:80", nil},
+		{"the variables' defaults", nil, []string{"19501/tcp :29", "19502/tcp :30", "19503/tcp :40"}},
+		{"the learner's values", func(l *lessons.Lesson) map[string]string {
+			return map[string]string{"web": "8001", "visit": "8002", "other": "8001"}
+		}, []string{"8001/tcp :29", "8002/tcp :30"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.spec, func(t *testing.T) {
-			if got := publishedPorts(tt.spec); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("got %v, want %v", got, tt.want)
+		t.Run(tt.name, func(t *testing.T) {
+			nd := CollectNeeds(checks.Default(), ls, tt.vars)
+			var images []string
+			for _, in := range nd.Images {
+				images = append(images, fmt.Sprintf("%s %v", in.Ref, in.Lessons))
 			}
-		})
-	}
-}
-
-func TestCommandPublishes(t *testing.T) {
-	tests := []struct {
-		cmd  string
-		want []string
-	}{
-		{"docker run -d -p 8888:5000 app", []string{"8888:5000"}},
-		{"docker run -dp 127.0.0.1:3000:3000 app", []string{"127.0.0.1:3000:3000"}},
-		{"docker run --publish=8080:80 -p8081:81 --publish 8082:82 app", []string{"8080:80", "8081:81", "8082:82"}},
-		{"docker run -d \\\n  -p 8888:5000 \\\n  app", []string{"8888:5000"}},
-		{"docker run -it app sh -c 'nc -lp 80'", nil}, // -lp belongs to nc, inside the quoted command, not to docker
-		{"echo -p 1:2", nil},
-		{"docker ps -a && curl -p 1:2", nil},
-		{"docker run -P app", nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.cmd, func(t *testing.T) {
-			if got := commandPublishes(tt.cmd); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("got %q, want %q", got, tt.want)
+			if want := []string{"busybox [web build]"}; !reflect.DeepEqual(images, want) {
+				t.Errorf("got images %q, want %q", images, want)
 			}
-		})
-	}
-}
-
-func TestLocalURLPort(t *testing.T) {
-	tests := []struct {
-		url  string
-		want int
-		ok   bool
-	}{
-		{"http://localhost:8888/", 8888, true},
-		{"http://127.0.0.1/", 80, true},
-		{"https://localhost/x", 443, true},
-		{"http://example.com:8888/", 0, false},
-		{"not a url", 0, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.url, func(t *testing.T) {
-			got, ok := localURLPort(tt.url)
-			if got != tt.want || ok != tt.ok {
-				t.Errorf("got %d, %v; want %d, %v", got, ok, tt.want, tt.ok)
+			var ports []string
+			for _, p := range nd.Ports {
+				ports = append(ports, fmt.Sprintf("%d/%s %s", p.Port, p.Proto, strings.TrimPrefix(p.Where, filepath.Join("testdata", "lessons", "01-web.md"))))
+			}
+			if !reflect.DeepEqual(ports, tt.ports) {
+				t.Errorf("got ports %q, want %q", ports, tt.ports)
 			}
 		})
 	}
@@ -169,22 +109,31 @@ func TestPrintDoctorMarkers(t *testing.T) {
 }
 
 func TestDiskItemSkipsEnginesElsewhere(t *testing.T) {
-	dr := &Doctor{Hostname: func() (string, error) { return "ana-laptop", nil }}
 	tests := []struct {
 		name   string
 		info   system.Info
 		isUnix bool
+		free   int64
 		want   Status
 	}{
-		{"Docker Desktop's virtual machine", system.Info{Name: "docker-desktop", DockerRootDir: "/var/lib/docker"}, true, StatusSkip},
-		{"an engine over tcp", system.Info{Name: "ana-laptop", DockerRootDir: "/var/lib/docker"}, false, StatusSkip},
-		{"the engine on this machine (the test's disk has 1GB free)", system.Info{Name: "ana-laptop", DockerRootDir: t.TempDir()}, true, StatusOK},
+		{"Docker Desktop's virtual machine", system.Info{Name: "docker-desktop", DockerRootDir: "/var/lib/docker"}, true, 80e9, StatusSkip},
+		{"an engine over tcp", system.Info{Name: "ana-laptop", DockerRootDir: "/var/lib/docker"}, false, 80e9, StatusSkip},
+		{"the engine on this machine, with room", system.Info{Name: "ana-laptop", DockerRootDir: "/var/lib/docker"}, true, 80e9, StatusOK},
+		{"the engine on this machine, full", system.Info{Name: "ana-laptop", DockerRootDir: "/var/lib/docker"}, true, 1e6, StatusFail},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			measured := ""
+			dr := &Doctor{
+				Hostname:  func() (string, error) { return "ana-laptop", nil },
+				FreeBytes: func(dir string) (int64, error) { measured = dir; return tt.free, nil },
+			}
 			it := dr.diskItem(tt.info, tt.isUnix, 0)
 			if it.Status != tt.want {
 				t.Errorf("got %s (%s), want %s", it.Status, it.Detail, tt.want)
+			}
+			if tt.want != StatusSkip && measured != tt.info.DockerRootDir {
+				t.Errorf("measured %q, want the engine's root %q", measured, tt.info.DockerRootDir)
 			}
 		})
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dockstep/dockstep/checks"
 	"github.com/dockstep/dockstep/lessons"
 )
 
@@ -15,7 +16,7 @@ func TestDoctorTools(t *testing.T) {
 		{ID: "compose", Tools: []string{"compose"}},
 		{ID: "more-compose", Tools: []string{"compose"}},
 	}
-	nd := CollectNeeds(ls)
+	nd := CollectNeeds(checks.Default(), ls, nil)
 	if len(nd.Tools) != 1 || nd.Tools[0].Name != "compose" || strings.Join(nd.Tools[0].Lessons, " ") != "compose more-compose" {
 		t.Fatalf("got tools %+v, want compose for lessons compose and more-compose", nd.Tools)
 	}
