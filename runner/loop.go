@@ -322,22 +322,15 @@ func (s *stepRun) check(ctx context.Context) {
 	}
 }
 
-// judge sums up the results of a step's checks.
+// judge sums up the results of a step's checks, as checks.Judge does for
+// every command.
 func judge(results []checks.Result) (verdict, string) {
-	var failed, engine []string
-	for _, r := range results {
-		switch {
-		case r.Err != nil && checks.IsEngineError(r.Err):
-			engine = append(engine, r.Message)
-		case !r.Passed:
-			failed = append(failed, r.Message)
-		}
-	}
-	switch {
-	case len(engine) > 0:
-		return verdictUnknown, engine[0]
-	case len(failed) > 0:
-		return verdictFailing, strings.Join(failed, "\n")
+	v := checks.Judge(results)
+	switch v.Outcome {
+	case checks.Unknown:
+		return verdictUnknown, v.Reason
+	case checks.Failing:
+		return verdictFailing, v.Reason
 	}
 	return verdictPassed, ""
 }

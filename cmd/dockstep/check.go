@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -26,6 +28,8 @@ type checkOptions struct {
 	vars   []string
 	dir    string
 	asJSON bool
+	// timeout bounds the whole check.
+	timeout time.Duration
 	// room and name: also report the result to an instructor's room.
 	room, name string
 }
@@ -45,18 +49,32 @@ ran the lesson with dockstep start, else their defaults. File and
 Dockerfile checks look in --dir, else the folder dockstep start put the
 lesson's files in, else the current directory.
 
-Exit status: 0 when every checked step passes, 1 when some fail, 2 for a
-lesson or usage error, 3 when the Docker engine cannot be reached.`,
+The whole check takes at most --timeout; while it waits (for a web page
+to answer, say), standard error says what for. With --json every outcome
+is JSON on standard output, errors too: {"error": "..."}.
+
+Exit status: 0 when every checked step passes, 1 when some fail (or the
+check did not finish in time), 2 for a lesson or usage error, 3 when the
+Docker engine cannot be reached.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return g.runCheck(cmd.Context(), args[0], o)
+			err := g.runCheck(cmd.Context(), args[0], o)
+			var ee *exitError
+			if o.asJSON && errors.As(err, &ee) && ee.msg != "" {
+				// The report was not printed: say why, as JSON too.
+				if jerr := g.writeJSON(map[string]string{"error": ee.msg}); jerr != nil {
+					return jerr
+				}
+			}
+			return err
 		},
 	}
 	f := cmd.Flags()
 	f.IntVar(&o.step, "step", 0, "check only step `N` (1-based)")
 	f.StringArrayVar(&o.vars, "var", nil, "give the lesson variable `name=value` (repeat for each)")
 	f.StringVar(&o.dir, "dir", "", "the working `dir` for file and Dockerfile checks (default: the current directory)")
-	f.BoolVar(&o.asJSON, "json", false, "print the results as JSON")
+	f.BoolVar(&o.asJSON, "json", false, "print the results as JSON (errors too, as {\"error\": ...})")
+	f.DurationVar(&o.timeout, "timeout", 10*time.Second, "give up after this `duration` (such as 30s)")
 	roomFlags(cmd, &o.room, &o.name)
 	return cmd
 }
@@ -155,7 +173,14 @@ func (g *globals) runCheck(ctx context.Context, arg string, o checkOptions) erro
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return exitf(2, "--dir %s is not a folder", dir)
 	}
-	env := &checks.Env{Dir: dir}
+	if o.timeout <= 0 {
+		return exitf(2, "--timeout must be more than 0, not %s", o.timeout)
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	// A check that retries (http) stops a little before the deadline, so
+	// that its own diagnosis is what the learner reads.
+	env := &checks.Env{Dir: dir, MaxWait: o.timeout * 9 / 10}
 	// Steps with only file, dockerfile, command or http checks never
 	// connect to the engine.
 	var ep engine.Endpoint
@@ -176,13 +201,17 @@ func (g *globals) runCheck(ctx context.Context, arg string, o checkOptions) erro
 		memo = store.LoadMemo()
 		env.SetMemo(memo)
 	}
-	rep, err := evaluateSteps(ctx, reg, l, steps, vars, env)
+	waiting := &waitNotice{out: g.io.errOut, deadline: time.Now().Add(o.timeout)}
+	rep, err := evaluateSteps(ctx, reg, l, steps, vars, env, waiting)
+	waiting.stop()
 	if store != nil && err == nil {
 		if now := env.Memo(); !maps.EqualFunc(now, memo, slices.Equal) {
 			store.SaveMemo(now)
 		}
 	}
 	switch {
+	case ctx.Err() == context.DeadlineExceeded:
+		return exitf(1, "dockstep check: gave up after %s waiting for %s; give it longer with --timeout", o.timeout, waiting.what())
 	case err != nil && env.Docker != nil:
 		return engineExit(engine.Unreachable(ep, errors.Unwrap(err)))
 	case err != nil:
@@ -194,6 +223,51 @@ func (g *globals) runCheck(ctx context.Context, arg string, o checkOptions) erro
 		g.reportCheck(ctx, o, l, rep, vars, dir)
 	}
 	return err
+}
+
+// waitNotice says on standard error what dockstep check waits for, when a
+// step's checks take more than a moment: a web page that does not answer,
+// an engine that is slow.
+type waitNotice struct {
+	out      io.Writer
+	deadline time.Time
+	mu       sync.Mutex
+	current  string
+	timer    *time.Timer
+}
+
+// step starts the wait for a step's checks.
+func (w *waitNotice) step(s *lessons.Step) {
+	var kinds []string
+	for _, c := range s.Checks {
+		if !slices.Contains(kinds, c.Kind) {
+			kinds = append(kinds, c.Kind)
+		}
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.current = fmt.Sprintf("the %s check%s of step %d", strings.Join(kinds, " and "), plural(len(s.Checks)), s.Index)
+	if w.timer != nil {
+		w.timer.Stop()
+	}
+	what := w.current
+	w.timer = time.AfterFunc(time.Second, func() {
+		fmt.Fprintf(w.out, "dockstep check: waiting for %s (at most %s more)\n", what, time.Until(w.deadline).Round(time.Second))
+	})
+}
+
+func (w *waitNotice) what() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.current
+}
+
+func (w *waitNotice) stop() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.timer != nil {
+		w.timer.Stop()
+	}
 }
 
 // needsEngine reports whether any check of the steps asks the engine.
@@ -210,22 +284,21 @@ func needsEngine(steps []*lessons.Step) bool {
 
 // evaluateSteps checks each step in turn. It returns an error only when the
 // engine could not be asked.
-func evaluateSteps(ctx context.Context, reg *checks.Registry, l *lessons.Lesson, steps []*lessons.Step, vars map[string]string, env *checks.Env) (*checkReport, error) {
+func evaluateSteps(ctx context.Context, reg *checks.Registry, l *lessons.Lesson, steps []*lessons.Step, vars map[string]string, env *checks.Env, waiting *waitNotice) (*checkReport, error) {
 	rep := &checkReport{Lesson: l.ID, Passed: true, Steps: []stepReport{}}
 	for _, s := range steps {
-		sr := stepReport{Step: s.Index, Title: s.Title, Passed: true, Checks: []checkResult{}}
-		for _, r := range checks.EvaluateAll(ctx, reg, s.Checks, vars, env) {
-			if r.Err != nil && checks.IsEngineError(r.Err) {
-				return nil, r.Err
-			}
+		waiting.step(s)
+		v := checks.JudgeStep(ctx, reg, s, vars, env)
+		if v.Outcome == checks.Unknown {
+			return nil, v.EngineErr
+		}
+		sr := stepReport{Step: s.Index, Title: s.Title, Passed: v.Outcome == checks.Passed, Checks: []checkResult{}}
+		for _, r := range v.Results {
 			msg := r.Message
 			if r.Err != nil && msg == "" {
 				msg = r.Err.Error()
 			}
 			sr.Checks = append(sr.Checks, checkResult{Kind: r.Kind, Passed: r.Passed, Message: msg})
-			if !r.Passed {
-				sr.Passed = false
-			}
 		}
 		if !sr.Passed {
 			rep.Passed = false

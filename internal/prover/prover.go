@@ -235,12 +235,13 @@ func (t *Prover) step(ctx context.Context, s *lessons.Step, rep *runner.Replayer
 			notes = append(notes, "checks may hold before, as marked")
 		} else {
 			bctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			res := checks.EvaluateAll(bctx, t.Registry, s.Checks, vars, env)
+			v := checks.JudgeStep(bctx, t.Registry, s, vars, env)
 			cancel()
-			if err := engineTrouble(res); err != nil && ctx.Err() == nil && bctx.Err() == nil {
-				return "", fmt.Errorf("before the solution, the checks could not be evaluated: %w", err)
+			if v.Outcome == checks.Unknown && ctx.Err() == nil && bctx.Err() == nil {
+				return "", fmt.Errorf("before the solution, the checks could not be evaluated: %w", v.EngineErr)
 			}
-			if allPassed(res) {
+			res := v.Results
+			if v.Outcome == checks.Passed {
 				return "", fmt.Errorf("before the solution, its checks already hold, so they cannot tell whether the learner did the step:\n%s\nif something from before the lesson makes it hold (such as an image the lesson pulls), remove that first, since dockstep test never touches what existed before; otherwise make a check more specific, or mark the check block {holds-before} if the step is meant to be done already", describeResults(s.Checks, res, true))
 			}
 		}
@@ -255,7 +256,7 @@ func (t *Prover) step(ctx context.Context, s *lessons.Step, rep *runner.Replayer
 		if err != nil {
 			return "", err
 		}
-		if !allPassed(res) {
+		if checks.Judge(res).Outcome != checks.Passed {
 			return "", fmt.Errorf("after the solution, its checks still fail (waited %s):\n%s", t.Wait, describeResults(s.Checks, res, false))
 		}
 	} else {
@@ -290,8 +291,9 @@ func (t *Prover) step(ctx context.Context, s *lessons.Step, rep *runner.Replayer
 func (t *Prover) waitFor(ctx context.Context, s *lessons.Step, vars map[string]string, env *checks.Env) ([]checks.Result, error) {
 	deadline := t.now().Add(t.Wait)
 	for {
-		res := checks.EvaluateAll(ctx, t.Registry, s.Checks, vars, env)
-		if allPassed(res) {
+		v := checks.JudgeStep(ctx, t.Registry, s, vars, env)
+		res := v.Results
+		if v.Outcome == checks.Passed {
 			return res, nil
 		}
 		for _, r := range res {
@@ -314,26 +316,6 @@ func (t *Prover) waitFor(ctx context.Context, s *lessons.Step, vars map[string]s
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
-}
-
-func allPassed(res []checks.Result) bool {
-	for _, r := range res {
-		if !r.Passed {
-			return false
-		}
-	}
-	return len(res) > 0
-}
-
-// engineTrouble returns the first error of a check that could not ask the
-// engine or could not be compiled.
-func engineTrouble(res []checks.Result) error {
-	for _, r := range res {
-		if r.Err != nil {
-			return r.Err
-		}
-	}
-	return nil
 }
 
 // describeResults lists checks with their outcome: the passing ones when

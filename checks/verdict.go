@@ -1,0 +1,63 @@
+package checks
+
+import (
+	"context"
+	"strings"
+
+	"github.com/dockstep/dockstep/lessons"
+)
+
+// Outcome is what a step's checks say together.
+type Outcome int
+
+const (
+	// Passed: every check passed (or the step has none).
+	Passed Outcome = iota
+	// Failing: a check failed; Verdict.Reason says why.
+	Failing
+	// Unknown: a check could not ask the engine, so nothing can be said.
+	Unknown
+)
+
+// Verdict is the one judgement of a step's checks, used by the runner,
+// dockstep check and the prover alike.
+type Verdict struct {
+	Outcome Outcome
+	// Reason is, for Failing, the failed checks' messages, one a line; for
+	// Unknown, why the engine could not be asked.
+	Reason string
+	// Results are the checks' results, in the order of the step's checks.
+	Results []Result
+	// EngineErr is the error of the first check that could not ask the
+	// engine; nil unless Unknown.
+	EngineErr error
+}
+
+// Judge sums up a step's check results.
+func Judge(results []Result) Verdict {
+	v := Verdict{Outcome: Passed, Results: results}
+	var failed []string
+	for _, r := range results {
+		switch {
+		case r.Err != nil && IsEngineError(r.Err):
+			if v.EngineErr == nil {
+				v.EngineErr, v.Reason = r.Err, r.Message
+			}
+		case !r.Passed:
+			failed = append(failed, r.Message)
+		}
+	}
+	switch {
+	case v.EngineErr != nil:
+		v.Outcome = Unknown
+	case len(failed) > 0:
+		v.Outcome, v.Reason = Failing, strings.Join(failed, "\n")
+	}
+	return v
+}
+
+// JudgeStep evaluates a step's checks with the variables' values and
+// judges them.
+func JudgeStep(ctx context.Context, reg *Registry, s *lessons.Step, vars map[string]string, env *Env) Verdict {
+	return Judge(EvaluateAll(ctx, reg, s.Checks, vars, env))
+}
