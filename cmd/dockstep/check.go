@@ -3,14 +3,11 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -18,6 +15,7 @@ import (
 	"github.com/dockstep/dockstep/checks"
 	"github.com/dockstep/dockstep/internal/classroom"
 	"github.com/dockstep/dockstep/internal/engine"
+	"github.com/dockstep/dockstep/internal/grade"
 	"github.com/dockstep/dockstep/lessons"
 	"github.com/dockstep/dockstep/runner"
 )
@@ -79,26 +77,6 @@ Docker engine cannot be reached.`,
 	return cmd
 }
 
-// checkReport is what dockstep check prints with --json.
-type checkReport struct {
-	Lesson string       `json:"lesson"`
-	Passed bool         `json:"passed"`
-	Steps  []stepReport `json:"steps"`
-}
-
-type stepReport struct {
-	Step   int           `json:"step"`
-	Title  string        `json:"title"`
-	Passed bool          `json:"passed"`
-	Checks []checkResult `json:"checks"`
-}
-
-type checkResult struct {
-	Kind    string `json:"kind"`
-	Passed  bool   `json:"passed"`
-	Message string `json:"message"`
-}
-
 func (g *globals) runCheck(ctx context.Context, arg string, o checkOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
@@ -142,22 +120,7 @@ func (g *globals) runCheck(ctx context.Context, arg string, o checkOptions) erro
 	reg := g.registry()
 	// Variable values can make a field invalid (an image name with spaces):
 	// that is a usage error, found before asking the engine anything.
-	var probs []string
-	for _, s := range steps {
-		for _, c := range s.Checks {
-			if _, err := reg.Compile(c, vars); err != nil {
-				for _, e := range flattenErr(err) {
-					line := c.Pos.Line
-					var le *lessons.LineError
-					if errors.As(e, &le) && le.Line > 0 {
-						line = le.Line
-					}
-					probs = append(probs, fmt.Sprintf("%s:%d: %v", c.Pos.File, line, e))
-				}
-			}
-		}
-	}
-	if len(probs) > 0 {
+	if probs := grade.CompileProblems(reg, steps, vars); len(probs) > 0 {
 		return exitf(2, "%s\ncheck the values given with --var", strings.Join(probs, "\n"))
 	}
 	dir := o.dir
@@ -184,7 +147,7 @@ func (g *globals) runCheck(ctx context.Context, arg string, o checkOptions) erro
 	// Steps with only file, dockerfile, command or http checks never
 	// connect to the engine.
 	var ep engine.Endpoint
-	if needsEngine(steps) {
+	if grade.NeedsEngine(reg, steps, vars) {
 		c, e, err := g.connect(ctx)
 		if err != nil {
 			return err
@@ -201,9 +164,9 @@ func (g *globals) runCheck(ctx context.Context, arg string, o checkOptions) erro
 		memo = store.LoadMemo()
 		env.SetMemo(memo)
 	}
-	waiting := &waitNotice{out: g.io.errOut, deadline: time.Now().Add(o.timeout)}
-	rep, err := evaluateSteps(ctx, reg, l, steps, vars, env, waiting)
-	waiting.stop()
+	waiting := &grade.Notice{Out: g.io.errOut, Deadline: time.Now().Add(o.timeout)}
+	rep, err := grade.Steps(ctx, reg, l, steps, vars, env, waiting)
+	waiting.Stop()
 	if store != nil && err == nil {
 		if now := env.Memo(); !maps.EqualFunc(now, memo, slices.Equal) {
 			store.SaveMemo(now)
@@ -211,163 +174,23 @@ func (g *globals) runCheck(ctx context.Context, arg string, o checkOptions) erro
 	}
 	switch {
 	case ctx.Err() == context.DeadlineExceeded:
-		return exitf(1, "dockstep check: gave up after %s waiting for %s; give it longer with --timeout", o.timeout, waiting.what())
+		return exitf(1, "dockstep check: gave up after %s waiting for %s; give it longer with --timeout", o.timeout, waiting.What())
 	case err != nil && env.Docker != nil:
 		return engineExit(engine.Unreachable(ep, errors.Unwrap(err)))
 	case err != nil:
 		return exitf(3, "%v", err)
 	}
-	err = g.printCheck(rep, o.asJSON)
+	if o.asJSON {
+		err = g.writeJSON(rep)
+	} else {
+		rep.WriteText(g.io.out, g.io.color())
+	}
+	if err == nil && !rep.Passed {
+		err = exitf(1, "")
+	}
 	if o.room != "" {
 		// After the result is printed: the room may be slow or away.
 		g.reportCheck(ctx, o, l, rep, vars, dir)
 	}
 	return err
-}
-
-// waitNotice says on standard error what dockstep check waits for, when a
-// step's checks take more than a moment: a web page that does not answer,
-// an engine that is slow.
-type waitNotice struct {
-	out      io.Writer
-	deadline time.Time
-	mu       sync.Mutex
-	current  string
-	timer    *time.Timer
-}
-
-// step starts the wait for a step's checks.
-func (w *waitNotice) step(s *lessons.Step) {
-	var kinds []string
-	for _, c := range s.Checks {
-		if !slices.Contains(kinds, c.Kind) {
-			kinds = append(kinds, c.Kind)
-		}
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.current = fmt.Sprintf("the %s check%s of step %d", strings.Join(kinds, " and "), plural(len(s.Checks)), s.Index)
-	if w.timer != nil {
-		w.timer.Stop()
-	}
-	what := w.current
-	w.timer = time.AfterFunc(time.Second, func() {
-		fmt.Fprintf(w.out, "dockstep check: waiting for %s (at most %s more)\n", what, time.Until(w.deadline).Round(time.Second))
-	})
-}
-
-func (w *waitNotice) what() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.current
-}
-
-func (w *waitNotice) stop() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.timer != nil {
-		w.timer.Stop()
-	}
-}
-
-// needsEngine reports whether any check of the steps asks the engine.
-func needsEngine(steps []*lessons.Step) bool {
-	for _, s := range steps {
-		for _, c := range s.Checks {
-			if checks.NeedsEngine(c.Kind) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// evaluateSteps checks each step in turn. It returns an error only when the
-// engine could not be asked.
-func evaluateSteps(ctx context.Context, reg *checks.Registry, l *lessons.Lesson, steps []*lessons.Step, vars map[string]string, env *checks.Env, waiting *waitNotice) (*checkReport, error) {
-	rep := &checkReport{Lesson: l.ID, Passed: true, Steps: []stepReport{}}
-	for _, s := range steps {
-		waiting.step(s)
-		v := checks.JudgeStep(ctx, reg, s, vars, env)
-		if v.Outcome == checks.Unknown {
-			return nil, v.EngineErr
-		}
-		sr := stepReport{Step: s.Index, Title: s.Title, Passed: v.Outcome == checks.Passed, Checks: []checkResult{}}
-		for _, r := range v.Results {
-			msg := r.Message
-			if r.Err != nil && msg == "" {
-				msg = r.Err.Error()
-			}
-			sr.Checks = append(sr.Checks, checkResult{Kind: r.Kind, Passed: r.Passed, Message: msg})
-		}
-		if !sr.Passed {
-			rep.Passed = false
-		}
-		rep.Steps = append(rep.Steps, sr)
-	}
-	return rep, nil
-}
-
-// printCheck prints the report, as JSON or as a line per step with the
-// reason under each failing check, and sets the exit status.
-func (g *globals) printCheck(rep *checkReport, asJSON bool) error {
-	if asJSON {
-		if err := g.writeJSON(rep); err != nil {
-			return err
-		}
-	} else {
-		writeCheckText(g.io.out, rep, g.io.color())
-	}
-	if !rep.Passed {
-		return exitf(1, "")
-	}
-	return nil
-}
-
-const (
-	green = "\x1b[32m"
-	red   = "\x1b[31m"
-	reset = "\x1b[0m"
-)
-
-func writeCheckText(w io.Writer, rep *checkReport, color bool) {
-	paint := func(code, s string) string {
-		if !color {
-			return s
-		}
-		return code + s + reset
-	}
-	passed := 0
-	for _, s := range rep.Steps {
-		mark := paint(red, "FAIL")
-		if s.Passed {
-			mark = paint(green, "PASS")
-			passed++
-		}
-		note := ""
-		if len(s.Checks) == 0 {
-			note = " (nothing to check)"
-		}
-		fmt.Fprintf(w, "%s  step %d: %s%s\n", mark, s.Step, s.Title, note)
-		for _, c := range s.Checks {
-			if c.Passed {
-				continue
-			}
-			msg := strings.ReplaceAll(c.Message, "\n", "\n      ")
-			fmt.Fprintf(w, "      %s: %s\n", c.Kind, msg)
-		}
-	}
-	fmt.Fprintf(w, "%s: %d of %d step%s pass\n", rep.Lesson, passed, len(rep.Steps), plural(len(rep.Steps)))
-}
-
-// flattenErr lists the errors joined in err.
-func flattenErr(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []error
-		for _, e := range j.Unwrap() {
-			out = append(out, flattenErr(e)...)
-		}
-		return out
-	}
-	return []error{err}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dockstep/dockstep/internal/grade"
 	"github.com/dockstep/dockstep/runner"
 )
 
@@ -53,7 +54,7 @@ func TestCheckUsesTheLearnersAnswers(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errOut = runCapture(t, "--lessons", lessons, "check", "note", "--json")
-	var rep checkReport
+	var rep grade.Report
 	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != 0 || !rep.Passed {
 		t.Errorf("with saved answers: got exit %d and\n%s%s\nwant 0 and a passing report", code, out, errOut)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dockstep/dockstep/internal/classroom"
+	"github.com/dockstep/dockstep/internal/grade"
 	"github.com/dockstep/dockstep/lessons"
 	"github.com/dockstep/dockstep/runner"
 )
@@ -105,7 +106,7 @@ func activityEvent(a runner.Activity) classroom.Event {
 // reportCheck reports a dockstep check's result to the room: the steps that
 // pass, and the first that fails with why. It never changes the exit code;
 // events the room did not take in a few seconds stay queued.
-func (g *globals) reportCheck(ctx context.Context, o checkOptions, l *lessons.Lesson, rep *checkReport, vars map[string]string, dir string) {
+func (g *globals) reportCheck(ctx context.Context, o checkOptions, l *lessons.Lesson, rep *grade.Report, vars map[string]string, dir string) {
 	q, err := openRoom(ctx, o.room, o.name)
 	if err != nil {
 		fmt.Fprintf(g.io.errOut, "room: not reported: %v\n", err)
@@ -113,7 +114,7 @@ func (g *globals) reportCheck(ctx context.Context, o checkOptions, l *lessons.Le
 	}
 	r := &roomReporter{q: q, errOut: g.io.errOut}
 	base := runner.Activity{Lesson: l.ID, LessonTitle: l.Title, Dir: dir}
-	act := func(kind runner.ActivityKind, s stepReport, failed []runner.FailedCheck) {
+	act := func(kind runner.ActivityKind, s grade.Step, failed []runner.FailedCheck) {
 		a := base
 		a.Kind, a.Step, a.StepTitle, a.Failed = kind, s.Step, s.Title, failed
 		r.Report(a)
