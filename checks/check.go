@@ -25,6 +25,7 @@ import (
 	"github.com/docker/docker/client"
 	"gopkg.in/yaml.v3"
 
+	"github.com/dockstep/dockstep/internal/clock"
 	"github.com/dockstep/dockstep/lessons"
 )
 
@@ -58,6 +59,8 @@ type Env struct {
 	// sets it, since it checks again on every event anyway and must answer
 	// the learner quickly.
 	MaxWait time.Duration
+	// Clock tells the time and waits; nil means the system clock.
+	Clock clock.Clock
 
 	// memo remembers, between evaluations against the same Env, which
 	// containers matched a check, so that checking again asks the engine

@@ -248,6 +248,9 @@ func TestRanEngine(t *testing.T) {
 	before := time.Now().Add(-time.Second)
 	dockertest.Run(t, "run", "--rm", img, "true")
 	exec.Command("docker", "run", "--rm", img, "sh", "-c", "exit 4").Run()
+	// A step that began after those runs: the engine is asked for what ran
+	// since then, which is nothing.
+	after := time.Now()
 
 	env := &Env{Docker: c, Since: before}
 	expect(t, env, "ran: "+img, true, "a container from "+img+" ran")
@@ -256,7 +259,7 @@ func TestRanEngine(t *testing.T) {
 	expect(t, env, "ran: {image: "+img+", exit-code: 1}", false, "exited with code 0, 4, want 1")
 	// dockstep check has no step start: the engine's whole history counts.
 	expect(t, &Env{Docker: c}, "ran: docker.io/"+img, true, "ran")
-	later := &Env{Docker: c, Since: time.Now().Add(time.Second)}
+	later := &Env{Docker: c, Since: after}
 	expect(t, later, "ran: "+img, false, "no container from "+img+" has run yet: docker run "+img)
 }
 

@@ -16,6 +16,8 @@ import (
 
 	"github.com/docker/docker/api/types/container"
 	"gopkg.in/yaml.v3"
+
+	"github.com/dockstep/dockstep/internal/clock"
 )
 
 func init() {
@@ -86,11 +88,12 @@ func (c *httpCheck) Evaluate(ctx context.Context, env *Env) Result {
 	if env.MaxWait > 0 && env.MaxWait < timeout {
 		timeout = env.MaxWait
 	}
-	deadline := time.Now().Add(timeout)
+	clk := clock.Or(env.Clock)
+	deadline := clk.Now().Add(timeout)
 	var last string
 	var answered bool
 	for {
-		attempt := time.Until(deadline)
+		attempt := deadline.Sub(clk.Now())
 		if attempt > 2*time.Second {
 			attempt = 2 * time.Second
 		}
@@ -102,12 +105,12 @@ func (c *httpCheck) Evaluate(ctx context.Context, env *Env) Result {
 			return Result{Kind: "http", Passed: true, Message: msg}
 		}
 		last, answered = msg, got
-		if time.Now().Add(250*time.Millisecond).After(deadline) || ctx.Err() != nil {
+		if clk.Now().Add(250*time.Millisecond).After(deadline) || ctx.Err() != nil {
 			break
 		}
 		select {
 		case <-ctx.Done():
-		case <-time.After(250 * time.Millisecond):
+		case <-clk.After(250 * time.Millisecond):
 		}
 	}
 	msg := fmt.Sprintf("%s (still so after %s)", last, timeout)

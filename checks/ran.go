@@ -13,6 +13,8 @@ import (
 	"github.com/docker/docker/api/types/events"
 	"github.com/docker/docker/api/types/filters"
 	"gopkg.in/yaml.v3"
+
+	"github.com/dockstep/dockstep/internal/clock"
 )
 
 func init() { builtinChecks["ran"] = compileRan }
@@ -97,7 +99,7 @@ func (c *ranCheck) Evaluate(ctx context.Context, env *Env) Result {
 	for _, n := range c.names(insp.ID) {
 		args.Add("image", n)
 	}
-	now := time.Now()
+	now := clock.Or(env.Clock).Now()
 	if env.Since.After(now) {
 		return c.verdict(nil, nil)
 	}

@@ -27,19 +27,15 @@ import (
 	"time"
 
 	"github.com/dockstep/dockstep/checks"
+	"github.com/dockstep/dockstep/internal/clock"
 	"github.com/dockstep/dockstep/lessons"
 )
 
-// Clock tells the time and waits. Tests give the runner their own.
-type Clock interface {
-	Now() time.Time
-	After(d time.Duration) <-chan time.Time
-}
+// Clock tells the time and waits: the one clock seam (internal/clock).
+// Tests give the runner their own.
+type Clock = clock.Clock
 
-type systemClock struct{}
-
-func (systemClock) Now() time.Time                         { return time.Now() }
-func (systemClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+type systemClock = clock.System
 
 // Runner runs lessons for a learner. Set its fields, then call Run.
 type Runner struct {
@@ -297,7 +293,7 @@ func (r *Runner) runLesson(ctx context.Context, prog *Progress, l *lessons.Lesso
 	defer cancel()
 	lr := &lessonRun{
 		r: r, l: l, prog: prog, lp: lp, vars: lp.Vars, dir: dir,
-		env: &checks.Env{Docker: r.Docker, Dir: dir, MaxWait: time.Second},
+		env: &checks.Env{Docker: r.Docker, Dir: dir, MaxWait: time.Second, Clock: r.Clock},
 		rep: &Replayer{Dir: dir, Vars: lp.Vars, Terminal: r.Terminal},
 		ch:  make(chan event, 64),
 	}

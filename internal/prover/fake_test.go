@@ -3,6 +3,7 @@ package prover
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -58,11 +59,11 @@ const fileLesson = "---\nformat: 1\ntitle: Files\nvars:\n  word: {prompt: A word
 func TestProverWithoutAnEngine(t *testing.T) {
 	l := parseLesson(t, fileLesson)
 	var out strings.Builder
-	clock := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+	clk := &tickingClock{t: time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)}
 	p := &Prover{
 		Docker: fakeDocker{fakeEngine: &fakeEngine{}}, Registry: checks.Default(), Out: &out,
 		Vars: map[string]string{"word": "bonjour"}, Wait: time.Second,
-		Now: func() time.Time { clock = clock.Add(time.Second); return clock },
+		Clock: clk,
 	}
 	sum := p.All(context.Background(), []*lessons.Lesson{l})
 	if sum.Steps != 1 || len(sum.Failed) != 1 || sum.EngineLost {
@@ -94,4 +95,22 @@ func TestProverVariables(t *testing.T) {
 	if _, err := p.vars(l); err == nil || !strings.Contains(err.Error(), "--var port=http") {
 		t.Errorf("got %v, want the value that does not fit named", err)
 	}
+}
+
+// tickingClock moves a second on every look, and never waits.
+type tickingClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *tickingClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(time.Second)
+	return c.t
+}
+func (c *tickingClock) After(d time.Duration) <-chan time.Time {
+	ch := make(chan time.Time, 1)
+	ch <- c.Now()
+	return ch
 }

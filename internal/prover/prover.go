@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/dockstep/dockstep/checks"
+	"github.com/dockstep/dockstep/internal/clock"
 	"github.com/dockstep/dockstep/lessons"
 	"github.com/dockstep/dockstep/runner"
 )
@@ -45,8 +46,8 @@ type Prover struct {
 	Vars map[string]string
 	// Wait bounds how long a step's checks get to pass after its solution.
 	Wait time.Duration
-	// Now tells the time; nil means time.Now.
-	Now func() time.Time
+	// Clock tells the time and waits; nil means the system clock.
+	Clock clock.Clock
 }
 
 // Summary is the outcome of proving a set of lessons.
@@ -59,12 +60,7 @@ type Summary struct {
 	Elapsed    time.Duration
 }
 
-func (p *Prover) now() time.Time {
-	if p.Now == nil {
-		return time.Now()
-	}
-	return p.Now()
-}
+func (p *Prover) now() time.Time { return clock.Or(p.Clock).Now() }
 
 func (p *Prover) repeat() int { return max(p.Repeat, 1) }
 
@@ -219,7 +215,7 @@ func (t *Prover) vars(l *lessons.Lesson) (map[string]string, error) {
 // step tests one step: its checks fail, its solution replays, then its
 // checks pass. It returns a note for the report.
 func (t *Prover) step(ctx context.Context, s *lessons.Step, rep *runner.Replayer, dir string, vars map[string]string) (string, error) {
-	env := &checks.Env{Docker: t.Docker, Dir: dir, Since: t.now()}
+	env := &checks.Env{Docker: t.Docker, Dir: dir, Since: t.now(), Clock: t.Clock}
 	replayable := 0
 	for _, a := range s.Solution {
 		if !a.Manual {
@@ -313,7 +309,7 @@ func (t *Prover) waitFor(ctx context.Context, s *lessons.Step, vars map[string]s
 		}
 		select {
 		case <-ctx.Done():
-		case <-time.After(500 * time.Millisecond):
+		case <-clock.Or(t.Clock).After(500 * time.Millisecond):
 		}
 	}
 }
