@@ -37,6 +37,26 @@ func newTerminal(t *testing.T) (*expect.Console, *SurveyPrompter) {
 	return c, p
 }
 
+// waitRaw waits until the prompt has put the terminal in raw mode, so that
+// keys sent from now on reach it as keys.
+func waitRaw(t *testing.T, c *expect.Console) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		tio, err := unix.IoctlGetTermios(int(c.Tty().Fd()), unix.TCGETS)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tio.Lflag&unix.ICANON == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the prompt did not put the terminal in raw mode within 5s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 type selectResult struct {
 	index int
 	err   error
@@ -88,8 +108,8 @@ func TestSurveyPromptEndsWhenContextIsCancelled(t *testing.T) {
 	if _, err := c.ExpectString("two"); err != nil {
 		t.Fatalf("the second menu was not drawn: %v", err)
 	}
-	time.Sleep(200 * time.Millisecond) // see TestSurveyCtrlCIsInterrupt
-	c.Send("\x1b[B")                   // arrow down
+	waitRaw(t, c)    // see TestSurveyCtrlCIsInterrupt
+	c.Send("\x1b[B") // arrow down
 	c.Send("\r")
 	if r := waitResult(t, res); r.err != nil || r.index != 1 {
 		t.Fatalf("second Select = %d, %v; want 1, nil", r.index, r.err)
@@ -104,7 +124,7 @@ func TestSurveyCtrlCIsInterrupt(t *testing.T) {
 	}
 	// survey draws the menu before it puts the terminal in raw mode; a
 	// Ctrl-C typed in between is a signal to nobody here.
-	time.Sleep(200 * time.Millisecond)
+	waitRaw(t, c)
 	c.Send("\x03")
 	if r := waitResult(t, res); !errors.Is(r.err, ErrInterrupted) {
 		t.Fatalf("Select after Ctrl-C = %d, %v; want ErrInterrupted", r.index, r.err)
@@ -145,7 +165,7 @@ func TestSurveyInputValidatesAndTakesDefault(t *testing.T) {
 	if _, err := c.ExpectString("(web)"); err != nil {
 		t.Fatalf("the default is not shown: %v", err)
 	}
-	time.Sleep(200 * time.Millisecond)
+	waitRaw(t, c)
 	c.Send("\r")
 	c.ExpectString("web") // the answer is echoed; reading it lets the screen answer survey
 	if r := wait(ch); r.err != nil || r.s != "web" {
@@ -157,7 +177,7 @@ func TestSurveyInputValidatesAndTakesDefault(t *testing.T) {
 	if _, err := c.ExpectString("(web)"); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(200 * time.Millisecond)
+	waitRaw(t, c)
 	c.Send("x\r")
 	if _, err := c.ExpectString("must be web or db"); err != nil {
 		t.Fatalf("the validation error is not shown: %v", err)
