@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -12,27 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dockstep/dockstep/internal/safebuf"
 	"github.com/dockstep/dockstep/lessons"
 )
 
-// syncBuffer is a bytes.Buffer that the runner writes and the test reads at
-// the same time.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is a buffer that the runner writes and the test reads at the
+// same time.
+type syncBuffer = safebuf.Buffer
 
 // harness runs a Runner in the background against a scripted prompter and
 // a fake engine.

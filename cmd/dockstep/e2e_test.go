@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -17,6 +15,7 @@ import (
 	"github.com/hinshun/vt10x"
 
 	"github.com/dockstep/dockstep/internal/dockertest"
+	"github.com/dockstep/dockstep/internal/safebuf"
 	"github.com/dockstep/dockstep/runner"
 )
 
@@ -139,22 +138,7 @@ func (s *session) exitCode() int {
 	}
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+type lockedBuffer = safebuf.Buffer
 
 // sgr matches an escape sequence that sets colours or text styles.
 var sgr = regexp.MustCompile(`\x1b\[[0-9;]*m`)

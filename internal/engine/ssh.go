@@ -1,9 +1,9 @@
 package engine
 
 import (
-	"bytes"
 	"context"
 	"fmt"
+	"github.com/dockstep/dockstep/internal/safebuf"
 	"io"
 	"net"
 	"net/url"
@@ -83,7 +83,7 @@ type cmdConn struct {
 	desc   string
 	r      io.ReadCloser
 	w      io.WriteCloser
-	stderr lockedBuffer
+	stderr safebuf.Buffer
 	got    int64 // bytes read so far
 	once   sync.Once
 }
@@ -147,22 +147,3 @@ type cmdAddr struct{}
 
 func (cmdAddr) Network() string { return "ssh" }
 func (cmdAddr) String() string  { return "ssh" }
-
-// lockedBuffer is a bytes.Buffer safe for the writer goroutine of exec and
-// a reader.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
