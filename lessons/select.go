@@ -60,13 +60,14 @@ func (e *NotFoundError) Error() string {
 }
 
 // IsPath reports whether a lesson argument is a path rather than an id or
-// a number: it ends in .md, holds a path separator, or is a folder.
+// a number: it ends in .md, holds a path separator, or names a file or
+// folder here.
 func IsPath(arg string) bool {
 	if strings.HasSuffix(arg, ".md") || strings.ContainsRune(arg, filepath.Separator) || strings.ContainsRune(arg, '/') {
 		return true
 	}
-	st, err := os.Stat(arg)
-	return err == nil && st.IsDir()
+	_, err := os.Stat(arg)
+	return err == nil
 }
 
 // Select finds the lessons that args name, the same way for every command:

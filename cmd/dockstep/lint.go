@@ -4,30 +4,24 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-
-	"github.com/dockstep/dockstep/lessons"
 )
 
 func newLintCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
-		Use:   "lint [PATH...]",
+		Use:   "lint [LESSON|PATH...]",
 		Short: "Check lesson files for mistakes",
 		Long: `Lint reads lesson files, or every lesson in the given folders, and reports
-each problem as path:line: message. With no PATH it lints the lessons of
---lessons, or else the course built into dockstep.
+each problem as path:line: message. A lesson of the course may be named by
+id or number too. With no argument it lints the lessons of --lessons, or
+else the course built into dockstep.
 
 Exit status: 0 when every lesson is valid, 2 otherwise.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var all []*lessons.Lesson
-			var probs lessons.Problems
-			if len(args) == 0 {
-				all, probs = g.course()
+			sel, err := g.source().Select(args)
+			if err != nil {
+				return exitf(2, "%v", err)
 			}
-			for _, a := range args {
-				ls, ps := lessons.LoadPath(a, g.source().Options)
-				all = append(all, ls...)
-				probs = append(probs, ps...)
-			}
+			all, probs := sel.Lessons, sel.Problems
 			for _, l := range all {
 				for _, s := range l.Steps {
 					for _, c := range s.Checks {
