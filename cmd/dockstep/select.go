@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"os"
 
 	"github.com/dockstep/dockstep/lessons"
@@ -25,10 +24,7 @@ func (g *globals) course() ([]*lessons.Lesson, lessons.Problems) { return g.sour
 // found at all, ends dockstep with exit status 2.
 func (g *globals) selectLessons(args []string) (lessons.Selection, error) {
 	sel, err := g.source().Select(args)
-	var nf *lessons.NotFoundError
 	switch {
-	case errors.As(err, &nf):
-		return sel, exitf(2, "%v", err)
 	case err != nil:
 		return sel, exitf(2, "%v", err)
 	case len(sel.Lessons) == 0:
