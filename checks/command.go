@@ -26,21 +26,16 @@ type commandCheck struct {
 func compileCommand(n *yaml.Node) (Check, error) {
 	var d decoder
 	c := &commandCheck{timeout: 10 * time.Second}
-	if n != nil && n.Kind == yaml.ScalarNode {
-		c.run = d.str("command", n)
-		return c, d.err()
-	}
-	d.fields(n, []string{"run", "timeout"}, "{run: test -s out.txt}", func(key string, v *yaml.Node) {
-		switch key {
-		case "run":
-			c.run = d.str(key, v)
-		case "timeout":
-			c.timeout = d.duration(key, v)
-		}
-	})
-	if n != nil && n.Kind == yaml.MappingNode && !hasKey(n, "run") {
-		d.errorf(n, "run is missing: the shell command to run")
-	}
+	d.shorthand(n, "run", "the shell command to run", []string{"run", "timeout"}, "{run: test -s out.txt}",
+		func(v *yaml.Node) { c.run = d.str("command", v) },
+		func(key string, v *yaml.Node) {
+			switch key {
+			case "run":
+				c.run = d.str(key, v)
+			case "timeout":
+				c.timeout = d.duration(key, v)
+			}
+		})
 	return c, d.err()
 }
 

@@ -29,23 +29,18 @@ type fileCheck struct {
 func compileFile(n *yaml.Node) (Check, error) {
 	var d decoder
 	c := &fileCheck{}
-	if n != nil && n.Kind == yaml.ScalarNode {
-		c.path = d.str("file", n)
-		return c, d.err()
-	}
-	d.fields(n, []string{"path", "contains", "matches"}, "{path: app.py, contains: Flask}", func(key string, v *yaml.Node) {
-		switch key {
-		case "path":
-			c.path = d.str(key, v)
-		case "contains":
-			c.contains = d.str(key, v)
-		case "matches":
-			c.matches = d.regexp(key, v)
-		}
-	})
-	if n != nil && n.Kind == yaml.MappingNode && !hasKey(n, "path") {
-		d.errorf(n, "path is missing: which file, such as path: app.py")
-	}
+	d.shorthand(n, "path", "which file, such as path: app.py", []string{"path", "contains", "matches"}, "{path: app.py, contains: Flask}",
+		func(v *yaml.Node) { c.path = d.str("file", v) },
+		func(key string, v *yaml.Node) {
+			switch key {
+			case "path":
+				c.path = d.str(key, v)
+			case "contains":
+				c.contains = d.str(key, v)
+			case "matches":
+				c.matches = d.regexp(key, v)
+			}
+		})
 	return c, d.err()
 }
 

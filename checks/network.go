@@ -22,21 +22,16 @@ type networkCheck struct {
 func compileNetwork(n *yaml.Node) (Check, error) {
 	var d decoder
 	c := &networkCheck{}
-	if n != nil && n.Kind == yaml.ScalarNode {
-		c.name = d.str("network", n)
-		return c, d.err()
-	}
-	d.fields(n, []string{"name", "containers"}, "{name: foodtrucks-net, containers: [es, web]}", func(key string, v *yaml.Node) {
-		switch key {
-		case "name":
-			c.name = d.str(key, v)
-		case "containers":
-			c.containers = d.strs(key, v)
-		}
-	})
-	if n != nil && n.Kind == yaml.MappingNode && !hasKey(n, "name") {
-		d.errorf(n, "name is missing: which network, such as name: my-net")
-	}
+	d.shorthand(n, "name", "which network, such as name: my-net", []string{"name", "containers"}, "{name: foodtrucks-net, containers: [es, web]}",
+		func(v *yaml.Node) { c.name = d.str("network", v) },
+		func(key string, v *yaml.Node) {
+			switch key {
+			case "name":
+				c.name = d.str(key, v)
+			case "containers":
+				c.containers = d.strs(key, v)
+			}
+		})
 	return c, d.err()
 }
 

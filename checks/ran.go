@@ -30,23 +30,17 @@ type ranCheck struct {
 func compileRan(n *yaml.Node) (Check, error) {
 	var d decoder
 	c := &ranCheck{}
-	if n != nil && n.Kind == yaml.ScalarNode {
-		c.image = d.image("ran", n)
-		return c, d.err()
-	}
-	gotImage := false
-	d.fields(n, []string{"image", "exit-code"}, "{image: busybox, exit-code: 0}", func(key string, v *yaml.Node) {
-		switch key {
-		case "image":
-			c.image, gotImage = d.image(key, v), true
-		case "exit-code":
-			x := d.integer(key, v)
-			c.exitCode = &x
-		}
-	})
-	if n != nil && n.Kind == yaml.MappingNode && !gotImage {
-		d.errorf(n, "image is missing: a container from which image, such as image: busybox")
-	}
+	d.shorthand(n, "image", "a container from which image, such as image: busybox", []string{"image", "exit-code"}, "{image: busybox, exit-code: 0}",
+		func(v *yaml.Node) { c.image = d.image("ran", v) },
+		func(key string, v *yaml.Node) {
+			switch key {
+			case "image":
+				c.image = d.image(key, v)
+			case "exit-code":
+				x := d.integer(key, v)
+				c.exitCode = &x
+			}
+		})
 	return c, d.err()
 }
 

@@ -17,16 +17,9 @@ type volumeCheck struct {
 func compileVolume(n *yaml.Node) (Check, error) {
 	var d decoder
 	c := &volumeCheck{}
-	if n != nil && n.Kind == yaml.ScalarNode {
-		c.name = d.str("volume", n)
-		return c, d.err()
-	}
-	d.fields(n, []string{"name"}, "{name: data}", func(key string, v *yaml.Node) {
-		c.name = d.str(key, v)
-	})
-	if n != nil && n.Kind == yaml.MappingNode && !hasKey(n, "name") {
-		d.errorf(n, "name is missing: which volume, such as name: data")
-	}
+	d.shorthand(n, "name", "which volume, such as name: data", []string{"name"}, "{name: data}",
+		func(v *yaml.Node) { c.name = d.str("volume", v) },
+		func(key string, v *yaml.Node) { c.name = d.str(key, v) })
 	return c, d.err()
 }
 
