@@ -24,9 +24,10 @@ func newDoctorCmd(g *globals) *cobra.Command {
 		Long: `Doctor checks what the lessons need of this machine: the docker command,
 the engine it talks to (and where that choice came from: --host,
 DOCKER_HOST, a docker context or the default socket), permission on the
-engine's socket, the engine's version and platform, free disk space, the
-host ports the lessons publish, and the images they use. Each line is
-marked ok or FAIL; each FAIL says how to fix it.
+engine's socket, the engine's version and platform, the images the
+lessons use, that a container with a published port really starts, free
+disk space, and the host ports the lessons publish. Each line is marked ok
+or FAIL; each FAIL says how to fix it.
 
 With LESSON ids (or numbers, as "dockstep list" shows them, or paths) only
 those lessons are considered; with none, all of them. Ports and images are
