@@ -162,6 +162,7 @@ type Notice struct {
 	mu       sync.Mutex
 	current  string
 	timer    *time.Timer
+	stopped  bool
 }
 
 // step starts the wait for a step's checks.
@@ -180,6 +181,13 @@ func (w *Notice) step(s *lessons.Step) {
 	}
 	what := w.current
 	w.timer = time.AfterFunc(time.Second, func() {
+		// Under the lock, and not after Stop: the caller writes to the
+		// same stream once the check is over.
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if w.stopped || w.current != what {
+			return
+		}
 		fmt.Fprintf(w.Out, "dockstep check: waiting for %s (at most %s more)\n", what, time.Until(w.Deadline).Round(time.Second))
 	})
 }
@@ -191,10 +199,11 @@ func (w *Notice) What() string {
 	return w.current
 }
 
-// Stop ends the wait.
+// Stop ends the wait: nothing is written after it returns.
 func (w *Notice) Stop() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.stopped = true
 	if w.timer != nil {
 		w.timer.Stop()
 	}
