@@ -250,6 +250,20 @@ func FirstLine(s string) string {
 	return Truncate(s, maxDiagnosis)
 }
 
+// plain is text from the room made safe to print in a learner's terminal:
+// control characters (escape sequences among them) become spaces, except
+// line breaks, and it is cut to max bytes. A room is trusted with words, not
+// with the terminal.
+func plain(s string, max int) string {
+	s = strings.Map(func(r rune) rune {
+		if r != '\n' && unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	return Truncate(s, max)
+}
+
 // Truncate cuts s to at most max bytes without splitting a character.
 func Truncate(s string, max int) string {
 	if len(s) <= max {

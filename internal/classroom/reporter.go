@@ -151,7 +151,7 @@ func (r *Reporter) update(fn func(*queueFile) error) error {
 	r.mu.Lock()
 	r.queued = len(q.Pending)
 	if q.Title != "" {
-		r.title = q.Title
+		r.title = plain(q.Title, maxText)
 	}
 	r.mu.Unlock()
 	return nil
@@ -272,7 +272,7 @@ func (r *Reporter) send(ctx context.Context) error {
 		r.update(func(f *queueFile) error { f.Token, f.Learner = "", 0; return nil })
 		return fmt.Errorf("the room did not know this learner; joining again")
 	case status != http.StatusOK:
-		return fmt.Errorf("the room answered %d: %s", status, rep.Error)
+		return fmt.Errorf("the room answered %d: %s", status, FirstLine(rep.Error))
 	}
 	acked := make(map[string]bool, len(rep.Acked))
 	for _, id := range rep.Acked {
@@ -290,7 +290,7 @@ func (r *Reporter) send(ctx context.Context) error {
 			if n.ID > f.NotesAfter {
 				f.NotesAfter = n.ID
 				r.mu.Lock()
-				r.notes = append(r.notes, n.Text)
+				r.notes = append(r.notes, plain(n.Text, maxNote))
 				r.mu.Unlock()
 			}
 		}
@@ -306,9 +306,9 @@ func (r *Reporter) join(ctx context.Context) error {
 	}
 	if status != http.StatusOK {
 		if status == http.StatusNotFound || status == http.StatusBadRequest || status == http.StatusForbidden {
-			return &errRefused{msg: fmt.Sprintf("the room refused to let you join (%s)", rep.Error)}
+			return &errRefused{msg: fmt.Sprintf("the room refused to let you join (%s)", FirstLine(rep.Error))}
 		}
-		return fmt.Errorf("the room answered %d to joining: %s", status, rep.Error)
+		return fmt.Errorf("the room answered %d to joining: %s", status, FirstLine(rep.Error))
 	}
 	return r.update(func(f *queueFile) error {
 		f.Learner, f.Token, f.Title, f.NotesAfter = rep.Learner, rep.Token, rep.Title, rep.NotesAfter

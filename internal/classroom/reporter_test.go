@@ -184,3 +184,30 @@ func TestRedactAndFirstLine(t *testing.T) {
 		t.Errorf("a long diagnosis is cut to %d bytes: %q", len(got), got)
 	}
 }
+
+// TestReporterKeepsEscapesOutOfTheTerminal: what a room sends (its title,
+// notes, errors) is printed in the learner's terminal, so escape sequences
+// from a rogue room must not reach it.
+func TestReporterKeepsEscapesOutOfTheTerminal(t *testing.T) {
+	r := newTestRoom(t)
+	r.srv.info.Title = "Room\x1b]0;owned\x07"
+	q, err := NewReporter(t.TempDir(), r.joinURL(), "Hal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r.srv.room.AddNote(Note{ID: 99, Text: "look up\x1b[2J\nnow"})
+	q.Add(ev("", StepStarted, 1))
+	if err := q.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	notes := q.Notes()
+	if len(notes) != 1 || notes[0] != "look up [2J\nnow" {
+		t.Errorf("notes = %q, want the note with its escape made a space and its line break kept", notes)
+	}
+	if st := q.Status(); strings.ContainsRune(st, 0x1b) || strings.ContainsRune(st, 0x07) {
+		t.Errorf("status = %q, want no control characters from the room's title", st)
+	}
+}

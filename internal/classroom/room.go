@@ -99,7 +99,7 @@ type Room struct {
 	learners map[int64]*LearnerView
 	steps    map[stepKey]*stepStats
 	notes    []Note
-	seq      int64 // the last event applied
+	seq      int64 // how many events were applied: the number of the last change
 	subs     map[chan struct{}]bool
 }
 
@@ -160,14 +160,17 @@ func (r *Room) Apply(evs ...StoredEvent) {
 }
 
 func (r *Room) apply(se StoredEvent) {
-	if se.Seq > r.seq {
-		r.seq = se.Seq
-	}
+	// The room numbers its own changes: two learners' posts may be stored
+	// as events 4 and 5 and reach here as 5, then 4, and a stream that had
+	// read up to 5 must still be told of the change that 4 made. Replaying
+	// the stored events at start counts them again the same way, so the
+	// numbers a reconnecting browser holds still mean the same changes.
+	r.seq++
 	l := r.learners[se.Learner]
 	if l == nil {
 		l = r.addLearner(se.Learner, "?", se.Received)
 	}
-	l.Seq = se.Seq
+	l.Seq = r.seq
 	if se.Received.After(l.LastSeen) {
 		l.LastSeen = se.Received
 	}
@@ -335,7 +338,7 @@ func (r *Room) stats(l *LearnerView, step int, title string) *stepStats {
 	return st
 }
 
-// Seq is the last event applied.
+// Seq is the number of the last change: how many events were applied.
 func (r *Room) Seq() int64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -136,3 +136,17 @@ func TestRoomKeepsTheStepWhenTheSameLessonStartsAgain(t *testing.T) {
 		t.Errorf("after finishing and starting again: %d failures in a row, want 1", l.FailsInRow)
 	}
 }
+
+// TestChangedSeesEventsAppliedOutOfOrder: two learners' posts are stored as
+// events 4 and 5 but applied 5 first; a stream that read up to the change
+// of 5 must still be told of the change 4 makes.
+func TestChangedSeesEventsAppliedOutOfOrder(t *testing.T) {
+	r := NewRoom("t")
+	r.Apply(StoredEvent{Seq: 5, Learner: 2, Event: ev("1", StepStarted, 1)})
+	_, _, cursor := r.Changed(0, 0)
+	r.Apply(StoredEvent{Seq: 4, Learner: 1, Event: ev("1", StepStarted, 1)})
+	ls, _, _ := r.Changed(cursor, 0)
+	if len(ls) != 1 || ls[0].ID != 1 {
+		t.Errorf("changed after cursor %d = %+v, want learner 1", cursor, ls)
+	}
+}

@@ -254,19 +254,20 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusBadRequest, "%v: give a name of 1 to %d characters on one line", err, maxName)
 		return
 	}
+	// The count and the insert under one lock, so that joins at the same
+	// moment cannot take the room past its size.
 	s.mu.Lock()
-	full := len(s.secrets) >= s.MaxLearners
-	s.mu.Unlock()
-	if full {
+	if len(s.secrets) >= s.MaxLearners {
+		s.mu.Unlock()
 		fail(w, http.StatusForbidden, "the room is full (%d learners)", s.MaxLearners)
 		return
 	}
 	l, err := s.store.AddLearner(req.Name, now)
 	if err != nil {
+		s.mu.Unlock()
 		fail(w, http.StatusInternalServerError, "%v", err)
 		return
 	}
-	s.mu.Lock()
 	s.secrets[l.ID] = l.Secret
 	s.mu.Unlock()
 	s.room.AddLearner(l.ID, l.Name, now)
@@ -452,7 +453,7 @@ func (s *Server) exportCSV(w http.ResponseWriter, r *http.Request) {
 			step = strconv.Itoa(e.Step)
 		}
 		return cw.Write([]string{strconv.FormatInt(e.Seq, 10), strconv.FormatInt(e.Learner, 10), csvSafe(names[e.Learner]), string(e.Kind),
-			e.At.UTC().Format(time.RFC3339), e.Received.UTC().Format(time.RFC3339), e.Lesson, step, csvSafe(e.StepTitle), csvSafe(strings.Join(diags, " | "))})
+			e.At.UTC().Format(time.RFC3339), e.Received.UTC().Format(time.RFC3339), csvSafe(e.Lesson), step, csvSafe(e.StepTitle), csvSafe(strings.Join(diags, " | "))})
 	})
 	cw.Flush()
 }

@@ -2,14 +2,17 @@ package classroom
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -198,15 +201,20 @@ func TestExports(t *testing.T) {
 	r := newTestRoom(t)
 	info := r.srv.Info()
 	tok := join(t, r.http.URL, info.Code, "=HYPERLINK(\"x\")")
-	do(t, "POST", r.http.URL+"/api/events", tok, Batch{Events: []Event{lessonStarted("1", 2), ev("2", CheckFailed, 1, Failure{"image", "no image web"})}})
+	formula := ev("3", StepStarted, 2)
+	formula.Lesson = "@SUM(A1:A9)"
+	do(t, "POST", r.http.URL+"/api/events", tok, Batch{Events: []Event{lessonStarted("1", 2), ev("2", CheckFailed, 1, Failure{"image", "no image web"}), formula}})
 	res, err := http.Get(r.http.URL + "/api/export.csv?token=" + info.Instructor)
 	if err != nil {
 		t.Fatal(err)
 	}
 	csv, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	if lines := strings.Count(string(csv), "\n"); lines != 3 {
-		t.Errorf("CSV has %d lines, want a header and 2 events:\n%s", lines, csv)
+	if lines := strings.Count(string(csv), "\n"); lines != 4 {
+		t.Errorf("CSV has %d lines, want a header and 3 events:\n%s", lines, csv)
+	}
+	if !strings.Contains(string(csv), "'@SUM(A1:A9)") {
+		t.Errorf("CSV = %s, want the lesson kept from being a formula", csv)
 	}
 	if !strings.Contains(string(csv), `'=HYPERLINK`) || !strings.Contains(string(csv), "image: no image web") {
 		t.Errorf("CSV = %s, want the name kept from being a formula and the diagnosis", csv)
@@ -216,7 +224,7 @@ func TestExports(t *testing.T) {
 		Events []ExportedEvent `json:"events"`
 	}
 	getJSON(t, r.http.URL+"/api/export.json", info.Instructor, &exp)
-	if exp.Title != "Test room" || len(exp.Events) != 2 || exp.Events[1].Kind != CheckFailed || exp.Events[1].Name != `=HYPERLINK("x")` {
+	if exp.Title != "Test room" || len(exp.Events) != 3 || exp.Events[1].Kind != CheckFailed || exp.Events[1].Name != `=HYPERLINK("x")` {
 		t.Errorf("JSON export = %+v", exp)
 	}
 }
@@ -426,4 +434,37 @@ func TestStreamKeepsAliveWithComments(t *testing.T) {
 		}
 	}
 	t.Fatal("the stream ended without a :ping")
+}
+
+// TestJoinsAtOnceKeepTheRoomSize: many learners joining at the same moment
+// never take the room past its size.
+func TestJoinsAtOnceKeepTheRoomSize(t *testing.T) {
+	r := newTestRoom(t)
+	r.srv.MaxLearners = 3
+	r.srv.JoinRate, r.srv.JoinBurst = 1000, 1000
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	joined := 0
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			body, _ := json.Marshal(JoinRequest{Code: r.srv.Info().Code, Name: fmt.Sprintf("learner %d", i)})
+			res, err := http.Post(r.http.URL+"/api/join", "application/json", bytes.NewReader(body))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				mu.Lock()
+				joined++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if joined != 3 {
+		t.Errorf("%d learners joined a room for 3", joined)
+	}
 }
