@@ -36,7 +36,7 @@ func compileExitCodeAnswer(n *yaml.Node) (Answer, error) {
 func (a *exitCodeAnswer) code(ctx context.Context, env *Env) (int, error) {
 	insp, err := env.Docker.ContainerInspect(ctx, a.container)
 	if isNotFound(err) {
-		return 0, fmt.Errorf("there is no container named %s any more, so its exit code cannot be read: run the step's command again", a.container)
+		return 0, fmt.Errorf("there is no container named %s, so its exit code cannot be read: run the step's command, which names it %s (docker ps -a lists the names)", a.container, a.container)
 	}
 	if err != nil {
 		return 0, &EngineError{Err: err}
