@@ -168,7 +168,7 @@ func TestEmbeddedCourse(t *testing.T) {
 	for _, l := range all {
 		ids = append(ids, l.ID)
 	}
-	if got, want := strings.Join(ids, " "), "hello-busybox static-site images first-image debugging volumes bind-mounts networks layers multi-stage share"; got != want {
+	if got, want := strings.Join(ids, " "), "hello-busybox static-site images first-image debugging volumes bind-mounts networks compose layers multi-stage share"; got != want {
 		t.Errorf("lessons %q, want %q", got, want)
 	}
 	for _, l := range all {
