@@ -114,6 +114,17 @@ func (a *hostPortAnswer) ports(ctx context.Context, env *Env) ([]string, error) 
 			}
 		}
 	}
+	if len(out) == 0 && insp.State != nil && !insp.State.Running {
+		// A stopped container keeps its port settings but holds no host
+		// port: the port is chosen again when it starts.
+		how := "it has stopped"
+		if insp.State.Status == "created" {
+			how = "it was created but never started"
+		} else if insp.State.Status == "exited" {
+			how = fmt.Sprintf("it has stopped (exit code %d)", insp.State.ExitCode)
+		}
+		return nil, fmt.Errorf("container %s is not running, so no port of this computer leads to it: %s. Start it again with docker start %s, then look again", a.container, how, a.container)
+	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("container %s does not publish port %s", a.container, a.port)
 	}

@@ -144,7 +144,43 @@ func (r *Registry) Compile(spec lessons.CheckSpec, vars map[string]string) (Chec
 	if err != nil {
 		return nil, prefixErr(spec.Kind, err)
 	}
+	if a, ok := c.(adviser); ok && len(spec.Commands) > 0 {
+		cmds := make([]string, len(spec.Commands))
+		for i, s := range spec.Commands {
+			cmds[i] = lessons.Expand(s, vars)
+		}
+		a.advise(cmds)
+	}
 	return c, nil
+}
+
+// adviser is a check that quotes the step's own commands when it tells the
+// learner what to run.
+type adviser interface {
+	advise(commands []string)
+}
+
+// lessonCommand picks, among the lines of the step's commands, the first
+// that contains every word of words (such as "docker run" and the image),
+// or "".
+func lessonCommand(commands []string, words ...string) string {
+	var lines []string
+	for _, c := range commands {
+		lines = append(lines, strings.Split(c, "\n")...)
+	}
+	for _, c := range lines {
+		c = strings.TrimSpace(c)
+		ok := true
+		for _, w := range words {
+			if w != "" && !strings.Contains(c, w) {
+				ok = false
+			}
+		}
+		if ok {
+			return c
+		}
+	}
+	return ""
 }
 
 // CompileAnswer compiles an engine-read quiz answer.

@@ -31,9 +31,15 @@ type containerCheck struct {
 	mounts   []mountSpec
 	env      map[string]string
 	count    *int
+	// detached, when set, wants the container started in the background
+	// (docker run -d) or not: the engine records whether its output is
+	// attached to the terminal that started it.
+	detached *bool
+	// commands are the step's own commands, for advice.
+	commands []string
 }
 
-var containerFields = []string{"image", "name", "state", "exit-code", "publish", "command", "network", "mount", "env", "count"}
+var containerFields = []string{"image", "name", "state", "exit-code", "publish", "command", "network", "mount", "env", "count", "detached"}
 
 var containerStates = []string{"running", "exited", "created", "paused", "any"}
 
@@ -86,6 +92,9 @@ func compileContainer(n *yaml.Node) (Check, error) {
 				d.errorf(v, "count must be 0 or more")
 			}
 			c.count = &x
+		case "detached":
+			b := d.boolean(key, v)
+			c.detached = &b
 		}
 	})
 	if c.exitCode != nil && c.state == "running" {
@@ -130,6 +139,25 @@ func parseMount(s string) (mountSpec, error) {
 func (m mountSpec) String() string { return m.source + ":" + m.dest }
 
 func (c *containerCheck) Kind() string { return "container" }
+
+func (c *containerCheck) advise(commands []string) { c.commands = commands }
+
+// runCommand is the command that starts the container the check wants:
+// the step's own docker run when it has one, else one made from the
+// check's fields.
+func (c *containerCheck) runCommand() string {
+	img := ""
+	if c.image != nil {
+		img = c.image.raw
+	}
+	if cmd := lessonCommand(c.commands, "docker", " run ", img, c.name); cmd != "" {
+		return cmd
+	}
+	if c.image == nil {
+		return ""
+	}
+	return "docker run " + c.runFlags() + c.image.raw
+}
 
 // what describes the containers the check looks for, for messages.
 func (c *containerCheck) what() string {
@@ -230,14 +258,20 @@ func (c *containerCheck) judge(ctx context.Context, env *Env, cands []container.
 	var matching []container.Summary
 	var best *container.Summary
 	var bestWrong []string
+	older := 0 // containers of the image from before the step, not explained
 	for i := range cands {
 		wrong, err := c.mismatches(ctx, env, &cands[i], nil, false)
 		if err != nil {
 			return engineFailure("container", err)
 		}
-		if len(wrong) == 0 {
+		switch {
+		case len(wrong) == 0:
 			matching = append(matching, cands[i])
-		} else if best == nil || len(wrong) < len(bestWrong) {
+		case c.name == "" && !env.Since.IsZero() && cands[i].Created < env.Since.Unix():
+			// Found only by its image and made before this step began: it
+			// is another step's work, and explaining it would mislead.
+			older++
+		case best == nil || len(wrong) < len(bestWrong):
 			best, bestWrong = &cands[i], wrong
 		}
 	}
@@ -274,6 +308,17 @@ func (c *containerCheck) judge(ctx context.Context, env *Env, cands []container.
 			return engineFailure("container", err)
 		}
 		return Result{Kind: "container", Message: strings.Join(why, "; ")}
+	}
+	if older > 0 {
+		were := fmt.Sprintf("the %d containers from before it are", older)
+		if older == 1 {
+			were = "the container from before it is"
+		}
+		msg := fmt.Sprintf("no %s yet in this step (%s not this step's work)", c.whatState(1), were)
+		if cmd := c.runCommand(); cmd != "" {
+			msg += ": run " + cmd
+		}
+		return Result{Kind: "container", Message: msg}
 	}
 	return c.noCandidate(ctx, env)
 }
@@ -370,8 +415,8 @@ func (c *containerCheck) noCandidate(ctx context.Context, env *Env) Result {
 		}
 	}
 	if len(hints) == 0 {
-		if c.image != nil {
-			hints = append(hints, "start one with docker run "+c.runFlags()+c.image.raw)
+		if cmd := c.runCommand(); cmd != "" {
+			hints = append(hints, "start it with "+cmd)
 		}
 	}
 	if len(hints) > 0 {
@@ -380,12 +425,21 @@ func (c *containerCheck) noCandidate(ctx context.Context, env *Env) Result {
 	return Result{Kind: "container", Message: msg}
 }
 
+// runFlags are the docker run flags the check's fields ask for, for a
+// step whose solution has no docker run to quote.
 func (c *containerCheck) runFlags() string {
 	var b strings.Builder
+	if c.state == "running" && (c.detached == nil || *c.detached) {
+		b.WriteString("-d ")
+	}
 	if c.name != "" {
 		b.WriteString("--name " + c.name + " ")
 	}
 	for _, p := range c.publish {
+		if p.host == 0 {
+			b.WriteString("-P ")
+			continue
+		}
 		b.WriteString("-p " + p.String() + " ")
 	}
 	return b.String()
@@ -488,6 +542,26 @@ func (c *containerCheck) mismatches(ctx context.Context, env *Env, s *container.
 	if !explain && len(wrong) > 0 {
 		return wrong, nil // it differs already: no need to inspect it
 	}
+	if c.detached != nil {
+		i, err := inspect()
+		if err != nil {
+			return nil, err
+		}
+		attached := i.Config != nil && (i.Config.AttachStdout || i.Config.AttachStderr)
+		name := containerName(s.Names)
+		switch {
+		case *c.detached && attached:
+			msg := fmt.Sprintf("%s was started in the foreground (docker run without -d): the terminal that started it is busy, and Ctrl-C there stops it. Remove it with docker rm -f %s, then start it in the background", named(who, name), name)
+			if cmd := c.runCommand(); cmd != "" {
+				msg += ": " + cmd
+			} else {
+				msg += " with -d"
+			}
+			wrong = append(wrong, msg)
+		case !*c.detached && !attached:
+			wrong = append(wrong, fmt.Sprintf("%s was started in the background (docker run -d); this step runs it in the foreground, without -d", named(who, name)))
+		}
+	}
 	if c.exitCode != nil && s.State == "exited" {
 		i, err := inspect()
 		if err != nil {
@@ -546,6 +620,13 @@ func (c *containerCheck) stateMismatch(ctx context.Context, env *Env, s *contain
 		}
 		return msg, nil
 	case s.State == "created":
+		i, err := inspect()
+		if err != nil {
+			return "", err
+		}
+		if i.State != nil && i.State.Error != "" {
+			return fmt.Sprintf("%s was created but could not start; Docker said: %s", named(who, name), startError(i.State.Error)), nil
+		}
 		return fmt.Sprintf("%s (%s) was created but never started", who, name), nil
 	case s.State == "paused":
 		return fmt.Sprintf("%s (%s) is paused: docker unpause %s", who, name, name), nil
@@ -555,13 +636,35 @@ func (c *containerCheck) stateMismatch(ctx context.Context, env *Env, s *contain
 	return fmt.Sprintf("%s (%s) is %s, want it %s", who, name, s.State, c.state), nil
 }
 
+// named is who with the container's name after it, unless who has it.
+func named(who, name string) string {
+	if strings.Contains(who, " "+name+" ") || strings.HasSuffix(who, " "+name) {
+		return who
+	}
+	return who + " (" + name + ")"
+}
+
+// startError shortens the error Docker recorded for a container that
+// could not start to the part a learner can act on.
+func startError(s string) string {
+	s = startErrorNoise.ReplaceAllString(s, "")
+	return strings.TrimSuffix(s, ": unknown")
+}
+
+var startErrorNoise = regexp.MustCompile(`^(driver failed programming external connectivity on endpoint \S+ \([0-9a-f]+\): |failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: )`)
+
 // binding is a published port: host port to container port.
 type binding struct {
 	host      int
 	container port
 }
 
-func (b binding) String() string { return fmt.Sprintf("%d→%s", b.host, b.container) }
+func (b binding) String() string {
+	if b.host == 0 {
+		return fmt.Sprintf("%s (with -P)", b.container)
+	}
+	return fmt.Sprintf("%d→%s", b.host, b.container)
+}
 
 func summaryBindings(s *container.Summary) []binding {
 	var out []binding
@@ -579,12 +682,19 @@ func summaryBindings(s *container.Summary) []binding {
 	return out
 }
 
-// configBindings are the ports a container that is not running asked for.
+// configBindings are the ports a container that is not running asked for:
+// with -P, every port its image exposes, on a host port chosen at start
+// (shown as host port 0).
 func configBindings(i *container.InspectResponse) []binding {
 	if i.HostConfig == nil {
 		return nil
 	}
 	var out []binding
+	if i.HostConfig.PublishAllPorts && i.Config != nil {
+		for cp := range i.Config.ExposedPorts {
+			out = append(out, binding{container: port{num: cp.Int(), proto: cp.Proto()}})
+		}
+	}
 	for cp, hbs := range i.HostConfig.PortBindings {
 		for _, hb := range hbs {
 			h, _ := strconv.Atoi(hb.HostPort)
@@ -731,8 +841,12 @@ func (c *containerCheck) key() string {
 	if c.exitCode != nil {
 		code = strconv.Itoa(*c.exitCode)
 	}
-	return fmt.Sprintf("container\x00%s\x00%s\x00%s\x00%s\x00%v\x00%s\x00%s\x00%v\x00%v",
-		img, c.name, c.state, code, c.publish, c.command, c.network, c.mounts, sortedPairs(c.env))
+	detached := ""
+	if c.detached != nil {
+		detached = strconv.FormatBool(*c.detached)
+	}
+	return fmt.Sprintf("container\x00%s\x00%s\x00%s\x00%s\x00%v\x00%s\x00%s\x00%v\x00%v\x00%s",
+		img, c.name, c.state, code, c.publish, c.command, c.network, c.mounts, sortedPairs(c.env), detached)
 }
 
 // summaryOf gives an inspected container the form ContainerList gives it.

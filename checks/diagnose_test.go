@@ -111,7 +111,7 @@ func TestDiagnoses(t *testing.T) {
 			name:   "no container at all",
 			engine: catnipEngine(),
 			check:  `container: {image: hanabira/catnip, publish: "8888:5000"}`,
-			want:   []string{"no container from hanabira/catnip; start one with docker run -p 8888:5000 hanabira/catnip"},
+			want:   []string{"no container from hanabira/catnip; start it with docker run -d -p 8888:5000 hanabira/catnip"},
 		},
 		{
 			name: "wrong count",

@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 
+	"github.com/docker/docker/api/types/image"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	"gopkg.in/yaml.v3"
 )
@@ -26,7 +29,11 @@ type imageCheck struct {
 	workdir string
 	env     map[string]string
 	labels  map[string]string
+	// commands are the step's own commands, for advice.
+	commands []string
 }
+
+func (c *imageCheck) advise(commands []string) { c.commands = commands }
 
 var imageFields = []string{"ref", "base", "exposes", "cmd", "workdir", "env", "labels"}
 
@@ -107,7 +114,7 @@ func (c *imageCheck) Evaluate(ctx context.Context, env *Env) Result {
 		case !found:
 			wrong = append(wrong, fmt.Sprintf("its base image %s is not here to compare with; docker pull %s", c.base.raw, c.base.raw))
 		case !layersPrefix(base.RootFS.Layers, insp.RootFS.Layers):
-			wrong = append(wrong, fmt.Sprintf("it is not built on %s: start the Dockerfile with FROM %s and build it again", c.base.raw, c.base.raw))
+			wrong = append(wrong, c.notOnBase(env))
 		}
 	}
 	cfg := insp.Config
@@ -154,12 +161,101 @@ func (c *imageCheck) missing(ctx context.Context, env *Env) Result {
 		return engineFailure("image", err)
 	}
 	msg := fmt.Sprintf("no image %s", c.ref.raw)
-	if near := nearest(c.ref.String(), names); near != "" {
+	built, err := c.builtElsewhere(ctx, env)
+	if err != nil {
+		return engineFailure("image", err)
+	}
+	switch near := nearest(c.ref.String(), names); {
+	case built != "":
+		msg += "; " + built
+	case near != "":
 		msg += fmt.Sprintf("; did you mean %s?", near)
-	} else {
+	default:
 		msg += " (docker images does not list it)"
+		// docker build in another folder finds no Dockerfile and builds
+		// nothing: say where the learner's Dockerfile is.
+		cmd := lessonCommand(c.commands, "docker", "build", c.ref.raw)
+		if _, err := os.Stat(filepath.Join(env.Dir, "Dockerfile")); cmd != "" && env.Dir != "" && err == nil {
+			msg += fmt.Sprintf("; build it in the folder that holds your Dockerfile: cd %s, then %s", env.Dir, cmd)
+		}
 	}
 	return Result{Kind: "image", Message: msg}
+}
+
+// builtElsewhere looks for an image built since the step began under
+// another name, or none (docker build without -t), and says how to give
+// it the lesson's name; "" when there is none.
+func (c *imageCheck) builtElsewhere(ctx context.Context, env *Env) (string, error) {
+	if env.Since.IsZero() {
+		return "", nil
+	}
+	list, err := env.Docker.ImageList(ctx, image.ListOptions{})
+	if err != nil {
+		return "", err
+	}
+	// The newest, preferring one of the same name under another user
+	// (myname/catnip for learnr/catnip).
+	sort.Slice(list, func(a, b int) bool { return list[a].Created > list[b].Created })
+	var found *image.Summary
+	var tags []string
+	for i, im := range list {
+		if im.Created < env.Since.Unix() {
+			break
+		}
+		var names []string
+		for _, t := range im.RepoTags {
+			if t != "<none>:<none>" {
+				names = append(names, shortName(t))
+			}
+		}
+		if found == nil || len(names) > 0 && sameLastName(names[0], c.ref.String()) && !(len(tags) > 0 && sameLastName(tags[0], c.ref.String())) {
+			found, tags = &list[i], names
+		}
+	}
+	if found == nil {
+		return "", nil
+	}
+	again := ""
+	if cmd := lessonCommand(c.commands, "docker", "build", c.ref.raw); cmd != "" {
+		again = ", or build it again with " + cmd
+	}
+	if len(tags) == 0 {
+		id := strings.TrimPrefix(found.ID, "sha256:")[:12]
+		return fmt.Sprintf("an image was just built without a name (ID %s; docker build without -t): name it with docker tag %s %s%s", id, id, c.ref.raw, again), nil
+	}
+	return fmt.Sprintf("an image was just built under another name, %s: give it the lesson's name with docker tag %s %s%s", tags[0], tags[0], c.ref.raw, again), nil
+}
+
+// sameLastName reports whether two image names end in the same name, tags
+// aside: myname/catnip and learnr/catnip:latest.
+func sameLastName(a, b string) bool {
+	last := func(s string) string {
+		s = s[strings.LastIndex(s, "/")+1:]
+		s, _, _ = strings.Cut(s, ":")
+		return s
+	}
+	return last(a) == last(b)
+}
+
+// notOnBase explains an image not built on the base image. When the
+// Dockerfile in the working directory does start FROM the base, the image
+// came from another Dockerfile: it was built in another folder.
+func (c *imageCheck) notOnBase(env *Env) string {
+	b, err := os.ReadFile(filepath.Join(env.Dir, "Dockerfile"))
+	if env.Dir != "" && err == nil {
+		if ins, err := parseInstructions(string(b)); err == nil {
+			for _, in := range ins {
+				if in.keyword == "FROM" && len(in.args) > 0 && c.base.matches(in.args[0]) {
+					cmd := lessonCommand(c.commands, "docker", "build", c.ref.raw)
+					if cmd == "" {
+						cmd = "docker build -t " + c.ref.raw + " ."
+					}
+					return fmt.Sprintf("it is not built on %s, although the Dockerfile in %s starts FROM %s: it was built from another folder's Dockerfile. Build it in %s: cd %s, then %s", c.base.raw, env.Dir, c.base.raw, env.Dir, env.Dir, cmd)
+				}
+			}
+		}
+	}
+	return fmt.Sprintf("it is not built on %s: start the Dockerfile with FROM %s and build it again", c.base.raw, c.base.raw)
 }
 
 // cmdMatches compares the image's CMD with the lesson's. A CMD the lesson

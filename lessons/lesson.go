@@ -136,6 +136,10 @@ type CheckSpec struct {
 	// sequence. Use Expand to fill in variables before decoding it.
 	Value *yaml.Node
 	Pos   Pos // the line of the kind key
+	// Commands are the commands of the step's solution, in order, with
+	// {{vars}} not yet filled in, so that a failing check can advise the
+	// lesson's own command rather than one of its making.
+	Commands []string
 }
 
 // Hint is one hint, revealed one at a time.

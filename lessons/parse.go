@@ -260,6 +260,17 @@ func (p *parser) walk(doc ast.Node) {
 			p.block(n, line, add)
 		}
 	}
+	for _, st := range p.l.Steps {
+		var cmds []string
+		for _, a := range st.Solution {
+			if a.Kind == Run || a.Kind == Background {
+				cmds = append(cmds, a.Text)
+			}
+		}
+		for i := range st.Checks {
+			st.Checks[i].Commands = cmds
+		}
+	}
 }
 
 // block converts a block node that has no special meaning in a lesson.
