@@ -14,7 +14,7 @@ import (
 // Attributes each kind of fenced block accepts, after its language, in
 // braces: ```sh {background}.
 var (
-	commandAttrs = map[string]bool{"background": false, "interactive": false, "input": true, "manual": false}
+	commandAttrs = map[string]bool{"background": false, "interactive": false, "input": true, "manual": false, "replay": false}
 	fileAttrs    = map[string]bool{"file": true, "append": false}
 	checkAttrs   = map[string]bool{"holds-before": false}
 	noAttrs      = map[string]bool{}
@@ -200,6 +200,10 @@ func validFilePath(f string) bool {
 }
 
 func (p *parser) command(lang string, attrs map[string]string, body string, line, content int, step *Step, add func(Block)) {
+	if hasKey(attrs, "replay") {
+		p.replay(attrs, body, line, step)
+		return
+	}
 	add(Block{Kind: Code, Lang: lang, Attrs: attrs, Text: body, Command: true, Pos: p.pos(line)})
 	if strings.TrimSpace(body) == "" {
 		p.errorf(line, "the command block is empty; write the command the learner runs")
@@ -227,6 +231,57 @@ func (p *parser) command(lang string, attrs map[string]string, body string, line
 		p.errorf(line, "a command cannot be both background and interactive")
 	}
 	step.Solution = append(step.Solution, a)
+}
+
+// replay reads a {replay} command block: what replays run in place of the
+// command block before it, which the learner is shown. It is not shown.
+func (p *parser) replay(attrs map[string]string, body string, line int, step *Step) {
+	if len(attrs) > 1 {
+		p.errorf(line, "a {replay} block takes no other attribute; it is run the way the command before it is")
+	}
+	if strings.TrimSpace(body) == "" {
+		p.errorf(line, "the {replay} block is empty; write the command that replays run instead of the one before it")
+		return
+	}
+	if step == nil {
+		p.errorf(line, "a {replay} block must be inside a step, after the command it replaces")
+		return
+	}
+	n := len(step.Solution)
+	if n == 0 || step.Solution[n-1].Kind != Run || step.Solution[n-1].Manual {
+		p.errorf(line, "a {replay} block replaces the command block just before it, and there is none: put it right after the ```sh block that the learner is shown")
+		return
+	}
+	if step.Solution[n-1].Replay != "" {
+		p.errorf(line, "the command before this {replay} block already has one, on line %d", step.Solution[n-1].ReplayLine)
+		return
+	}
+	step.Solution[n-1].Replay = strings.TrimRight(body, "\n")
+	step.Solution[n-1].ReplayLine = line
+}
+
+// engineWide matches commands that select containers or images across the
+// whole engine, whoever made them: a docker ps or docker images list handed
+// to another command, and prune.
+var engineWide = regexp.MustCompile(`\$\(\s*docker\s+(container\s+ls|ps|images|image\s+ls)\b|\bdocker\s+(\w+\s+)?prune\b`)
+
+// scopedReplays reports replayed commands that act on the whole engine:
+// replayed by dockstep test or "run it for me" on a shared engine, they
+// would touch objects the lesson did not make.
+func (p *parser) scopedReplays() {
+	for _, st := range p.l.Steps {
+		for _, a := range st.Solution {
+			if a.Kind == WriteFile || a.Kind == AppendFile || a.Manual {
+				continue
+			}
+			switch {
+			case a.Replay == "" && engineWide.MatchString(a.Text):
+				p.errorf(a.Pos.Line, "replaying this command would act on every matching container or image on the engine, not only those the lesson made; add a ```sh {replay} block after it that keeps to the lesson's (docker ps -f ... $DOCKSTEP_FILTER), or mark it {manual}")
+			case a.Replay != "" && engineWide.MatchString(a.Replay) && !strings.Contains(a.Replay, "DOCKSTEP_FILTER"):
+				p.errorf(a.ReplayLine, "this {replay} command still lists the whole engine; add $DOCKSTEP_FILTER to its docker ps so that it keeps to the containers the lesson made")
+			}
+		}
+	}
 }
 
 // yamlBlock parses the YAML inside a fence and shifts its lines to file lines.

@@ -125,7 +125,12 @@ type Action struct {
 	Interactive bool
 	// Manual commands are shown to the learner but never replayed.
 	Manual bool
-	Pos    Pos
+	// Replay, when set, is what replays run instead of Text: the command
+	// kept to the objects the lesson made, where Text, which the learner is
+	// shown, would act on the whole engine (a {replay} block).
+	Replay     string
+	ReplayLine int
+	Pos        Pos
 }
 
 // CheckSpec is a check as written in a lesson: its kind and raw fields. The

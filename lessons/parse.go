@@ -260,6 +260,7 @@ func (p *parser) walk(doc ast.Node) {
 			p.block(n, line, add)
 		}
 	}
+	p.scopedReplays()
 	for _, st := range p.l.Steps {
 		var cmds []string
 		for _, a := range st.Solution {

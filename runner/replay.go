@@ -8,11 +8,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/creack/pty"
+	"github.com/docker/docker/api/types/container"
 
 	"github.com/dockstep/dockstep/lessons"
 )
@@ -44,6 +46,10 @@ type Replayer struct {
 	// StopGrace is how long Stop lets a background command end after
 	// Ctrl-C before it kills it; zero means 3 seconds.
 	StopGrace time.Duration
+	// Made lists the IDs of the containers the lesson made, for the
+	// commands' $DOCKSTEP_FILTER (see FilterVar). nil means none is known,
+	// and the filter then keeps no container at all.
+	Made func(ctx context.Context) ([]string, error)
 
 	mu    sync.Mutex
 	bg    []*exec.Cmd
@@ -69,6 +75,9 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 // confirm before it happens.
 func Describe(a lessons.Action, vars map[string]string) string {
 	text := lessons.Expand(a.Text, vars)
+	if a.Replay != "" && !a.Manual {
+		text = lessons.Expand(a.Replay, vars)
+	}
 	switch a.Kind {
 	case lessons.WriteFile:
 		return fmt.Sprintf("write %s:\n%s", a.Path, text)
@@ -102,11 +111,88 @@ func (e *ActionError) Plain() string { return e.What }
 
 func (e *ActionError) Unwrap() error { return e.Err }
 
-// Do carries out one action. Manual actions are skipped.
+// FilterVar is the variable that replayed commands find docker ps filters
+// in, which keep only the containers the lesson made:
+// docker ps -a -q -f ancestor=busybox $DOCKSTEP_FILTER. A lesson's {replay}
+// command uses it where the command the learner is shown would act on the
+// whole engine.
+const FilterVar = "DOCKSTEP_FILTER"
+
+// noneMade is a filter that matches no container ID.
+const noneMade = "--filter id=none-made-by-this-lesson"
+
+// withFilter puts $DOCKSTEP_FILTER before text when text uses it.
+func (r *Replayer) withFilter(ctx context.Context, text string) (string, error) {
+	if !strings.Contains(text, FilterVar) {
+		return text, nil
+	}
+	filter := noneMade
+	if r.Made != nil {
+		ids, err := r.Made(ctx)
+		if err != nil {
+			return "", fmt.Errorf("listing the containers the lesson made: %w", err)
+		}
+		if len(ids) > 0 {
+			filter = "--filter id=" + strings.Join(ids, " --filter id=")
+		}
+	}
+	// IDs are hexadecimal: nothing in filter needs quoting but the spaces.
+	return fmt.Sprintf("%s='%s'; export %s\n%s", FilterVar, filter, FilterVar, text), nil
+}
+
+// ContainerLister lists containers; the Docker client satisfies it.
+type ContainerLister interface {
+	ContainerList(ctx context.Context, options container.ListOptions) ([]container.Summary, error)
+	ContainerInspect(ctx context.Context, id string) (container.InspectResponse, error)
+}
+
+// MadeSince is a Replayer's Made for a lesson that began at t: the
+// containers created since then. dockstep never acts on older ones.
+func MadeSince(d ContainerLister, t time.Time) func(ctx context.Context) ([]string, error) {
+	return func(ctx context.Context) ([]string, error) {
+		list, err := d.ContainerList(ctx, container.ListOptions{All: true})
+		if err != nil {
+			return nil, err
+		}
+		var ids []string
+		for _, c := range list {
+			if c.Created < t.Unix() {
+				continue
+			}
+			if c.Created == t.Unix() {
+				// The list gives seconds; within the second the lesson
+				// began, ask for the exact time.
+				insp, err := d.ContainerInspect(ctx, c.ID)
+				if err != nil {
+					continue // gone since the list
+				}
+				created, err := time.Parse(time.RFC3339Nano, insp.Created)
+				if err != nil || created.Before(t) {
+					continue
+				}
+			}
+			ids = append(ids, c.ID)
+		}
+		return ids, nil
+	}
+}
+
+// Do carries out one action. Manual actions are skipped. A command with a
+// {replay} is replayed by that.
 func (r *Replayer) Do(ctx context.Context, a lessons.Action) error {
 	text := lessons.Expand(a.Text, r.Vars)
+	if a.Replay != "" {
+		text = lessons.Expand(a.Replay, r.Vars)
+	}
 	fail := func(err error, format string, args ...any) error {
 		return &ActionError{Pos: a.Pos, What: fmt.Sprintf(format, args...), Err: err}
+	}
+	run := text // what the shell runs; text is what messages quote
+	if a.Kind != lessons.WriteFile && a.Kind != lessons.AppendFile && !a.Manual {
+		var err error
+		if run, err = r.withFilter(ctx, text); err != nil {
+			return fail(err, "%v", err)
+		}
 	}
 	switch a.Kind {
 	case lessons.WriteFile, lessons.AppendFile:
@@ -115,7 +201,7 @@ func (r *Replayer) Do(ctx context.Context, a lessons.Action) error {
 		}
 		return nil
 	case lessons.Background:
-		if err := r.start(text); err != nil {
+		if err := r.start(run); err != nil {
 			return fail(err, "cannot start %q: %v", text, err)
 		}
 		return nil
@@ -124,15 +210,15 @@ func (r *Replayer) Do(ctx context.Context, a lessons.Action) error {
 		return nil
 	}
 	if a.Interactive && r.Terminal != nil {
-		if err := r.attached(ctx, text); err != nil {
+		if err := r.attached(ctx, run); err != nil {
 			return fail(err, "the command %q failed: %v", text, err)
 		}
 		return nil
 	}
 	if a.Interactive {
-		return r.interactive(ctx, text, a.Input, fail)
+		return r.interactive(ctx, run, a.Input, fail)
 	}
-	cmd := r.command(ctx, text)
+	cmd := r.command(ctx, run)
 	cmd.Stdout, cmd.Stderr = r.out(), r.out()
 	if err := cmd.Run(); err != nil {
 		return fail(err, "the command %q failed: %v", text, err)

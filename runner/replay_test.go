@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
 
+	"github.com/dockstep/dockstep/internal/dockertest"
 	"github.com/dockstep/dockstep/lessons"
 )
 
@@ -182,5 +184,50 @@ func TestReplayInteractiveOnTheTerminal(t *testing.T) {
 		var b [64]byte
 		k, _ := pts.Read(b[:])
 		t.Errorf("input the command left unread is still waiting: %q", b[:k])
+	}
+}
+// A {replay} command keeps to the containers the lesson made: a container
+// made before the lesson began, even one from an image built on the
+// lesson's, stays. Against the real engine.
+func TestReplayKeepsToTheLessonsContainers(t *testing.T) {
+	c := dockertest.Client(t)
+	ctx := context.Background()
+	img := dockertest.Name("dockstep-test/replay-base")
+	dockertest.Busybox(t, c, img+":latest")
+	child := dockertest.Name("dockstep-test/replay-child")
+	dockertest.Build(t, c, child, "FROM "+img+"\nLABEL foreign=yes\n")
+	var foreign []string
+	for _, from := range []string{img, child} {
+		name := dockertest.Name("dockstep-replay-foreign")
+		dockertest.RemoveContainerAtEnd(t, c, name)
+		dockertest.Run(t, "run", "--name", name, from, "true")
+		foreign = append(foreign, name)
+	}
+	began := time.Now()
+	mine := dockertest.Name("dockstep-replay-lesson")
+	dockertest.RemoveContainerAtEnd(t, c, mine)
+
+	r := &Replayer{Dir: t.TempDir(), Made: MadeSince(c, began)}
+	shown := "docker rm $(docker ps -a -q -f ancestor=" + img + ")"
+	for _, a := range []lessons.Action{
+		{Kind: lessons.Run, Text: "docker run --name " + mine + " " + img + " true"},
+		{Kind: lessons.Run, Text: shown, Replay: "docker rm $(docker ps -a -q -f ancestor=" + img + " $DOCKSTEP_FILTER)"},
+	} {
+		if err := r.Do(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := exec.Command("docker", "inspect", mine).Run(); err == nil {
+		t.Errorf("the lesson's container %s is still there, want it removed by the replay", mine)
+	}
+	for _, name := range foreign {
+		if err := exec.Command("docker", "inspect", name).Run(); err != nil {
+			t.Errorf("container %s, made before the lesson, was removed by the replay", name)
+		}
+	}
+	// Without a list of what the lesson made, the filter keeps nothing.
+	none := &Replayer{Dir: t.TempDir()}
+	if err := none.Do(ctx, lessons.Action{Kind: lessons.Run, Text: shown, Replay: "test -z \"$(docker ps -a -q -f ancestor=" + img + " $DOCKSTEP_FILTER)\""}); err != nil {
+		t.Errorf("with no Made, $DOCKSTEP_FILTER let containers through: %v", err)
 	}
 }

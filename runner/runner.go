@@ -294,7 +294,7 @@ func (r *Runner) runLesson(ctx context.Context, prog *Progress, l *lessons.Lesso
 	lr := &lessonRun{
 		r: r, l: l, prog: prog, lp: lp, vars: lp.Vars, dir: dir,
 		env: &checks.Env{Docker: r.Docker, Dir: dir, MaxWait: time.Second, Clock: r.Clock},
-		rep: &Replayer{Dir: dir, Vars: lp.Vars, Terminal: r.Terminal},
+		rep: &Replayer{Dir: dir, Vars: lp.Vars, Terminal: r.Terminal, Made: r.lessonMade(lp)},
 		ch:  make(chan event, 64),
 	}
 	lr.memo = &memoSaver{store: r.Store, saved: r.Store.LoadMemo()}
@@ -471,4 +471,20 @@ func (r *Runner) workspace(ctx context.Context, l *lessons.Lesson, lp *LessonPro
 	}
 	lp.Workspace = dest
 	return dest, nil
+}
+
+// lessonMade is the Made of a lesson's Replayer: what "run it for me" may
+// act on is the containers created since the lesson's first step was
+// shown, never the learner's older ones.
+func (r *Runner) lessonMade(lp *LessonProgress) func(ctx context.Context) ([]string, error) {
+	if r.Docker == nil {
+		return nil
+	}
+	began := r.clock().Now()
+	for _, t := range lp.Started {
+		if t.Before(began) {
+			began = t
+		}
+	}
+	return MadeSince(r.Docker, began)
 }

@@ -108,13 +108,15 @@ func (t *Prover) Lesson(ctx context.Context, l *lessons.Lesson, run int) (held i
 	if _, _, err := runner.CopyWorkspace(l, dir, nil); err != nil {
 		return 0, err
 	}
+	began := time.Now()
 	snap, err := TakeSnapshot(ctx, t.Docker)
 	if err != nil {
 		return 0, fmt.Errorf("recording what the engine holds before the lesson: %w", err)
 	}
 	scope := LessonScope(l, vars)
 	var log bytes.Buffer
-	rep := &runner.Replayer{Dir: dir, Vars: vars, Out: &log, InteractiveTimeout: 2 * time.Minute}
+	// {replay} commands keep to the containers made since the lesson began.
+	rep := &runner.Replayer{Dir: dir, Vars: vars, Out: &log, InteractiveTimeout: 2 * time.Minute, Made: runner.MadeSince(t.Docker, began)}
 	if t.Verbose {
 		rep.Out = io.MultiWriter(&log, indent(t.Out, "      | "))
 	}
