@@ -186,6 +186,7 @@ func TestReplayInteractiveOnTheTerminal(t *testing.T) {
 		t.Errorf("input the command left unread is still waiting: %q", b[:k])
 	}
 }
+
 // A {replay} command keeps to the containers the lesson made: a container
 // made before the lesson began, even one from an image built on the
 // lesson's, stays. Against the real engine.

@@ -97,7 +97,7 @@ func TestCheckAgainstEngine(t *testing.T) {
 	}
 	for _, want := range []string{
 		"PASS  step 1: Have the image\n",
-		"FAIL  step 2: Serve it\n      container: no container from " + img + "; start one with docker run -p 18201:5000 " + img + "\n      http: nothing answers at http://127.0.0.1:18201/",
+		"FAIL  step 2: Serve it\n      container: no container from " + img + "; start it with docker run -d -p 18201:5000 " + img + "\n      http: nothing answers at http://127.0.0.1:18201/",
 		"PASS  step 3: Write a note\n",
 		"PASS  step 4: A question (nothing to check)\n",
 		"check-lesson: 3 of 4 steps pass\n",
