@@ -161,7 +161,7 @@ func TestRegistryTagEngine(t *testing.T) {
 		{"registry-tag: {ref: " + repo + ":v1, image: " + other + "}", false, "but it is not your image " + other},
 		{"registry-tag: " + repo + ":v2", false, "has no tag v2 of " + img + " (it has v1): tag your image with docker tag IMAGE " + repo + ":v2, then docker push " + repo + ":v2"},
 		{"registry-tag: " + repo + "-x:v1", false, "(nor any tag of that repository)"},
-		{"registry-tag: 127.0.0.1:18197/x:v1", false, "no registry answers at 127.0.0.1:18197"},
+		{"registry-tag: 127.0.0.1:18197/x:v1", false, "no registry answers at 127.0.0.1:18197 (it is not running"},
 	})
 
 	// A registry that wants a login.

@@ -49,6 +49,10 @@ func compileRegistryTag(n *yaml.Node) (Check, error) {
 			d.errorf(v, "ref %q must name the registry and a tag, such as localhost:5000/catnip:v1", r.raw)
 			return
 		}
+		if reference.Domain(r.named) == "docker.io" {
+			d.errorf(v, "ref %q is on Docker Hub, which answers only with a login token, so this check could never pass: use a registry the lesson starts, such as localhost:5000/catnip:v1", r.raw)
+			return
+		}
 		c.ref = tagged
 	}
 	if n != nil && n.Kind == yaml.ScalarNode {
@@ -76,9 +80,6 @@ func (c *registryTagCheck) Kind() string { return "registry-tag" }
 // registries on this machine and HTTPS to any other.
 func (c *registryTagCheck) base() string {
 	host := reference.Domain(c.ref)
-	if host == "docker.io" {
-		host = "registry-1.docker.io"
-	}
 	scheme := "https"
 	h := strings.Split(host, ":")[0]
 	if h == "localhost" || strings.HasPrefix(h, "127.") || h == "[::1]" {
@@ -111,7 +112,7 @@ func (c *registryTagCheck) Evaluate(ctx context.Context, env *Env) Result {
 	}
 	resp, body, err := get(c.base()+"/manifests/"+c.ref.Tag(), manifestTypes)
 	if err != nil {
-		return Result{Kind: "registry-tag", Message: fmt.Sprintf("no registry answers at %s (%v): is it running? docker ps shows it, and docker run -d -p 5000:5000 --name registry registry:2 starts one", host, unwrapURLError(err))}
+		return Result{Kind: "registry-tag", Message: fmt.Sprintf("no registry answers at %s (%s): is it running? docker ps shows it, and docker run -d -p 5000:5000 --name registry registry:2 starts one", host, EngineTrouble(unwrapURLError(err)))}
 	}
 	switch {
 	case resp.StatusCode == http.StatusNotFound:

@@ -56,6 +56,7 @@ func TestValidation(t *testing.T) {
 		{"wrong type", "container:\n  name: [a, b]", []string{"2: container check: name must be text, not a list"}},
 		{"not a mapping", "container: busybox", []string{"1: container check: want fields such as {image: busybox, state: exited}"}},
 		{"no-container needs a field", "no-container: {}", []string{"1: no-container check: give image or name"}},
+		{"registry-tag on Docker Hub", "registry-tag: docker.io/hanabira/catnip:v1", []string{`1: registry-tag check: ref "docker.io/hanabira/catnip:v1" is on Docker Hub, which answers only with a login token`}},
 		{"http url", "http:\n  url: localhost:8888", []string{`2: http check: url "localhost:8888" must be an http:// or https:// address`}},
 		{"http status and timeout", "http:\n  url: http://localhost:8888\n  status: 42\n  timeout: soon", []string{"3: http check: status 42 is not an HTTP status", `4: http check: timeout must be a positive duration such as 10s, not "soon"`}},
 		{"http without url", "http: {status: 200}", []string{"1: http check: url is missing"}},
