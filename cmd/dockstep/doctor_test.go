@@ -99,7 +99,11 @@ func TestDoctorReady(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("got exit %d, want 0\n%s%s", code, out, errOut)
 	}
-	for _, w := range []string{"[ok]   docker CLI:", "[ok]   engine: answers at", "[ok]   version: Docker Engine", "[ok]   image busybox:latest:", "[ok]   docker run: a container of busybox:latest started", "[info] registry mirror:", "This machine is ready"} {
+	store := "[info] image store: classic ("
+	if dockertest.ContainerdStore(t, dockertest.Client(t)) {
+		store = "[info] image store: containerd (snapshotter "
+	}
+	for _, w := range []string{"[ok]   docker CLI:", "[ok]   engine: answers at", "[ok]   version: Docker Engine", store, "[ok]   image busybox:latest:", "[ok]   docker run: a container of busybox:latest started", "[info] registry mirror:", "This machine is ready"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("output does not hold %q:\n%s", w, out)
 		}

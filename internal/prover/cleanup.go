@@ -4,12 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/events"
+	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/volume"
@@ -28,6 +32,7 @@ type CleanupDocker interface {
 	VolumeRemove(ctx context.Context, id string, force bool) error
 	NetworkList(ctx context.Context, options network.ListOptions) ([]network.Summary, error)
 	NetworkRemove(ctx context.Context, id string) error
+	Events(ctx context.Context, options events.ListOptions) (<-chan events.Message, <-chan error)
 }
 
 // Snapshot records the containers, images, volumes and networks of an engine
@@ -38,6 +43,7 @@ type Snapshot struct {
 	images     map[string][]string // image ID to its repository tags
 	volumes    map[string]bool     // by name
 	networks   map[string]bool     // by ID
+	taken      time.Time
 }
 
 // TakeSnapshot records what the engine holds now.
@@ -47,6 +53,7 @@ func TakeSnapshot(ctx context.Context, d CleanupDocker) (*Snapshot, error) {
 		images:     map[string][]string{},
 		volumes:    map[string]bool{},
 		networks:   map[string]bool{},
+		taken:      time.Now(),
 	}
 	cs, err := d.ContainerList(ctx, container.ListOptions{All: true})
 	if err != nil {
@@ -384,24 +391,43 @@ func Remove(ctx context.Context, d CleanupDocker, o Objects) (Removed, error) {
 	return out, errors.Join(errs...)
 }
 
-// Pulled lists the tags of the images that appeared since the snapshot and
-// came from a registry. An image pulled has a repository digest; one built
-// or imported on this machine has none.
+// Pulled lists the images pulled since the snapshot, as the engine's pull
+// events name them. What an image holds does not tell: on the containerd
+// image store an image built here has a repository digest as one pulled
+// does.
 func (s *Snapshot) Pulled(ctx context.Context, d CleanupDocker) ([]string, error) {
-	images, err := d.ImageList(ctx, image.ListOptions{})
-	if err != nil {
-		return nil, fmt.Errorf("listing images: %w", err)
-	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	msgs, errs := d.Events(ctx, events.ListOptions{
+		Since:   unixTime(s.taken),
+		Until:   unixTime(time.Now()),
+		Filters: filters.NewArgs(filters.Arg("type", string(events.ImageEventType)), filters.Arg("event", string(events.ActionPull))),
+	})
+	seen := map[string]bool{}
 	var out []string
-	for _, i := range images {
-		if _, old := s.images[i.ID]; old || len(i.RepoDigests) == 0 {
-			continue
+	for {
+		select {
+		case m := <-msgs:
+			if m.Action != events.ActionPull {
+				continue
+			}
+			ref := normalizeRef(m.Actor.ID)
+			if !seen[ref] {
+				seen[ref] = true
+				out = append(out, ref)
+			}
+		case err := <-errs:
+			if err != nil && !errors.Is(err, io.EOF) {
+				return nil, fmt.Errorf("reading the engine's pull events: %w", err)
+			}
+			sort.Strings(out)
+			return out, nil
 		}
-		out = append(out, normalizeRefs(i.RepoTags)...)
 	}
-	sort.Strings(out)
-	return out, nil
 }
+
+// unixTime writes t as the engine's event filters take it.
+func unixTime(t time.Time) string { return fmt.Sprintf("%d.%09d", t.Unix(), t.Nanosecond()) }
 
 // SameImage reports whether two image references name the same image, as
 // busybox and docker.io/library/busybox:latest do.

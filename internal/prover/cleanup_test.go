@@ -2,12 +2,15 @@ package prover
 
 import (
 	"context"
+	"io"
 	"os/exec"
 	"slices"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/events"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/volume"
@@ -23,6 +26,25 @@ type fakeEngine struct {
 	volumes    []*volume.Volume
 	networks   []network.Summary
 	removed    []string
+	// pulls are the image references the engine's pull events name.
+	pulls []string
+}
+
+func (f *fakeEngine) Events(ctx context.Context, _ events.ListOptions) (<-chan events.Message, <-chan error) {
+	msgs := make(chan events.Message, len(f.pulls))
+	errs := make(chan error, 1)
+	for _, p := range f.pulls {
+		msgs <- events.Message{Type: events.ImageEventType, Action: events.ActionPull, Actor: events.Actor{ID: p}}
+	}
+	go func() {
+		// The stream ends once every event was read, as the engine's does
+		// with an until time.
+		for len(msgs) > 0 {
+			time.Sleep(time.Millisecond)
+		}
+		errs <- io.EOF
+	}()
+	return msgs, errs
 }
 
 func (f *fakeEngine) ContainerList(context.Context, container.ListOptions) ([]container.Summary, error) {
@@ -277,7 +299,10 @@ func assertGone(t *testing.T, c *client.Client, kind, name string, gone bool) {
 	}
 }
 
-func TestPulledListsOnlyNewImagesFromARegistry(t *testing.T) {
+// TestPulledListsWhatThePullEventsName: on the containerd image store a
+// built image has a repository digest, like a pulled one; only the engine's
+// pull events tell them apart.
+func TestPulledListsWhatThePullEventsName(t *testing.T) {
 	f := &fakeEngine{images: []image.Summary{{ID: "old", RepoTags: []string{"busybox:latest"}, RepoDigests: []string{"busybox@sha256:1"}}}}
 	snap, err := TakeSnapshot(context.Background(), f)
 	if err != nil {
@@ -285,8 +310,9 @@ func TestPulledListsOnlyNewImagesFromARegistry(t *testing.T) {
 	}
 	f.images = append(f.images,
 		image.Summary{ID: "pulled", RepoTags: []string{"python:3"}, RepoDigests: []string{"python@sha256:2"}},
-		image.Summary{ID: "built", RepoTags: []string{"ada/catnip:latest"}},
+		image.Summary{ID: "built", RepoTags: []string{"ada/catnip:latest"}, RepoDigests: []string{"ada/catnip@sha256:3"}},
 	)
+	f.pulls = []string{"python:3", "docker.io/library/python:3"}
 	got, err := snap.Pulled(context.Background(), f)
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/events"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/volume"
@@ -30,6 +31,10 @@ func (f fakeDocker) ContainerList(ctx context.Context, o container.ListOptions) 
 
 func (f fakeDocker) ImageList(ctx context.Context, o image.ListOptions) ([]image.Summary, error) {
 	return f.fakeEngine.ImageList(ctx, o)
+}
+
+func (f fakeDocker) Events(ctx context.Context, o events.ListOptions) (<-chan events.Message, <-chan error) {
+	return f.fakeEngine.Events(ctx, o)
 }
 
 func (f fakeDocker) VolumeList(ctx context.Context, o volume.ListOptions) (volume.ListResponse, error) {

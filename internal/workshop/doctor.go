@@ -212,6 +212,9 @@ func (dr *Doctor) engineChecks(ctx context.Context, d Engine, e engine.Endpoint,
 	} else {
 		rep.add(Item{Check: "platform", Status: StatusOK, Detail: fmt.Sprintf("%s (%s)", plat, info.OperatingSystem)})
 	}
+	// Both stores work; which one says how pulls and image IDs look.
+	store, _ := engine.ImageStore(info)
+	rep.add(Item{Check: "image store", Status: StatusInfo, Detail: store})
 
 	missing, present := doctorImages(ctx, d, rep, nd.Images, info.OSType, goArch(info.Architecture))
 	rep.add(runItem(ctx, d, present))
