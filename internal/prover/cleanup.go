@@ -392,27 +392,29 @@ func Remove(ctx context.Context, d CleanupDocker, o Objects) (Removed, error) {
 }
 
 // Pulled lists the images pulled since the snapshot, as the engine's pull
-// events name them. What an image holds does not tell: on the containerd
-// image store an image built here has a repository digest as one pulled
-// does.
+// events name them, but not those pushed first: an image the lesson pushes
+// to a registry and pulls back is its own, nothing to fetch before class.
+// What an image holds does not tell a pull: on the containerd image store
+// an image built here has a repository digest as one pulled does.
 func (s *Snapshot) Pulled(ctx context.Context, d CleanupDocker) ([]string, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	msgs, errs := d.Events(ctx, events.ListOptions{
-		Since:   unixTime(s.taken),
-		Until:   unixTime(time.Now()),
-		Filters: filters.NewArgs(filters.Arg("type", string(events.ImageEventType)), filters.Arg("event", string(events.ActionPull))),
+		Since: unixTime(s.taken),
+		Until: unixTime(time.Now()),
+		Filters: filters.NewArgs(filters.Arg("type", string(events.ImageEventType)),
+			filters.Arg("event", string(events.ActionPull)), filters.Arg("event", string(events.ActionPush))),
 	})
-	seen := map[string]bool{}
+	pushed, seen := map[string]bool{}, map[string]bool{}
 	var out []string
 	for {
 		select {
 		case m := <-msgs:
-			if m.Action != events.ActionPull {
-				continue
-			}
 			ref := normalizeRef(m.Actor.ID)
-			if !seen[ref] {
+			switch {
+			case m.Action == events.ActionPush:
+				pushed[ref] = true
+			case m.Action == events.ActionPull && !pushed[ref] && !seen[ref]:
 				seen[ref] = true
 				out = append(out, ref)
 			}

@@ -26,13 +26,17 @@ type fakeEngine struct {
 	volumes    []*volume.Volume
 	networks   []network.Summary
 	removed    []string
-	// pulls are the image references the engine's pull events name.
-	pulls []string
+	// pulls are the image references the engine's pull events name, and
+	// pushes those of its push events, which come first.
+	pulls, pushes []string
 }
 
 func (f *fakeEngine) Events(ctx context.Context, _ events.ListOptions) (<-chan events.Message, <-chan error) {
-	msgs := make(chan events.Message, len(f.pulls))
+	msgs := make(chan events.Message, len(f.pushes)+len(f.pulls))
 	errs := make(chan error, 1)
+	for _, p := range f.pushes {
+		msgs <- events.Message{Type: events.ImageEventType, Action: events.ActionPush, Actor: events.Actor{ID: p}}
+	}
 	for _, p := range f.pulls {
 		msgs <- events.Message{Type: events.ImageEventType, Action: events.ActionPull, Actor: events.Actor{ID: p}}
 	}
@@ -312,7 +316,9 @@ func TestPulledListsWhatThePullEventsName(t *testing.T) {
 		image.Summary{ID: "pulled", RepoTags: []string{"python:3"}, RepoDigests: []string{"python@sha256:2"}},
 		image.Summary{ID: "built", RepoTags: []string{"ada/catnip:latest"}, RepoDigests: []string{"ada/catnip@sha256:3"}},
 	)
-	f.pulls = []string{"python:3", "docker.io/library/python:3"}
+	// The lesson pushed its own image to a registry and pulled it back.
+	f.pushes = []string{"localhost:5000/hello:v1"}
+	f.pulls = []string{"python:3", "localhost:5000/hello:v1", "docker.io/library/python:3"}
 	got, err := snap.Pulled(context.Background(), f)
 	if err != nil {
 		t.Fatal(err)
