@@ -41,11 +41,16 @@ and for each step in turn:
      run, {background} commands started, {interactive} commands typed into;
   3. the step's checks must pass within --wait, and a quiz whose answer is
      read from the engine must be answerable.
-A lesson stops at its first step that does not hold. Afterwards everything
-the lesson created (containers, images it built or pulled, volumes,
-networks) is removed, unless --keep is given; what existed before is never
-touched. So remove the images a lesson pulls before testing it (docker rmi),
-or its "pull" steps find their checks holding already.
+A lesson stops at its first step that does not hold. Afterwards what the
+lesson created is removed, unless --keep is given: the images it built or
+pulled, the tags, volumes (-v NAME:/path, --mount source=NAME) and networks
+its commands name, and the containers made from its new images or under a
+name its commands give. What existed before is never touched: a tag the
+lesson took from an older image is given back to it, and a container
+started meanwhile from an older image under another name (perhaps yours,
+from another terminal) is left. So remove the images a lesson pulls before
+testing it (docker rmi), or its "pull" steps find their checks holding
+already.
 
 With no argument every lesson of the course is tested, in order. An
 argument is a lesson id (such as first-image), its number as dockstep list

@@ -112,8 +112,8 @@ func (r *Recorder) Created(ctx context.Context) (string, error) {
 	rec := r.rec.Objects
 	var tags []string
 	for _, t := range now.Tags {
-		if slices.Contains(rec.Tags, t) {
-			tags = append(tags, t)
+		if slices.ContainsFunc(rec.Tags, func(o prover.Object) bool { return o.ID == t.ID && o.Name == t.Name }) {
+			tags = append(tags, t.Name)
 		}
 	}
 	return describe(prover.Removed{
@@ -133,7 +133,7 @@ func (r *Recorder) Remove(ctx context.Context) (string, error) {
 
 // describe names the objects, or says "" when there are none.
 func describe(r prover.Removed) string {
-	if r.Count() == 0 {
+	if r.Count() == 0 && len(r.Restored) == 0 && len(r.Left) == 0 {
 		return ""
 	}
 	return r.String()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -28,6 +29,7 @@ type CleanupDocker interface {
 	ContainerRemove(ctx context.Context, id string, options container.RemoveOptions) error
 	ImageList(ctx context.Context, options image.ListOptions) ([]image.Summary, error)
 	ImageRemove(ctx context.Context, ref string, options image.RemoveOptions) ([]image.DeleteResponse, error)
+	ImageTag(ctx context.Context, source, target string) error
 	VolumeList(ctx context.Context, options volume.ListOptions) (volume.ListResponse, error)
 	VolumeRemove(ctx context.Context, id string, force bool) error
 	NetworkList(ctx context.Context, options network.ListOptions) ([]network.Summary, error)
@@ -41,6 +43,7 @@ type CleanupDocker interface {
 type Snapshot struct {
 	containers map[string]bool     // by ID
 	images     map[string][]string // image ID to its repository tags
+	tagged     map[string]string   // repository tag to the image ID it named
 	volumes    map[string]bool     // by name
 	networks   map[string]bool     // by ID
 	taken      time.Time
@@ -51,6 +54,7 @@ func TakeSnapshot(ctx context.Context, d CleanupDocker) (*Snapshot, error) {
 	s := &Snapshot{
 		containers: map[string]bool{},
 		images:     map[string][]string{},
+		tagged:     map[string]string{},
 		volumes:    map[string]bool{},
 		networks:   map[string]bool{},
 		taken:      time.Now(),
@@ -68,6 +72,9 @@ func TakeSnapshot(ctx context.Context, d CleanupDocker) (*Snapshot, error) {
 	}
 	for _, i := range is {
 		s.images[i.ID] = normalizeRefs(i.RepoTags)
+		for _, tag := range s.images[i.ID] {
+			s.tagged[tag] = i.ID
+		}
 	}
 	vs, err := d.VolumeList(ctx, volume.ListOptions{})
 	if err != nil {
@@ -88,8 +95,10 @@ func TakeSnapshot(ctx context.Context, d CleanupDocker) (*Snapshot, error) {
 
 // Scope limits a cleanup to the objects a lesson names: image references
 // (busybox, python:3, ada/catnip) and container, volume and network names.
-// A new container is in scope when its image or one of its names is; a new
-// image when one of its tags is. An empty Scope takes in every new object,
+// A new image is in scope when one of its tags is; a new container when
+// one of its names is, or when its image is a new image in scope. A new
+// container of an image that existed before, under a name the lesson does
+// not give, is left: the learner may have started it meanwhile. An empty Scope takes in every new object,
 // which is right only on an engine nobody else uses at the same time.
 type Scope []string
 
@@ -111,6 +120,13 @@ type Removed struct {
 	Untagged []string
 	Volumes  []string
 	Networks []string
+	// Restored are tags given back to the images that held them before:
+	// the new image that took the tag was removed.
+	Restored []string
+	// Left are objects recorded as the lesson's that no longer are (a tag
+	// or volume name now used by another object), or whose removal would
+	// take away a tag the learner had; they are not touched.
+	Left []string
 }
 
 // Count is the number of objects removed.
@@ -130,6 +146,8 @@ func (r Removed) String() string {
 	add("tags", r.Untagged)
 	add("volumes", r.Volumes)
 	add("networks", r.Networks)
+	add("tags given back", r.Restored)
+	add("left alone", r.Left)
 	if len(parts) == 0 {
 		return "nothing"
 	}
@@ -142,9 +160,10 @@ func (r Removed) String() string {
 type Objects struct {
 	Containers []Object `json:"containers,omitempty"`
 	Images     []Object `json:"images,omitempty"`
-	// Tags are tags added to images older than the snapshot; only the tag
-	// is removed.
-	Tags     []string `json:"tags,omitempty"`
+	// Tags are tags added to images older than the snapshot (Name), with
+	// the ID of the image they named (ID); only the tag is removed, and
+	// only while it still names that image.
+	Tags     []Object `json:"tags,omitempty"`
 	Volumes  []Object `json:"volumes,omitempty"`
 	Networks []Object `json:"networks,omitempty"`
 }
@@ -154,6 +173,12 @@ type Objects struct {
 type Object struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
+	// Identity tells a volume from a later one of the same name: its
+	// creation time, driver, labels and options.
+	Identity string `json:"identity,omitempty"`
+	// Restore, for an image, maps each tag it took from an image older
+	// than the snapshot to that image's ID: removing it gives the tag back.
+	Restore map[string]string `json:"restore,omitempty"`
 }
 
 // Count is the number of objects.
@@ -165,7 +190,7 @@ func (o Objects) Count() int {
 func (o *Objects) Add(more Objects) {
 	add := func(to, more []Object) []Object {
 		for _, m := range more {
-			if !slices.ContainsFunc(to, func(x Object) bool { return x.ID == m.ID }) {
+			if !slices.ContainsFunc(to, func(x Object) bool { return x.ID == m.ID && x.Name == m.Name }) {
 				to = append(to, m)
 			}
 		}
@@ -173,11 +198,7 @@ func (o *Objects) Add(more Objects) {
 	}
 	o.Containers = add(o.Containers, more.Containers)
 	o.Images = add(o.Images, more.Images)
-	for _, t := range more.Tags {
-		if !slices.Contains(o.Tags, t) {
-			o.Tags = append(o.Tags, t)
-		}
-	}
+	o.Tags = add(o.Tags, more.Tags)
 	o.Volumes = add(o.Volumes, more.Volumes)
 	o.Networks = add(o.Networks, more.Networks)
 }
@@ -231,9 +252,19 @@ func (s *Snapshot) New(ctx context.Context, d CleanupDocker, scope Scope) (Objec
 		}
 	}
 	for _, i := range images {
-		if newImage[i.ID] {
-			out.Images = append(out.Images, Object{ID: i.ID, Name: shown(i.RepoTags, i.ID)})
+		if !newImage[i.ID] {
+			continue
 		}
+		o := Object{ID: i.ID, Name: shown(i.RepoTags, i.ID)}
+		for _, tag := range normalizeRefs(i.RepoTags) {
+			if old, ok := s.tagged[tag]; ok && old != i.ID {
+				if o.Restore == nil {
+					o.Restore = map[string]string{}
+				}
+				o.Restore[tag] = old
+			}
+		}
+		out.Images = append(out.Images, o)
 	}
 
 	cs, err := d.ContainerList(ctx, container.ListOptions{All: true})
@@ -245,7 +276,9 @@ func (s *Snapshot) New(ctx context.Context, d CleanupDocker, scope Scope) (Objec
 			continue
 		}
 		names := trimSlashes(c.Names)
-		if !all && !in[c.Image] && !in[normalizeRef(c.Image)] && !anyIn(in, names) && !newImage[c.ImageID] {
+		// By its image only when that image is new: a container of an
+		// older image may be one the learner started meanwhile.
+		if !all && !anyIn(in, names) && !newImage[c.ImageID] {
 			continue
 		}
 		out.Containers = append(out.Containers, Object{ID: c.ID, Name: shown(names, c.ID)})
@@ -261,7 +294,7 @@ func (s *Snapshot) New(ctx context.Context, d CleanupDocker, scope Scope) (Objec
 			if slices.Contains(before, normalizeRef(tag)) || !(all || in[normalizeRef(tag)]) {
 				continue
 			}
-			out.Tags = append(out.Tags, tag)
+			out.Tags = append(out.Tags, Object{ID: i.ID, Name: tag})
 		}
 	}
 
@@ -271,7 +304,7 @@ func (s *Snapshot) New(ctx context.Context, d CleanupDocker, scope Scope) (Objec
 	} else {
 		for _, v := range vs.Volumes {
 			if !s.volumes[v.Name] && (all || in[v.Name]) {
-				out.Volumes = append(out.Volumes, Object{ID: v.Name, Name: v.Name})
+				out.Volumes = append(out.Volumes, Object{ID: v.Name, Name: v.Name, Identity: volumeIdentity(v)})
 			}
 		}
 	}
@@ -291,8 +324,12 @@ func (s *Snapshot) New(ctx context.Context, d CleanupDocker, scope Scope) (Objec
 
 // Remove removes the objects that still exist: containers first (with their
 // anonymous volumes), then images (children before their parents), tags,
-// volumes and networks. An object already gone is passed over. It goes on
-// after a failure and returns every error.
+// volumes and networks. An object already gone is passed over, and so is a
+// tag or volume that is no longer the one recorded (a tag moved to another
+// image, a volume made again under the same name). An image that took a tag
+// from an older image gives it back when it goes; when that older image is
+// gone, the new one stays, so that the tag does. It goes on after a failure
+// and returns every error.
 func Remove(ctx context.Context, d CleanupDocker, o Objects) (Removed, error) {
 	var out Removed
 	var errs []error
@@ -307,14 +344,28 @@ func Remove(ctx context.Context, d CleanupDocker, o Objects) (Removed, error) {
 		}
 	}
 
-	if len(o.Images) > 0 {
-		images, err := d.ImageList(ctx, image.ListOptions{All: true})
+	var images []image.Summary
+	if len(o.Images) > 0 || len(o.Tags) > 0 {
+		var err error
+		images, err = d.ImageList(ctx, image.ListOptions{All: true})
 		if err != nil {
 			errs = append(errs, fmt.Errorf("listing images: %w", err))
+			// Without the list, no tag can be shown to be still ours.
+			o.Tags = nil
 		}
-		wanted := map[string]bool{}
+	}
+	exists := map[string]bool{}
+	tagged := map[string]string{} // tag to the image ID it names now
+	for _, i := range images {
+		exists[i.ID] = true
+		for _, tag := range normalizeRefs(i.RepoTags) {
+			tagged[tag] = i.ID
+		}
+	}
+	if len(o.Images) > 0 {
+		wanted := map[string]Object{}
 		for _, i := range o.Images {
-			wanted[i.ID] = true
+			wanted[i.ID] = i
 		}
 		// Children before their parents: by the parent links the classic
 		// builder records, else newest first (a child is younger than its
@@ -322,7 +373,7 @@ func Remove(ctx context.Context, d CleanupDocker, o Objects) (Removed, error) {
 		sort.SliceStable(images, func(a, b int) bool { return images[a].Created > images[b].Created })
 		var remaining []image.Summary
 		for _, i := range images {
-			if wanted[i.ID] {
+			if _, ok := wanted[i.ID]; ok {
 				remaining = append(remaining, i)
 			}
 		}
@@ -337,15 +388,21 @@ func Remove(ctx context.Context, d CleanupDocker, o Objects) (Removed, error) {
 					later = append(later, i)
 					continue
 				}
+				name := shown(i.RepoTags, i.ID)
+				restored, ok := giveTagsBack(ctx, d, wanted[i.ID], name, exists, &out, &errs)
+				if !ok {
+					continue
+				}
 				_, err := d.ImageRemove(ctx, i.ID, image.RemoveOptions{Force: true, PruneChildren: true})
 				switch {
 				case cerrdefs.IsNotFound(err):
 					// Gone already, with a child it was the parent of.
 				case err != nil:
-					errs = append(errs, fmt.Errorf("removing image %s: %w", shown(i.RepoTags, i.ID), err))
+					errs = append(errs, fmt.Errorf("removing image %s: %w", name, err))
 				default:
-					out.Images = append(out.Images, shown(i.RepoTags, i.ID))
+					out.Images = append(out.Images, name)
 				}
+				out.Restored = append(out.Restored, restored...)
 			}
 			if len(later) == len(remaining) {
 				// Cannot happen with real parent links; do not loop forever.
@@ -359,23 +416,50 @@ func Remove(ctx context.Context, d CleanupDocker, o Objects) (Removed, error) {
 	}
 
 	for _, tag := range o.Tags {
-		_, err := d.ImageRemove(ctx, tag, image.RemoveOptions{PruneChildren: false})
+		now, ok := tagged[normalizeRef(tag.Name)]
+		if !ok {
+			continue
+		}
+		if tag.ID != "" && now != tag.ID {
+			out.Left = append(out.Left, fmt.Sprintf("tag %s (it names another image now)", tag.Name))
+			continue
+		}
+		_, err := d.ImageRemove(ctx, tag.Name, image.RemoveOptions{PruneChildren: false})
 		switch {
 		case cerrdefs.IsNotFound(err):
 		case err != nil:
-			errs = append(errs, fmt.Errorf("removing the tag %s: %w", tag, err))
+			errs = append(errs, fmt.Errorf("removing the tag %s: %w", tag.Name, err))
 		default:
-			out.Untagged = append(out.Untagged, tag)
+			out.Untagged = append(out.Untagged, tag.Name)
 		}
 	}
-	for _, v := range o.Volumes {
-		err := d.VolumeRemove(ctx, v.ID, true)
-		switch {
-		case cerrdefs.IsNotFound(err):
-		case err != nil:
-			errs = append(errs, fmt.Errorf("removing volume %s: %w", v.Name, err))
-		default:
-			out.Volumes = append(out.Volumes, v.Name)
+
+	if len(o.Volumes) > 0 {
+		vs, err := d.VolumeList(ctx, volume.ListOptions{})
+		if err != nil {
+			errs = append(errs, fmt.Errorf("listing volumes: %w", err))
+		}
+		now := map[string]string{}
+		for _, v := range vs.Volumes {
+			now[v.Name] = volumeIdentity(v)
+		}
+		for _, v := range o.Volumes {
+			id, ok := now[v.ID]
+			if !ok {
+				continue
+			}
+			if id != v.Identity {
+				out.Left = append(out.Left, fmt.Sprintf("volume %s (made again since)", v.Name))
+				continue
+			}
+			err := d.VolumeRemove(ctx, v.ID, true)
+			switch {
+			case cerrdefs.IsNotFound(err):
+			case err != nil:
+				errs = append(errs, fmt.Errorf("removing volume %s: %w", v.Name, err))
+			default:
+				out.Volumes = append(out.Volumes, v.Name)
+			}
 		}
 	}
 	for _, n := range o.Networks {
@@ -389,6 +473,33 @@ func Remove(ctx context.Context, d CleanupDocker, o Objects) (Removed, error) {
 		}
 	}
 	return out, errors.Join(errs...)
+}
+
+// giveTagsBack moves the tags a new image took from older ones back to
+// them, before the new image is removed, and says whether it may be
+// removed: not when an older image is gone, since its tag would go too.
+func giveTagsBack(ctx context.Context, d CleanupDocker, img Object, name string, exists map[string]bool, out *Removed, errs *[]error) ([]string, bool) {
+	tags := slices.Sorted(maps.Keys(img.Restore))
+	for _, tag := range tags {
+		if !exists[img.Restore[tag]] {
+			out.Left = append(out.Left, fmt.Sprintf("image %s (it holds the tag %s, which named an image that is gone now)", name, tag))
+			return nil, false
+		}
+	}
+	var restored []string
+	for _, tag := range tags {
+		if err := d.ImageTag(ctx, img.Restore[tag], tag); err != nil {
+			*errs = append(*errs, fmt.Errorf("giving the tag %s back to image %s: %w; image %s is left", tag, shown(nil, img.Restore[tag]), err, name))
+			return restored, false
+		}
+		restored = append(restored, fmt.Sprintf("%s (to %s)", tag, shown(nil, img.Restore[tag])))
+	}
+	return restored, true
+}
+
+// volumeIdentity tells a volume from another of the same name.
+func volumeIdentity(v *volume.Volume) string {
+	return fmt.Sprintf("created=%s driver=%s labels=%v options=%v", v.CreatedAt, v.Driver, v.Labels, v.Options)
 }
 
 // Pulled lists the images pulled since the snapshot, as the engine's pull

@@ -71,6 +71,10 @@ func (f *fakeEngine) ImageRemove(_ context.Context, ref string, _ image.RemoveOp
 	f.removed = append(f.removed, "image "+ref)
 	return nil, nil
 }
+func (f *fakeEngine) ImageTag(_ context.Context, source, target string) error {
+	f.removed = append(f.removed, "tag "+target+" to "+source)
+	return nil
+}
 func (f *fakeEngine) VolumeRemove(_ context.Context, id string, _ bool) error {
 	f.removed = append(f.removed, "volume "+id)
 	return nil
@@ -98,7 +102,7 @@ func TestCleanupRemovesOnlyWhatAppeared(t *testing.T) {
 		{
 			name: "everything new",
 			want: []string{
-				"container c-lesson", "container c-stranger",
+				"container c-learner", "container c-lesson", "container c-stranger",
 				"image i-catnip", "image i-python", "image i-stranger",
 				"image ada/busybox:mine",
 				"volume v-lesson", "volume v-stranger",
@@ -126,7 +130,10 @@ func TestCleanupRemovesOnlyWhatAppeared(t *testing.T) {
 				t.Fatal(err)
 			}
 			f.containers = append(slices.Clone(before.containers),
-				container.Summary{ID: "c-lesson", Names: []string{"/happy_turing"}, Image: "busybox"},
+				container.Summary{ID: "c-lesson", Names: []string{"/happy_turing"}, Image: "python:3", ImageID: "i-python"},
+				// Started by the learner meanwhile, from an image older than
+				// the lesson, under a name the lesson does not give.
+				container.Summary{ID: "c-learner", Names: []string{"/my-shell"}, Image: "busybox", ImageID: "i-busybox"},
 				container.Summary{ID: "c-stranger", Names: []string{"/someone-else"}, Image: "stranger:1"},
 			)
 			f.images = []image.Summary{

@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"regexp"
 	"strings"
 	"time"
 
@@ -335,8 +336,9 @@ func describeResults(specs []lessons.CheckSpec, res []checks.Result, passing boo
 
 // LessonScope names what a lesson may create, so that cleanup leaves alone
 // objects that others make on the same engine meanwhile: the lesson's
-// images, the images its Dockerfiles start FROM, and every word of its
-// commands (image references, --name values).
+// images, the images its Dockerfiles start FROM, every word of its
+// commands (image references, --name values) and the volume names of their
+// -v NAME:/path and --mount source=NAME.
 func LessonScope(l *lessons.Lesson, vars map[string]string) Scope {
 	scope := Scope(append([]string(nil), l.Images...))
 	for _, s := range l.Steps {
@@ -358,17 +360,46 @@ func LessonScope(l *lessons.Lesson, vars map[string]string) Scope {
 				}
 				continue
 			}
-			for _, w := range strings.FieldsFunc(text, func(r rune) bool {
+			words := strings.FieldsFunc(text, func(r rune) bool {
 				return strings.ContainsRune(" \t\n;|&()$`'\"<>", r)
-			}) {
+			})
+			for i, w := range words {
 				scope = append(scope, w)
-				if _, v, ok := strings.Cut(w, "="); ok && v != "" {
+				flag, v, ok := strings.Cut(w, "=")
+				if ok && v != "" {
 					scope = append(scope, v)
 				}
+				if !ok && i+1 < len(words) {
+					v = words[i+1]
+				}
+				scope = append(scope, volumeNames(flag, v)...)
 			}
 		}
 	}
 	return scope
+}
+
+// volumeName is what the engine accepts as a volume name; a host path is
+// not one.
+var volumeName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+
+// volumeNames gives the volume names in the value v of a docker run flag:
+// NAME in -v NAME:/path (not a host path), the source of --mount.
+func volumeNames(flag, v string) []string {
+	switch flag {
+	case "-v", "--volume":
+		name, _, ok := strings.Cut(v, ":")
+		if ok && volumeName.MatchString(name) {
+			return []string{name}
+		}
+	case "--mount":
+		for _, kv := range strings.Split(v, ",") {
+			if k, name, ok := strings.Cut(kv, "="); ok && (k == "source" || k == "src") && volumeName.MatchString(name) {
+				return []string{name}
+			}
+		}
+	}
+	return nil
 }
 
 // indent returns a writer that puts prefix before every line written to w.
