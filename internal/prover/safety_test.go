@@ -106,7 +106,7 @@ func TestCleanupGivesATagBack(t *testing.T) {
 	if id := imageID(t, c, lessons); id != "" {
 		t.Errorf("the lesson's image %s is still there", lessons)
 	}
-	if len(got.Restored) != 1 || !strings.Contains(got.String(), "tags given back: "+ref) {
+	if len(got.Restored) != 1 || !strings.Contains(got.String(), "tags given back "+ref) {
 		t.Errorf("cleanup says %q, want it to say the tag %s was given back", got, ref)
 	}
 }
