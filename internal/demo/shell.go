@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/creack/pty"
 )
@@ -218,6 +219,11 @@ func (s *shell) drain() {
 
 // close ends the shell and what runs in it: the terminal hangs up, as when
 // a terminal window is closed, and bash passes the hang-up on to its jobs.
+//
+// Every wait is bounded: a shell that does not end on the hang-up is killed
+// with its process group after a grace period, and the output of a job that
+// still holds the terminal open is not waited for past a moment, so the
+// demo always returns.
 func (s *shell) close() {
 	close(s.closing)
 	s.pty.Close()
@@ -225,8 +231,18 @@ func (s *shell) close() {
 	case <-s.exited:
 	default:
 		s.cmd.Process.Signal(syscall.SIGHUP)
+		select {
+		case <-s.exited:
+		case <-time.After(2 * time.Second):
+			// bash leads its own session (pty.Start), so its process group
+			// is its pid.
+			syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+			<-s.exited
+		}
 	}
-	<-s.exited
-	<-s.done
+	select {
+	case <-s.done:
+	case <-time.After(time.Second):
+	}
 	os.Remove(s.rc)
 }
