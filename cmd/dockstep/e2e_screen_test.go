@@ -69,8 +69,7 @@ func TestRunItForMeGivesAnInteractiveCommandTheTerminal(t *testing.T) {
 	l := newScreenLesson(t)
 	s, _ := l.start(screenCols, screenRows, "e2e-shell")
 	s.waitScreen("Step 1 of 2: Open a shell", "Run it for me")
-	s.send("Run it")
-	s.send("\r")
+	s.choose("Run it")
 	scr := s.waitScreen("dockstep will, in", "Go ahead?")
 	if strings.Contains(scr, "you run this one yourself") {
 		t.Errorf("the confirm screen lists a command dockstep does not run:\n%s", trimScreen(scr))
@@ -96,15 +95,13 @@ func TestRunItForMeBackgroundOutlivesItsStep(t *testing.T) {
 	l := newScreenLesson(t)
 	s, name := l.start(screenCols, screenRows, "e2e-background")
 	s.waitScreen("Step 1 of 3: Start the server", "Run it for me")
-	s.send("Run it")
-	s.send("\r")
+	s.choose("Run it")
 	s.waitScreen("start in the background:", "Go ahead?")
 	s.send("y\r")
 	s.waitScreen("✓ Done!", "Continue")
 	s.send("\r")
 	s.waitScreen("Step 2 of 3: Stop the server", "Check now")
-	s.send("Check now")
-	s.send("\r")
+	s.choose("Check now")
 	s.waitScreen("✗ Not yet", "Checked just now.")
 	insp, err := l.c.ContainerInspect(context.Background(), name)
 	if err != nil {
@@ -124,8 +121,7 @@ func TestRunItForMeFailureIsPlain(t *testing.T) {
 	l := newScreenLesson(t)
 	s, _ := l.start(screenCols, screenRows, "e2e-failing")
 	s.waitScreen("Step 1 of 2: Run a container", "Run it for me")
-	s.send("Run it")
-	s.send("\r")
+	s.choose("Run it")
 	scr := s.waitScreen("dockstep will, in", "Go ahead?")
 	confirm := scr[strings.Index(scr, "dockstep will, in"):]
 	if strings.Contains(confirm, "prune") || strings.Contains(confirm, "yourself") {

@@ -119,6 +119,28 @@ func (s *session) send(keys string) {
 	}
 }
 
+// choose picks the menu entry that begins with item, by typing it into the
+// menu's filter and pressing Enter once that entry is the one marked. The
+// runner redraws the menu when a check's verdict changes (on the shared
+// engine, other tests' events can cause that at any moment), which empties
+// the filter: then the typing is done again.
+func (s *session) choose(item string) {
+	s.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		s.send(strings.Repeat("\x7f", 30) + item)
+		for wait := time.Now().Add(3 * time.Second); time.Now().Before(wait); time.Sleep(20 * time.Millisecond) {
+			if strings.Contains(s.screen.String(), "> "+item) {
+				if _, err := s.c.Send("\r"); err != nil {
+					s.t.Fatalf("typing Enter: %v", err)
+				}
+				return
+			}
+		}
+	}
+	s.t.Fatalf("the menu does not mark %q after 20s; the screen shows:\n%s", item, trimScreen(s.screen.String()))
+}
+
 // exitCode waits for dockstep to end.
 func (s *session) exitCode() int {
 	s.t.Helper()
