@@ -647,11 +647,20 @@ func named(who, name string) string {
 // startError shortens the error Docker recorded for a container that
 // could not start to the part a learner can act on.
 func startError(s string) string {
-	s = startErrorNoise.ReplaceAllString(s, "")
+	for {
+		t := startErrorNoise.ReplaceAllString(s, "")
+		if t == s {
+			break
+		}
+		s = t
+	}
 	return strings.TrimSuffix(s, ": unknown")
 }
 
-var startErrorNoise = regexp.MustCompile(`^(driver failed programming external connectivity on endpoint \S+ \([0-9a-f]+\): |failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: )`)
+// startErrorNoise is one layer of the wrapping that the engine, containerd
+// and runc put around why a container could not start, in Docker 20.10's
+// words and in current Docker's: what is left is the reason itself.
+var startErrorNoise = regexp.MustCompile(`^(driver failed programming external connectivity on endpoint \S+ \([0-9a-f]+\): |failed to set up container networking: |failed to create task for container: |failed to create shim task: |OCI runtime create failed: |runc create failed: |unable to start container process: |error during container init: |container_linux\.go:\d+: starting container process caused: )`)
 
 // binding is a published port: host port to container port.
 type binding struct {

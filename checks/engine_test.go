@@ -183,7 +183,7 @@ func TestContainerKindEngine(t *testing.T) {
 	if out, err := exec.Command("docker", "run", "-d", "--name", blockedName, "-p", "18104:5000", blocked, "sleep", "60").CombinedOutput(); err == nil {
 		t.Fatalf("docker run on a taken port succeeded: %s", out)
 	}
-	expect(t, env, `container: {image: `+blocked+`, publish: "18104:5000"}`, false, "was created but could not start; Docker said: Bind for 0.0.0.0:18104 failed: port is already allocated; host port 18104 is held by container "+holder+" (from "+good+"): stop it with docker stop "+holder)
+	expect(t, env, `container: {image: `+blocked+`, publish: "18104:5000"}`, false, "failed: port is already allocated; host port 18104 is held by container "+holder+" (from "+good+"): stop it with docker stop "+holder)
 
 	// The port is held by a program that is not a container.
 	ln, err := net.Listen("tcp", "0.0.0.0:18105")
@@ -206,7 +206,7 @@ func TestContainerKindEngine(t *testing.T) {
 	if out, err := exec.Command("docker", "run", "-d", "--name", heldName, "-p", "18105:5000", held, "sleep", "60").CombinedOutput(); err == nil {
 		t.Fatalf("docker run on a port a program holds succeeded: %s", out)
 	}
-	expect(t, env, `container: {image: `+held+`, publish: "18105:5000"}`, false, "was created but could not start; Docker said: Error starting userland proxy: listen tcp4 0.0.0.0:18105: bind: address already in use; a program on this machine, not a container, holds port 18105")
+	expect(t, env, `container: {image: `+held+`, publish: "18105:5000"}`, false, "address already in use; a program on this machine, not a container, holds port 18105")
 
 	expect(t, env, `no-container: {image: `+typo+`}`, true, "no container from "+typo+" is left")
 	expect(t, env, `no-container: {name: `+crashName+`}`, false, crashName+" (exited) still exists")
