@@ -58,6 +58,8 @@ type event struct {
 	err  error
 	// at is when the engine event happened, by the engine's clock.
 	at time.Time
+	// msg is the engine's event, for evEngine.
+	msg events.Message
 	// reply is closed by the loop once it has handled an evRunAttach.
 	reply chan struct{}
 }
@@ -155,7 +157,7 @@ func watchEngine(ctx context.Context, src EngineEvents, clock Clock, o watchOpti
 						send(event{kind: evStreamRestored})
 					}
 					if relevant(m) {
-						send(event{kind: evEngine, at: time.Unix(0, m.TimeNano)})
+						send(event{kind: evEngine, at: time.Unix(0, m.TimeNano), msg: m})
 					}
 				case err := <-errs:
 					if err == nil {

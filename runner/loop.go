@@ -93,6 +93,9 @@ type stepRun struct {
 	// those of the previous step's last command, are not the learner acting
 	// on this one.
 	started time.Time
+	// subjects are the engine objects the step's checks name: on an engine
+	// others use, an event about anything else is not the learner acting.
+	subjects checks.Subjects
 	// quizFeedback says how the last answer fared.
 	quizFeedback string
 	// quizRight is set once the quiz is answered right; a step with checks
@@ -137,6 +140,11 @@ type stepRun struct {
 func (lr *lessonRun) runStep(ctx context.Context, step *lessons.Step) (stepOutcome, error) {
 	now := lr.r.clock().Now()
 	s := &stepRun{lessonRun: lr, step: step, dirty: true, quiet: true, started: now}
+	for _, spec := range step.Checks {
+		if c, err := lr.r.Registry.Compile(spec, lr.vars); err == nil {
+			s.subjects.Add(checks.SubjectsOf(c))
+		}
+	}
 	lr.lp.MarkStarted(step.Title, now)
 	lr.lp.Step = step.Title
 	lr.env.Since = lr.lp.Started[step.Title]
@@ -247,7 +255,7 @@ func (s *stepRun) handle(ctx context.Context, ev event) {
 		if !s.watching() {
 			return
 		}
-		if ev.at.IsZero() || !ev.at.Before(s.started) {
+		if (ev.at.IsZero() || !ev.at.Before(s.started)) && (ev.kind == evFiles || s.subjects.About(ev.msg)) {
 			s.quiet = false
 		}
 		if !s.checkDue {

@@ -813,3 +813,26 @@ func TestWrongAnswerStopsOfferingTheLastHint(t *testing.T) {
 	menu.choose(t, "Quit")
 	h.wait()
 }
+
+// On an engine others use, their containers come and go while the learner
+// reads: an event about an object the step's checks do not name is not the
+// learner acting, and the step stays quiet. An event about the step's own
+// container shows the diagnosis.
+func TestEventsAboutOthersObjectsStayQuiet(t *testing.T) {
+	h := newHarness(t, "loop-subjects.md")
+	h.start("loop-subjects")
+	sub := h.eng.subscription(t)
+	menu := h.p.next(t)
+	h.waitVerdicts(1)
+	sub.msgs <- namedContainerStarted("someone-elses")
+	h.waitVerdicts(2)
+	if strings.Contains(h.out.String(), "flag web is down") {
+		t.Fatalf("another container's event revealed the diagnosis:\n%s", h.out.String())
+	}
+	sub.msgs <- namedContainerStarted("web")
+	h.waitVerdicts(3)
+	menu.waitCancelled(t)
+	h.p.next(t).choose(t, "Quit")
+	h.wait()
+	h.wantOut("flag web is down: raise it")
+}

@@ -174,6 +174,13 @@ func containerStarted() events.Message {
 	return events.Message{Type: events.ContainerEventType, Action: events.ActionStart, Time: now.Unix(), TimeNano: now.UnixNano()}
 }
 
+// namedContainerStarted is the event of `docker run --name name`.
+func namedContainerStarted(name string) events.Message {
+	m := containerStarted()
+	m.Actor = events.Actor{ID: "c0ffee", Attributes: map[string]string{"name": name, "image": "busybox"}}
+	return m
+}
+
 // flags are what the test's "flag" checks look at.
 type flags struct {
 	mu  sync.Mutex
@@ -201,6 +208,13 @@ type flagCheck struct {
 }
 
 func (c flagCheck) Kind() string { return "flag" }
+
+// ownedFlagCheck is a flag check that names its container: the flag's name.
+type ownedFlagCheck struct{ flagCheck }
+
+func (c ownedFlagCheck) Subjects() checks.Subjects {
+	return checks.Subjects{Containers: []string{c.name}}
+}
 
 func (c flagCheck) Evaluate(ctx context.Context, env *checks.Env) checks.Result {
 	if c.f.gate != nil {
@@ -244,6 +258,9 @@ func testRegistry(f *flags) *checks.Registry {
 	reg := checks.NewRegistry()
 	reg.Register("flag", func(n *yaml.Node) (checks.Check, error) {
 		return flagCheck{f: f, name: n.Value}, nil
+	})
+	reg.Register("owned", func(n *yaml.Node) (checks.Check, error) {
+		return ownedFlagCheck{flagCheck{f: f, name: n.Value}}, nil
 	})
 	reg.Register("exists", func(n *yaml.Node) (checks.Check, error) {
 		return fileCheck{name: n.Value}, nil
