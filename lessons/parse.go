@@ -193,18 +193,34 @@ func (p *parser) parse(src []byte) {
 
 // checkVarRefs reports every {{name}} in the lesson body that is not declared.
 func (p *parser) checkVarRefs(body []byte, from int) {
+	portTyped := map[string]bool{} // port variables already reported
 	for i := from; i < len(p.lineOff); i++ {
 		end := len(body)
 		if i+1 < len(p.lineOff) {
 			end = p.lineOff[i+1]
 		}
-		names, _ := refs(string(body[p.lineOff[i]:end]))
+		line := string(body[p.lineOff[i]:end])
+		names, _ := refs(line)
 		for _, n := range names {
-			if _, ok := p.l.Var(n); !ok {
+			v, ok := p.l.Var(n)
+			if !ok {
 				p.errorf(i+1, "variable {{%s}} is used but not declared; declare it under vars: in the front matter", n)
+				continue
+			}
+			if v.Type != VarPort && !portTyped[n] && usedAsHostPort(line, n) {
+				portTyped[n] = true
+				p.errorf(i+1, "variable {{%s}} is a port on the learner's computer here; give it type: port (line %d), so that dockstep says a wrong answer in words and flags a port already in use", n, v.Pos.Line)
 			}
 		}
 	}
+}
+
+// usedAsHostPort reports whether line uses {{name}} as a port of the
+// learner's computer: published with -p or publish:, or in a localhost URL.
+func usedAsHostPort(line, name string) bool {
+	ref := regexp.QuoteMeta("{{" + name + "}}")
+	re := regexp.MustCompile(`(-p\s+|--publish[ =]|publish:\s*"?|localhost:|127\.0\.0\.1:)` + ref)
+	return re.MatchString(line)
 }
 
 // nodeLine is the line a block node starts on.
