@@ -80,7 +80,7 @@ func EngineTrouble(err error) string {
 	switch msg := err.Error(); {
 	case strings.Contains(msg, "deadline exceeded") || strings.Contains(msg, "Client.Timeout"):
 		return "it did not answer in time (it may be busy, or stopping)"
-	case strings.Contains(msg, "connection refused"):
+	case strings.Contains(msg, "connection refused") || strings.Contains(msg, "Cannot connect to the Docker daemon"):
 		return "it is not running (nothing answers at its socket)"
 	case strings.Contains(msg, "EOF") || strings.Contains(msg, "connection reset"):
 		return "the connection to it broke (it may have stopped or restarted)"

@@ -137,6 +137,9 @@ func TestEngineTroubleInWords(t *testing.T) {
 		{&net.OpError{Op: "dial", Net: "unix", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}, "it is not running"},
 		{&net.OpError{Op: "dial", Net: "unix", Err: os.NewSyscallError("connect", syscall.EACCES)}, "may not use its socket"},
 		{errors.New("Error response from daemon: page not found"), "Error response from daemon: page not found"},
+		// What the client says when the engine goes away between two
+		// questions, as when it restarts.
+		{errors.New("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?"), "it is not running"},
 	}
 	for _, tt := range tests {
 		got := EngineTrouble(tt.err)
