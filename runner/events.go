@@ -40,10 +40,12 @@ const (
 	evRunAttach
 	// evRunDone: the solution has been run; err says why it did not work.
 	evRunDone
+	// evResize: the terminal has a new size to draw for.
+	evResize
 )
 
 func (k eventKind) String() string {
-	return [...]string{"choice", "engine", "files", "poll", "stream-broken", "stream-restored", "run-output", "run-attach", "run-done"}[k]
+	return [...]string{"choice", "engine", "files", "poll", "stream-broken", "stream-restored", "run-output", "run-attach", "run-done", "resize"}[k]
 }
 
 // event is one thing the runner's loop reacts to.
@@ -60,6 +62,8 @@ type event struct {
 	at time.Time
 	// msg is the engine's event, for evEngine.
 	msg events.Message
+	// size is the width and height to draw for, for evResize.
+	size [2]int
 	// reply is closed by the loop once it has handled an evRunAttach.
 	reply chan struct{}
 }

@@ -289,6 +289,9 @@ func (s *stepRun) handle(ctx context.Context, ev event) {
 		close(ev.reply)
 	case evRunDone:
 		s.runDone(ctx, ev.err)
+	case evResize:
+		s.r.Render.Width, s.r.Render.Height = ev.size[0], ev.size[1]
+		s.dirty = true
 	}
 }
 

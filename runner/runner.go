@@ -54,6 +54,10 @@ type Runner struct {
 	Clock Clock
 	// Render says how Markdown is drawn (colour, width).
 	Render RenderOptions
+	// Resized, when set, gives the terminal's new width and height for
+	// drawing (as Render's) each time the learner resizes it: the step on
+	// screen is drawn again to fit.
+	Resized <-chan [2]int
 	// Clear clears the screen before each redraw. Set it on a terminal.
 	Clear bool
 	// Terminal is the learner's terminal, when there is one: "run it for
@@ -313,6 +317,18 @@ func (r *Runner) runLesson(ctx context.Context, prog *Progress, l *lessons.Lesso
 	}
 	if err := watchFiles(lctx, dir, l.Workspace != "", send); err != nil {
 		fmt.Fprintf(r.ErrOut, "warning: %v; file changes are noticed only when you choose \"Check now\"\n", err)
+	}
+	if r.Resized != nil {
+		go func() {
+			for {
+				select {
+				case size := <-r.Resized:
+					send(event{kind: evResize, size: size})
+				case <-lctx.Done():
+					return
+				}
+			}
+		}()
 	}
 	if poll := r.pollEvery(); poll > 0 {
 		go func() {

@@ -136,9 +136,10 @@ func (g *globals) runInteractive(ctx context.Context, id string, o startOptions)
 	}
 
 	width, height := 80, 0
-	if w, h, err := term.GetSize(int(out.Fd())); err == nil && w > 20 {
-		width, height = min(w-1, 100), h
+	if w, h, ok := drawSize(out); ok {
+		width, height = w, h
 	}
+	resized := watchSize(ctx, out)
 	r := &runner.Runner{
 		Out: g.io.out, ErrOut: g.io.errOut,
 		Prompt:     prompt,
@@ -146,6 +147,7 @@ func (g *globals) runInteractive(ctx context.Context, id string, o startOptions)
 		Registry:   g.registry(),
 		Store:      runner.NewStore(dir),
 		Render:     runner.RenderOptions{Color: g.io.color(), Width: width, Height: height},
+		Resized:    resized,
 		Clear:      true,
 		Terminal:   in,
 		Dir:        cwd,
@@ -190,4 +192,43 @@ func (g *globals) runCourse(arg string) ([]*lessons.Lesson, string, error) {
 	}
 	all, _, err := g.runCourse("")
 	return all, l.ID, err
+}
+
+// drawSize is the width and height the runner draws for on terminal out:
+// one column short of it, so that a full line does not wrap, and no wider
+// than 100 columns, which read better.
+func drawSize(out *os.File) (w, h int, ok bool) {
+	w, h, err := term.GetSize(int(out.Fd()))
+	if err != nil || w <= 20 {
+		return 0, 0, false
+	}
+	return min(w-1, 100), h, true
+}
+
+// watchSize sends the new draw size each time the terminal is resized
+// (SIGWINCH), until ctx ends. Only the latest size is kept for the runner.
+func watchSize(ctx context.Context, out *os.File) <-chan [2]int {
+	winch := make(chan os.Signal, 1)
+	signal.Notify(winch, syscall.SIGWINCH)
+	sizes := make(chan [2]int, 1)
+	go func() {
+		defer signal.Stop(winch)
+		for {
+			select {
+			case <-winch:
+			case <-ctx.Done():
+				return
+			}
+			w, h, ok := drawSize(out)
+			if !ok {
+				continue
+			}
+			select {
+			case <-sizes: // a size the runner has not taken yet is stale
+			default:
+			}
+			sizes <- [2]int{w, h}
+		}
+	}()
+	return sizes
 }
