@@ -82,6 +82,10 @@ type Result struct {
 	// Err is set when the check could not be evaluated at all, such as when
 	// the engine cannot be reached. Passed is then false.
 	Err error
+	// Missing names the object whose absence made the check fail, such as
+	// "container homepage": when several checks of a step look at the same
+	// missing object, the learner is told once (Judge).
+	Missing string
 }
 
 // Check is a compiled check, ready to evaluate.

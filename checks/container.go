@@ -422,7 +422,11 @@ func (c *containerCheck) noCandidate(ctx context.Context, env *Env) Result {
 	if len(hints) > 0 {
 		msg += "; " + strings.Join(hints, "; ")
 	}
-	return Result{Kind: "container", Message: msg}
+	r := Result{Kind: "container", Message: msg}
+	if c.name != "" {
+		r.Missing = "container " + c.name
+	}
+	return r
 }
 
 // runFlags are the docker run flags the check's fields ask for, for a

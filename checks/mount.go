@@ -20,6 +20,8 @@ type mountCheck struct {
 	source    string // a volume's name or a host path; "" means any
 	typ       string // "volume", "bind" or "" for either
 	readOnly  *bool
+	// commands are the step's own commands, for advice.
+	commands []string
 }
 
 var mountTypes = []string{"volume", "bind"}
@@ -60,6 +62,8 @@ func compileMount(n *yaml.Node) (Check, error) {
 }
 
 func (c *mountCheck) Kind() string { return "mount" }
+
+func (c *mountCheck) advise(commands []string) { c.commands = commands }
 
 // isHostPath tells a bind mount's source (a path) from a volume's name.
 func isHostPath(s string) bool {
@@ -112,7 +116,11 @@ func describeMount(m container.MountPoint) string {
 func (c *mountCheck) Evaluate(ctx context.Context, env *Env) Result {
 	insp, err := env.Docker.ContainerInspect(ctx, c.container)
 	if isNotFound(err) {
-		return Result{Kind: "mount", Message: fmt.Sprintf("no container named %s: start it with docker run --name %s %s ...", c.container, c.container, c.flag())}
+		run := lessonCommand(c.commands, "docker", " run ", c.container)
+		if run == "" {
+			run = fmt.Sprintf("docker run --name %s %s ...", c.container, c.flag())
+		}
+		return Result{Kind: "mount", Message: fmt.Sprintf("no container named %s: start it with %s", c.container, run), Missing: "container " + c.container}
 	}
 	if err != nil {
 		return engineFailure("mount", err)

@@ -37,14 +37,20 @@ type Verdict struct {
 func Judge(results []Result) Verdict {
 	v := Verdict{Outcome: Passed, Results: results}
 	var failed []string
+	missing := map[string]bool{}
 	for _, r := range results {
 		switch {
 		case r.Err != nil && IsEngineError(r.Err):
 			if v.EngineErr == nil {
 				v.EngineErr, v.Reason = r.Err, r.Message
 			}
+		case !r.Passed && r.Missing != "" && missing[r.Missing]:
+			// An earlier check said already that this object is missing.
 		case !r.Passed:
 			failed = append(failed, r.Message)
+			if r.Missing != "" {
+				missing[r.Missing] = true
+			}
 		}
 	}
 	switch {

@@ -1,8 +1,12 @@
 package checks
 
 import (
+	"context"
 	"errors"
+	"strings"
 	"testing"
+
+	"github.com/dockstep/dockstep/lessons"
 )
 
 func TestJudge(t *testing.T) {
@@ -16,6 +20,8 @@ func TestJudge(t *testing.T) {
 		{"no checks", nil, Passed, ""},
 		{"all pass", []Result{{Passed: true}, {Passed: true}}, Passed, ""},
 		{"two fail", []Result{{Passed: false, Message: "no container web"}, {Passed: true}, {Passed: false, Message: "no image app"}}, Failing, "no container web\nno image app"},
+		{"the same container missing, said once", []Result{{Message: "no container web from nginx", Missing: "container web"}, {Message: "no container named web", Missing: "container web"}, {Message: "nothing answers"}}, Failing, "no container web from nginx\nnothing answers"},
+		{"two containers missing", []Result{{Message: "no container web", Missing: "container web"}, {Message: "no container db", Missing: "container db"}}, Failing, "no container web\nno container db"},
 		{"the engine is down", []Result{{Passed: false, Message: "no file"}, {Err: engineDown, Message: "cannot ask the engine"}}, Unknown, "cannot ask the engine"},
 	}
 	for _, tt := range tests {
@@ -28,5 +34,38 @@ func TestJudge(t *testing.T) {
 				t.Errorf("got EngineErr %v with outcome %v", v.EngineErr, v.Outcome)
 			}
 		})
+	}
+}
+
+// A step whose container is missing altogether is told so once, with the
+// step's own docker run, however many of its checks look at the container.
+func TestMissingContainerSaidOnceWithTheLessonsCommand(t *testing.T) {
+	run := `docker run -d --name homepage -p 8080:80 -v "$PWD/site:/usr/share/nginx/html:ro" nginx:alpine`
+	var specs []lessons.CheckSpec
+	for _, src := range []string{
+		`container: {name: homepage, image: "nginx:alpine", publish: "8080:80"}`,
+		`mount: {container: homepage, destination: /usr/share/nginx/html, source: ./site, type: bind, read-only: true}`,
+	} {
+		sp := spec(t, src)
+		sp.Commands = []string{run}
+		specs = append(specs, sp)
+	}
+	f := &fakeDocker{}
+	f.addImage("sha256:0a1b", nil, "nginx:alpine")
+	env := &Env{Docker: f}
+	v := Judge(EvaluateAll(context.Background(), Default(), specs, nil, env))
+	if v.Outcome != Failing {
+		t.Fatalf("outcome %v, want failing: %q", v.Outcome, v.Reason)
+	}
+	if n := strings.Count(v.Reason, "no container"); n != 1 {
+		t.Errorf("the missing container is reported %d times, want once:\n%s", n, v.Reason)
+	}
+	if !strings.Contains(v.Reason, run) {
+		t.Errorf("the diagnosis does not advise the lesson's command %s:\n%s", run, v.Reason)
+	}
+	// The mount check alone advises the lesson's command too.
+	r := EvaluateAll(context.Background(), Default(), specs[1:], nil, env)[0]
+	if !strings.Contains(r.Message, run) {
+		t.Errorf("the mount check advises %q, not the lesson's command", r.Message)
 	}
 }
