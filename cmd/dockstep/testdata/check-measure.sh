@@ -72,7 +72,8 @@ measure() {
   hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/$1.json" \
     -n "dockstep check (warm)" "$check" \
     -n "dockstep check (cold)" --prepare "rm -f $XDG_STATE_HOME/dockstep/containers.json" "$check" \
-    -n "docker CLI + curl" "$work/by-hand.sh"
+    -n "docker CLI + curl" "$work/by-hand.sh" \
+    -n "dockstep --version" "$work/dockstep --version"
 }
 mean() { jq -r --arg n "$2" '.results[] | select(.command == $n) | .mean * 1000' "$work/$1.json"; }
 median() { jq -r --arg n "$2" '.results[] | select(.command == $n) | .median * 1000' "$work/$1.json"; }
@@ -98,3 +99,8 @@ done
 for n in "dockstep check (warm)" "dockstep check (cold)"; do
   printf '  docker CLI + curl / %s: %.1fx\n' "$n" "$(jq -n "$(median none "docker CLI + curl") / $(median none "$n")")"
 done
+# Where the time goes: starting the process (loading the binary and the
+# packages' init, the same for every command) against the check's own work.
+start=$(median none "dockstep --version")
+printf '  of which starting the process (dockstep --version): %.2f ms; the checks themselves (warm): %.2f ms\n' \
+  "$start" "$(jq -n "$(median none "dockstep check (warm)") - $start")"
