@@ -232,12 +232,12 @@ func (s *stepRun) handle(ctx context.Context, ev event) {
 		s.cancelPrompt()
 		switch {
 		case errors.Is(ev.err, ErrInterrupted):
-			s.outcome, s.err = stepQuit, ErrInterrupted
+			s.outcome, s.err, s.held = stepQuit, ErrInterrupted, false
 		case errors.Is(ev.err, context.Canceled) || ctx.Err() != nil:
 			// We ended the prompt to redraw, or the learner pressed Ctrl-C
 			// outside it; the loop goes on from the state.
 		case ev.err != nil:
-			s.outcome, s.err = stepQuit, ev.err
+			s.outcome, s.err, s.held = stepQuit, ev.err, false
 		case s.outcome != stepPending && !s.held:
 			// The step passed while the learner chose: the choice is moot.
 		case s.lastPrompt == promptQuiz:

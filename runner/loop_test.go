@@ -836,3 +836,21 @@ func TestEventsAboutOthersObjectsStayQuiet(t *testing.T) {
 	h.wait()
 	h.wantOut("flag web is down: raise it")
 }
+
+// Ctrl-C at the menu of a step that passed and waits for the learner to
+// read it stops dockstep, as it does at every other menu; the step stays
+// done.
+func TestInterruptWhileAPassedStepWaits(t *testing.T) {
+	h := newHarness(t, "loop-quiz.md")
+	h.start("loop-quiz")
+	h.p.next(t).choose(t, "docker images")
+	held := h.p.next(t)
+	h.wantOut("✓ Done!")
+	held.interrupt()
+	if err := h.wait(); !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("Run = %v, want ErrInterrupted", err)
+	}
+	if done, _ := h.progress().Lesson("loop-quiz").Finished(h.course[0]); done != 1 {
+		t.Errorf("saved progress: %d steps finished, want 1", done)
+	}
+}
