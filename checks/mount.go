@@ -145,25 +145,25 @@ func (c *mountCheck) Evaluate(ctx context.Context, env *Env) Result {
 	}
 	var wrong []string
 	if t := c.wantType(); t != "" && string(at.Type) != t {
-		wrong = append(wrong, fmt.Sprintf("it is a %s mount, want a %s mount", at.Type, t))
+		wrong = append(wrong, fmt.Sprintf("a %s mount, not a %s mount", at.Type, t))
 	}
 	if c.source != "" && len(wrong) == 0 {
 		if at.Type == "volume" && at.Name != c.source {
-			wrong = append(wrong, fmt.Sprintf("it is volume %s, want volume %s", at.Name, c.source))
+			wrong = append(wrong, fmt.Sprintf("not volume %s", c.source))
 		}
 		if at.Type == "bind" && filepath.Clean(at.Source) != c.hostSource(env.Dir) {
-			wrong = append(wrong, fmt.Sprintf("it is the folder %s of your machine, want %s", at.Source, c.hostSource(env.Dir)))
+			wrong = append(wrong, fmt.Sprintf("not the folder %s", c.hostSource(env.Dir)))
 		}
 	}
 	if c.readOnly != nil && at.RW == *c.readOnly {
 		if *c.readOnly {
-			wrong = append(wrong, "it is writable, want it read-only: add :ro after the path in the container")
+			wrong = append(wrong, "writable, not read-only (:ro after the path in the container makes it so)")
 		} else {
-			wrong = append(wrong, "it is read-only, want it writable: drop the :ro")
+			wrong = append(wrong, "read-only, not writable (drop the :ro)")
 		}
 	}
 	if len(wrong) > 0 {
-		return Result{Kind: "mount", Message: fmt.Sprintf("%s mounts %s, but %s; remove the container and run it again with %s", who, describeMount(*at), strings.Join(wrong, "; "), c.flag())}
+		return Result{Kind: "mount", Message: fmt.Sprintf("%s mounts %s: %s. Mounts are set when a container is created: remove it (docker rm -f %s) and run it again with %s", who, describeMount(*at), strings.Join(wrong, "; "), c.container, c.flag())}
 	}
 	return Result{Kind: "mount", Passed: true, Message: fmt.Sprintf("%s mounts %s", who, describeMount(*at))}
 }
