@@ -535,7 +535,7 @@ func (s *stepRun) startRun(ctx context.Context) {
 		var err error
 		for _, a := range acts {
 			cmd := summary(a, vars)
-			fmt.Fprintf(s.out, "$ %s\n", cmd)
+			fmt.Fprintln(s.out, Prompted(cmd))
 			if a.Interactive && rep.Terminal != nil {
 				reply := make(chan struct{})
 				s.ch <- event{kind: evRunAttach, text: cmd, reply: reply}

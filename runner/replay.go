@@ -89,7 +89,25 @@ func Describe(a lessons.Action, vars map[string]string) string {
 	if a.Manual {
 		return fmt.Sprintf("(you run this one yourself): %s", text)
 	}
+	if strings.Contains(strings.TrimSpace(text), "\n") {
+		return "run:\n" + Prompted(text)
+	}
 	return "run: " + text
+}
+
+// Prompted writes shell commands as a terminal shows them typed: "$ "
+// before each command, none before the lines that continue one (after a
+// line ending in a backslash).
+func Prompted(cmds string) string {
+	lines := strings.Split(strings.TrimRight(cmds, "\n"), "\n")
+	cont := false
+	for i, l := range lines {
+		if !cont {
+			lines[i] = "$ " + l
+		}
+		cont = strings.HasSuffix(strings.TrimRight(l, " \t"), "\\")
+	}
+	return strings.Join(lines, "\n")
 }
 
 // ActionError is an action of a solution that did not work. Its Error names

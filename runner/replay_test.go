@@ -232,3 +232,23 @@ func TestReplayKeepsToTheLessonsContainers(t *testing.T) {
 		t.Errorf("with no Made, $DOCKSTEP_FILTER let containers through: %v", err)
 	}
 }
+
+// A solution of several commands shows each with its own "$ ", in the
+// confirm screen and in the log of what ran; a line that continues the
+// command before it (after a backslash) has none.
+func TestPromptedCommands(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"docker ps", "$ docker ps"},
+		{"docker rm -f notebook2\ndocker volume rm notes\n", "$ docker rm -f notebook2\n$ docker volume rm notes"},
+		{"docker run -d \\\n  --name web nginx\ndocker ps", "$ docker run -d \\\n  --name web nginx\n$ docker ps"},
+	}
+	for _, tt := range tests {
+		if got := Prompted(tt.in); got != tt.want {
+			t.Errorf("Prompted(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	a := lessons.Action{Kind: lessons.Run, Text: "docker rm -f notebook2\ndocker volume rm notes\n"}
+	if got, want := Describe(a, nil), "run:\n$ docker rm -f notebook2\n$ docker volume rm notes"; got != want {
+		t.Errorf("Describe = %q, want %q", got, want)
+	}
+}
