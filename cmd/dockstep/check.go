@@ -3,25 +3,25 @@ package main
 import (
 	"context"
 	"errors"
-	"maps"
-	"os"
-	"path/filepath"
-	"slices"
-	"strings"
+	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dockstep/dockstep/checks"
-	"github.com/dockstep/dockstep/internal/classroom"
 	"github.com/dockstep/dockstep/internal/engine"
 	"github.com/dockstep/dockstep/internal/grade"
 	"github.com/dockstep/dockstep/lessons"
 	"github.com/dockstep/dockstep/runner"
 )
 
-// checkOptions are the flags of dockstep check.
+// checkOptions are what dockstep check runs with.
 type checkOptions struct {
+	base
+	engine func(context.Context) (checkEngine, engine.Endpoint, error)
+	// memo keeps the checks' memo between runs; nil keeps none.
+	memo   grade.Memo
+	lesson string
 	step   int
 	vars   []string
 	dir    string
@@ -32,8 +32,16 @@ type checkOptions struct {
 	room, name string
 }
 
-func newCheckCmd(g *globals) *cobra.Command {
-	var o checkOptions
+// checkEngine is what dockstep check needs of the engine.
+type checkEngine interface {
+	checks.Docker
+	Close() error
+}
+
+var _ checkEngine = (*engine.Client)(nil)
+
+func newCheckCmd(g *globals, runF func(context.Context, *checkOptions) error) *cobra.Command {
+	o := &checkOptions{}
 	cmd := &cobra.Command{
 		Use:   "check LESSON",
 		Short: "Check the Docker engine's present state against a lesson's steps",
@@ -56,15 +64,11 @@ check did not finish in time), 2 for a lesson or usage error, 3 when the
 Docker engine cannot be reached.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			err := g.runCheck(cmd.Context(), args[0], o)
-			var ee *exitError
-			if o.asJSON && errors.As(err, &ee) && ee.msg != "" {
-				// The report was not printed: say why, as JSON too.
-				if jerr := g.writeJSON(map[string]string{"error": ee.msg}); jerr != nil {
-					return jerr
-				}
+			o.base, o.engine, o.lesson = g.base(), connectAs[checkEngine](g), args[0]
+			if dir, err := runner.StateDir(); err == nil {
+				o.memo = runner.NewStore(dir)
 			}
-			return err
+			return runWith(cmd.Context(), o, runF, runCheck)
 		},
 	}
 	f := cmd.Flags()
@@ -77,22 +81,27 @@ Docker engine cannot be reached.`,
 	return cmd
 }
 
-func (g *globals) runCheck(ctx context.Context, arg string, o checkOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
+// runCheck is dockstep check. With --json, an error that ends it is printed
+// as JSON too.
+func runCheck(ctx context.Context, o *checkOptions) error {
+	err := check(ctx, o)
+	var ee *exitError
+	if o.asJSON && errors.As(err, &ee) && ee.msg != "" {
+		// The report was not printed: say why, as JSON too.
+		if jerr := o.io.writeJSON(map[string]string{"error": ee.msg}); jerr != nil {
+			return jerr
+		}
 	}
+	return err
+}
+
+func check(ctx context.Context, o *checkOptions) error {
 	if o.room != "" {
-		if o.name == "" {
-			return exitf(2, "--room needs --name: the name the room shows you by")
-		}
-		if err := classroom.CheckName(o.name); err != nil {
-			return exitf(2, "--name: %v", err)
-		}
-		if _, _, err := classroom.ParseJoinURL(o.room); err != nil {
-			return exitf(2, "--room: %v", err)
+		if err := checkRoomFlags(o.room, o.name, true); err != nil {
+			return err
 		}
 	}
-	l, err := g.oneLesson(arg)
+	l, err := o.oneLesson(o.lesson)
 	if err != nil {
 		return err
 	}
@@ -103,94 +112,67 @@ func (g *globals) runCheck(ctx context.Context, arg string, o checkOptions) erro
 	// What the learner answered in dockstep start counts, as does the
 	// folder their lesson's files are in.
 	saved := &runner.LessonProgress{}
-	if lp, ok := g.progress().Lessons[l.ID]; ok && lp != nil {
+	if lp, ok := o.progress().Lessons[l.ID]; ok && lp != nil {
 		saved = lp
 	}
 	vars, err := l.Resolve(lessons.Values{Given: given, Saved: saved.Vars})
 	if err != nil {
 		return exitf(2, "%v", err)
 	}
-	steps := l.Steps
-	if o.step != 0 {
-		if o.step < 1 || o.step > len(l.Steps) {
-			return exitf(2, "lesson %s has steps 1 to %d; there is no step %d", l.ID, len(l.Steps), o.step)
-		}
-		steps = l.Steps[o.step-1 : o.step]
-	}
-	reg := g.registry()
-	// Variable values can make a field invalid (an image name with spaces):
-	// that is a usage error, found before asking the engine anything.
-	if probs := grade.CompileProblems(reg, steps, vars); len(probs) > 0 {
-		return exitf(2, "%s\ncheck the values given with --var", strings.Join(probs, "\n"))
-	}
-	dir := o.dir
-	if dir == "" {
-		dir = "."
-		if st, err := os.Stat(saved.Workspace); saved.Workspace != "" && err == nil && st.IsDir() {
-			dir = saved.Workspace
-		}
-	}
-	if dir, err = filepath.Abs(dir); err != nil {
-		return exitf(2, "--dir: %v", err)
-	}
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return exitf(2, "--dir %s is not a folder", dir)
-	}
-	if o.timeout <= 0 {
-		return exitf(2, "--timeout must be more than 0, not %s", o.timeout)
-	}
-	ctx, cancel := context.WithTimeout(ctx, o.timeout)
-	defer cancel()
-	// A check that retries (http) stops a little before the deadline, so
-	// that its own diagnosis is what the learner reads.
-	env := &checks.Env{Dir: dir, MaxWait: o.timeout * 9 / 10}
-	// Steps with only file, dockerfile, command or http checks never
-	// connect to the engine.
+	req := grade.Request{Lesson: l, Step: o.step, Vars: vars, Timeout: o.timeout, Registry: registry(), Memo: o.memo, Waiting: o.io.errOut}
 	var ep engine.Endpoint
-	if grade.NeedsEngine(reg, steps, vars) {
-		c, e, err := g.connect(ctx)
+	req.Connect = func(ctx context.Context) (checks.Docker, error) {
+		c, e, err := o.engine(ctx)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		defer c.Close()
-		env.Docker, ep = c, e
+		context.AfterFunc(ctx, func() { c.Close() })
+		ep = e
+		return c, nil
 	}
-	// The containers that passed last time, in the runner or an earlier
-	// check, are asked about first: kept in the state folder.
-	var memo map[string][]string
-	var store *runner.Store
-	if dir, err := runner.StateDir(); err == nil && env.Docker != nil {
-		store = runner.NewStore(dir)
-		memo = store.LoadMemo()
-		env.SetMemo(memo)
+	req.Dir, err = grade.Folder(o.dir, saved.Workspace)
+	var rep *grade.Report
+	if err == nil {
+		rep, err = grade.Run(ctx, req)
 	}
-	waiting := &grade.Notice{Out: g.io.errOut, Deadline: time.Now().Add(o.timeout)}
-	rep, err := grade.Steps(ctx, reg, l, steps, vars, env, waiting)
-	waiting.Stop()
-	if store != nil && err == nil {
-		if now := env.Memo(); !maps.EqualFunc(now, memo, slices.Equal) {
-			store.SaveMemo(now)
-		}
-	}
+	var usage *grade.UsageError
+	var timeout *grade.TimeoutError
+	var lost *grade.EngineError
+	var ee *exitError
 	switch {
-	case ctx.Err() == context.DeadlineExceeded:
-		return exitf(1, "dockstep check: gave up after %s waiting for %s; give it longer with --timeout", o.timeout, waiting.What())
-	case err != nil && env.Docker != nil:
-		return engineExit(engine.Unreachable(ep, errors.Unwrap(err)))
+	case errors.As(err, &usage):
+		return exitf(2, "%v", usage)
+	case errors.As(err, &timeout):
+		return exitf(1, "dockstep check: %v", timeout)
+	case errors.As(err, &lost):
+		return engineExit(engine.Unreachable(ep, lost.Err))
+	case errors.As(err, &ee):
+		return err
 	case err != nil:
 		return exitf(3, "%v", err)
 	}
 	if o.asJSON {
-		err = g.writeJSON(rep)
+		err = o.io.writeJSON(rep)
 	} else {
-		rep.WriteText(g.io.out, g.io.color())
+		rep.WriteText(o.io.out, o.io.color())
 	}
 	if err == nil && !rep.Passed {
 		err = exitf(1, "")
 	}
 	if o.room != "" {
 		// After the result is printed: the room may be slow or away.
-		g.reportCheck(ctx, o, l, rep, vars, dir)
+		reportCheck(ctx, o, l, rep, vars, req.Dir)
 	}
 	return err
+}
+
+// reportCheck reports dockstep check's report to the room. It never
+// changes the exit code.
+func reportCheck(ctx context.Context, o *checkOptions, l *lessons.Lesson, rep *grade.Report, vars map[string]string, dir string) {
+	seat, err := openSeat(o.room, o.name, o.io)
+	if err != nil {
+		fmt.Fprintf(o.io.errOut, "room: not reported: %v\n", err)
+		return
+	}
+	seat.ReportCheck(ctx, l, o.step, rep, vars, dir)
 }

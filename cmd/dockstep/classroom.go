@@ -13,13 +13,14 @@ import (
 	"github.com/dockstep/dockstep/runner"
 )
 
-// classroomOptions are the flags of dockstep classroom serve.
+// classroomOptions are what dockstep classroom serve runs with.
 type classroomOptions struct {
+	base
 	addr, db, title string
 	tlsCert, tlsKey string
 }
 
-func newClassroomCmd(g *globals) *cobra.Command {
+func newClassroomCmd(g *globals, runF func(context.Context, *classroomOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "classroom",
 		Short: "Run a live room for an instructor: where every learner is, and where the room is stuck",
@@ -30,7 +31,7 @@ finished steps. The instructor watches a live dashboard in a browser.
 See docs/classroom.md for exactly what is sent.`,
 		Args: cobra.NoArgs,
 	}
-	var o classroomOptions
+	o := &classroomOptions{}
 	serve := &cobra.Command{
 		Use:   "serve",
 		Short: "Start the room server and print the join line and the dashboard's address",
@@ -40,7 +41,8 @@ Started again on the same database, it keeps the room, its code, its tokens
 and everything recorded. Stop it with Ctrl-C.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return g.runClassroomServe(cmd.Context(), o)
+			o.base = g.base()
+			return runWith(cmd.Context(), o, runF, runClassroomServe)
 		},
 	}
 	f := serve.Flags()
@@ -53,10 +55,7 @@ and everything recorded. Stop it with Ctrl-C.`,
 	return cmd
 }
 
-func (g *globals) runClassroomServe(ctx context.Context, o classroomOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
+func runClassroomServe(ctx context.Context, o *classroomOptions) error {
 	if o.db == "" {
 		dir, err := runner.StateDir()
 		if err != nil {
@@ -69,7 +68,7 @@ func (g *globals) runClassroomServe(ctx context.Context, o classroomOptions) err
 	err := classroom.Serve(ctx, classroom.ServeOptions{
 		Addr: o.addr, DB: o.db, Title: o.title,
 		TLSCert: o.tlsCert, TLSKey: o.tlsKey,
-		Out: g.io.out,
+		Out: o.io.out,
 	})
 	if err != nil {
 		return exitf(2, "dockstep classroom serve: %v", err)

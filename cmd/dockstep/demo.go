@@ -1,29 +1,36 @@
 package main
 
 import (
-	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/dockstep/dockstep/checks"
 	"github.com/dockstep/dockstep/internal/demo"
+	"github.com/dockstep/dockstep/internal/engine"
 	"github.com/dockstep/dockstep/internal/prover"
 	"github.com/dockstep/dockstep/internal/workshop"
 	"github.com/dockstep/dockstep/lessons"
 	"github.com/dockstep/dockstep/runner"
 )
 
-// demoOptions are the flags of dockstep demo.
+// demoOptions are what dockstep demo runs with.
 type demoOptions struct {
+	base
+	engine func(context.Context) (demoEngine, engine.Endpoint, error)
+	// dial and fetch are doctor's and prefetch's, for the check before the
+	// first step.
+	dial   func() (workshop.Engine, engine.Endpoint, error)
+	fetch  func(ctx context.Context, lesson string) error
+	lesson []string
 	from   string
 	auto   bool
 	speed  string
@@ -35,11 +42,18 @@ type demoOptions struct {
 	wait   time.Duration
 }
 
-// humanSpeed is the default typing pace, in characters a second.
-const humanSpeed = 20
+// demoEngine is what dockstep demo needs of the engine: what checks read,
+// and what the record of created objects lists and removes.
+type demoEngine interface {
+	checks.Docker
+	prover.CleanupDocker
+	Close() error
+}
 
-func newDemoCmd(g *globals) *cobra.Command {
-	var o demoOptions
+var _ demoEngine = (*engine.Client)(nil)
+
+func newDemoCmd(g *globals, runF func(context.Context, *demoOptions) error) *cobra.Command {
+	o := &demoOptions{}
 	cmd := &cobra.Command{
 		Use:   "demo [LESSON]",
 		Short: "Present a lesson live: type and run each step's commands, with its checks on screen",
@@ -80,13 +94,19 @@ step) or the lesson cannot be presented here; 2 for a lesson or usage
 error; 3 when the Docker engine cannot be used.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runDemo(cmd.Context(), g, o, args)
+			o.base, o.engine, o.dial, o.lesson = g.base(), connectAs[demoEngine](g), g.dial, args
+			o.fetch = func(ctx context.Context, lesson string) error {
+				p := &prefetchOptions{}
+				g.fillPrefetch(p, []string{lesson})
+				return runPrefetch(ctx, p)
+			}
+			return runWith(cmd.Context(), o, runF, runDemo)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.from, "from", "", "start at this `step` (its number or title)")
 	f.BoolVar(&o.auto, "auto", false, "run the whole lesson without waiting for keys")
-	f.StringVar(&o.speed, "speed", strconv.Itoa(humanSpeed), "typing speed in `chars` a second, or instant")
+	f.StringVar(&o.speed, "speed", strconv.Itoa(demo.HumanSpeed), "typing speed in `chars` a second, or instant")
 	f.StringVar(&o.record, "record", "", "record what the audience sees as an asciicast v2 `file`")
 	f.BoolVar(&o.reset, "reset", false, "first remove what an earlier demo of this lesson created")
 	f.StringVar(&o.notes, "notes", "", "show presenter notes on this `tty` (such as /dev/pts/3)")
@@ -96,15 +116,12 @@ error; 3 when the Docker engine cannot be used.`,
 	return cmd
 }
 
-func runDemo(ctx context.Context, g *globals, o demoOptions, args []string) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	speed, err := parseSpeed(o.speed)
+func runDemo(ctx context.Context, o *demoOptions) error {
+	speed, err := demo.ParseSpeed(o.speed)
 	if err != nil {
 		return exitf(2, "%v", err)
 	}
-	sel, err := g.selectLessons(args)
+	sel, err := o.selectLessons(o.lesson)
 	if err != nil {
 		return err
 	}
@@ -112,7 +129,7 @@ func runDemo(ctx context.Context, g *globals, o demoOptions, args []string) erro
 		return lintFirst(sel.Problems)
 	}
 	l := sel.Lessons[0]
-	from, err := stepIndex(l, o.from)
+	from, err := demo.StepIndex(l, o.from)
 	if err != nil {
 		return exitf(2, "%v", err)
 	}
@@ -120,16 +137,16 @@ func runDemo(ctx context.Context, g *globals, o demoOptions, args []string) erro
 	if err != nil {
 		return err
 	}
-	vars, err := demoVars(l, set)
+	vars, err := demo.Vars(l, set)
 	if err != nil {
 		return exitf(2, "%v", err)
 	}
-	outTTY := g.io.outTTY
-	if !o.auto && (!g.io.inTTY || !outTTY) {
+	outTTY := o.io.outTTY
+	if !o.auto && (!o.io.inTTY || !outTTY) {
 		return exitf(2, "dockstep demo needs a terminal for its keys and its screen; use --auto to run the lesson without one")
 	}
 
-	c, _, err := g.connect(ctx)
+	c, _, err := o.engine(ctx)
 	if err != nil {
 		return err
 	}
@@ -147,55 +164,40 @@ func runDemo(ctx context.Context, g *globals, o demoOptions, args []string) erro
 		if err != nil {
 			return exitf(1, "dockstep demo --reset: %v", err)
 		}
-		fmt.Fprintf(g.io.errOut, "reset: removed %s, which earlier demos of %s created\n", removed, l.ID)
+		fmt.Fprintf(o.io.errOut, "reset: removed %s, which earlier demos of %s created\n", removed, l.ID)
 	}
-	if err := g.demoPreflight(ctx, l, o.auto); err != nil {
+	pre := &demo.Preflight{
+		Lesson: l.ID, Auto: o.auto, In: o.io.in, ErrOut: o.io.errOut, Color: o.io.color(),
+		Check: func(rep *workshop.Report) { checkMachine(ctx, &o.base, o.dial, rep, []*lessons.Lesson{l}, nil) },
+		Fetch: func() error { return o.fetch(ctx, l.ID) },
+	}
+	var notReady *demo.NotReadyError
+	if err := pre.Run(); errors.As(err, &notReady) && notReady.NoEngine {
+		return exitf(3, "dockstep demo: %v", err)
+	} else if notReady != nil {
+		return exitf(1, "dockstep demo: %v", err)
+	} else if err != nil {
 		return err
 	}
 	tracker, err := demo.NewRecorder(ctx, c, recordPath, l.ID, prover.LessonScope(l, vars))
 	if err != nil {
 		return err
 	}
-
-	root, err := os.MkdirTemp("", "dockstep-demo-")
+	dir, remove, err := demo.Workspace(l)
 	if err != nil {
-		return fmt.Errorf("making the demo's folder: %w", err)
-	}
-	defer os.RemoveAll(root)
-	dir := filepath.Join(root, l.ID)
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		return fmt.Errorf("making the demo's folder: %w", err)
-	}
-	if _, _, err := runner.CopyWorkspace(l, dir, nil); err != nil {
 		return err
 	}
+	defer remove()
 
 	opts := demo.Options{
-		Lesson: l, Vars: vars, Dir: dir, Registry: g.registry(), Docker: c, Tracker: tracker,
-		In: g.io.in, Out: g.io.out, Plain: !outTTY,
-		Auto: o.auto, Speed: speed, From: from, Wait: o.wait, Keep: o.keep,
+		Lesson: l, Vars: vars, Dir: dir, Registry: registry(), Docker: c, Tracker: tracker,
+		In: o.io.in, Out: o.io.out, Plain: !outTTY,
+		Auto: o.auto, Speed: speed, From: from, Wait: o.wait, Keep: o.keep, Pause: demo.PauseFor(speed),
 	}
-	opts.Pause = 800 * time.Millisecond
-	if speed == 0 {
-		opts.Pause = 150 * time.Millisecond
-	}
-	if f, ok := g.io.out.(*os.File); ok && outTTY {
-		if w, h, err := term.GetSize(int(f.Fd())); err == nil {
-			opts.Width, opts.Height = w, h
-		}
-		// A projector's display mirrored mid-talk changes the size.
-		winch := make(chan os.Signal, 1)
-		signal.Notify(winch, syscall.SIGWINCH)
-		defer signal.Stop(winch)
-		sizes := make(chan [2]int, 1)
-		go func() {
-			for range winch {
-				if w, h, err := term.GetSize(int(f.Fd())); err == nil {
-					sizes <- [2]int{w, h}
-				}
-			}
-		}()
-		opts.Resized = sizes
+	if f, ok := o.io.out.(*os.File); ok && outTTY {
+		var stop func()
+		opts.Width, opts.Height, opts.Resized, stop = demo.WatchSize(f)
+		defer stop()
 	}
 	if o.notes != "" {
 		nf, err := os.OpenFile(o.notes, os.O_WRONLY, 0)
@@ -214,7 +216,7 @@ func runDemo(ctx context.Context, g *globals, o demoOptions, args []string) erro
 		opts.Record = rf
 	}
 	restore := func() {}
-	if in, ok := g.io.in.(*os.File); ok && !o.auto {
+	if in, ok := o.io.in.(*os.File); ok && !o.auto {
 		old, err := term.MakeRaw(int(in.Fd()))
 		if err != nil {
 			return fmt.Errorf("reading keys from the terminal: %w", err)
@@ -223,131 +225,18 @@ func runDemo(ctx context.Context, g *globals, o demoOptions, args []string) erro
 	}
 	out, err := demo.Run(ctx, opts)
 	restore()
-	if err != nil {
+	switch {
+	case err != nil:
 		return exitf(1, "dockstep demo: %v", err)
+	case out.Removed != "":
+		fmt.Fprintf(o.io.out, "removed what the demo created: %s\n", out.Removed)
 	}
-	if out.Removed != "" {
-		fmt.Fprintf(g.io.out, "removed what the demo created: %s\n", out.Removed)
-	}
-	if out.Failed != nil {
-		s := out.Failed
-		return exitf(1, "dockstep demo: step %d %q (%s:%d): its checks did not hold:\n%s", s.Index, s.Title, s.Pos.File, s.Pos.Line, indentLines(out.Why, "  "))
-	}
-	if out.Quit && o.auto {
+	switch {
+	case out.Failed != nil:
+		return exitf(1, "dockstep demo: %s", out.FailedStep())
+	case out.Quit && o.auto:
 		return exitf(130, "dockstep demo: interrupted")
 	}
-	if out.Quit {
-		fmt.Fprintf(g.io.out, "%s: quit; %d of %d steps' checks held\n", l.ID, out.Held, checkedSteps(l))
-		return nil
-	}
-	fmt.Fprintf(g.io.out, "%s: %d of %d steps checked and held\n", l.ID, out.Held, checkedSteps(l))
-	return nil
-}
-
-// parseSpeed reads --speed: characters a second, or instant (0).
-func parseSpeed(s string) (float64, error) {
-	if s == "instant" {
-		return 0, nil
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || v <= 0 {
-		return 0, fmt.Errorf("--speed %q: give characters a second, such as %d, or instant", s, humanSpeed)
-	}
-	return v, nil
-}
-
-// stepIndex finds the step --from names, by number or title.
-func stepIndex(l *lessons.Lesson, from string) (int, error) {
-	if from == "" {
-		return 0, nil
-	}
-	if n, err := strconv.Atoi(from); err == nil {
-		if n < 1 || n > len(l.Steps) {
-			return 0, fmt.Errorf("--from %d: %s has steps 1 to %d", n, l.ID, len(l.Steps))
-		}
-		return n - 1, nil
-	}
-	var titles []string
-	for i, s := range l.Steps {
-		if strings.EqualFold(s.Title, from) {
-			return i, nil
-		}
-		titles = append(titles, fmt.Sprintf("%d %q", s.Index, s.Title))
-	}
-	return 0, fmt.Errorf("--from %q: %s has no step of that title; its steps are %s", from, l.ID, strings.Join(titles, ", "))
-}
-
-// demoVars gives the lesson's variables --var, else their defaults, else
-// sample values, as dockstep test does (lessons.Resolve).
-func demoVars(l *lessons.Lesson, set map[string]string) (map[string]string, error) {
-	sample := l.SampleVars()
-	return l.Resolve(lessons.Values{Given: set, Ask: func(v lessons.Var) (string, error) {
-		if err := v.Check(sample[v.Name]); err != nil {
-			return "", fmt.Errorf("variable %s=%q: %w; set another value with --var %s=...", v.Name, sample[v.Name], err, v.Name)
-		}
-		return sample[v.Name], nil
-	}})
-}
-
-func checkedSteps(l *lessons.Lesson) int {
-	n := 0
-	for _, s := range l.Steps {
-		if len(s.Checks) > 0 {
-			n++
-		}
-	}
-	return n
-}
-
-func indentLines(s, prefix string) string {
-	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
-}
-
-// demoPreflight checks the lesson as dockstep doctor LESSON does: the
-// engine answers, the images are here, the ports are free. With problems,
-// --auto stops; a presenter may fetch the images or go on anyway.
-func (g *globals) demoPreflight(ctx context.Context, l *lessons.Lesson, auto bool) error {
-	check := func() (*workshop.Report, int, bool, bool) {
-		rep := &workshop.Report{Lessons: []string{l.ID}}
-		g.checkMachine(ctx, rep, []*lessons.Lesson{l}, nil)
-		fails, noEngine := rep.Finish()
-		images := false
-		for _, it := range rep.Checks {
-			images = images || it.Status == workshop.StatusFail && strings.HasPrefix(it.Check, "image ")
-		}
-		return rep, fails, noEngine, images
-	}
-	rep, fails, noEngine, images := check()
-	if fails == 0 {
-		return nil
-	}
-	rep.Print(g.io.errOut, g.io.color())
-	fix := "fix the lines marked " + workshop.FailMark(g.io.color())
-	if images {
-		fix += " (dockstep prefetch " + l.ID + " fetches the images)"
-	}
-	if noEngine {
-		return exitf(3, "dockstep demo: the Docker engine cannot be used: %s", fix)
-	}
-	if auto {
-		return exitf(1, "dockstep demo: %s is not ready to present here: %s, then run the demo again", l.ID, fix)
-	}
-	in := bufio.NewReader(g.io.in)
-	ask := func(q string) bool {
-		fmt.Fprintf(g.io.errOut, "%s [y/N] ", q)
-		line, _ := in.ReadString('\n')
-		return strings.HasPrefix(strings.ToLower(strings.TrimSpace(line)), "y")
-	}
-	if images && ask("Fetch the missing images now, with dockstep prefetch "+l.ID+"?") {
-		if err := runPrefetch(ctx, g, []string{l.ID}, prefetchOptions{}); err != nil {
-			return err
-		}
-		if _, fails, _, _ = check(); fails == 0 {
-			return nil
-		}
-	}
-	if !ask("Present " + l.ID + " anyway?") {
-		return exitf(1, "dockstep demo: %s, then run the demo again", fix)
-	}
+	fmt.Fprintln(o.io.out, out.Summary(l))
 	return nil
 }

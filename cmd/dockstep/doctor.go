@@ -10,14 +10,19 @@ import (
 	"github.com/dockstep/dockstep/lessons"
 )
 
-// doctorOptions are the flags of dockstep doctor.
+// doctorOptions are what dockstep doctor runs with.
 type doctorOptions struct {
-	asJSON bool
-	vars   []string
+	base
+	// dial makes the engine's client without asking it anything: the
+	// doctor asks, and reports what fails.
+	dial    func() (workshop.Engine, engine.Endpoint, error)
+	lessons []string
+	asJSON  bool
+	vars    []string
 }
 
-func newDoctorCmd(g *globals) *cobra.Command {
-	var o doctorOptions
+func newDoctorCmd(g *globals, runF func(context.Context, *doctorOptions) error) *cobra.Command {
+	o := &doctorOptions{}
 	cmd := &cobra.Command{
 		Use:   "doctor [LESSON...]",
 		Short: "Check that this machine can run the lessons, and say how to fix what is wrong",
@@ -38,7 +43,8 @@ Exit status: 0 when the chosen lessons can run here, 1 otherwise, 2 when
 the lessons cannot be read, 3 when the Docker engine cannot be reached
 (after the checklist, which says why).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runDoctor(cmd.Context(), g, args, o)
+			o.base, o.dial, o.lessons = g.base(), g.dial, args
+			return runWith(cmd.Context(), o, runF, runDoctor)
 		},
 	}
 	cmd.Flags().StringArrayVar(&o.vars, "var", nil, "give the lesson variable `name=value` (repeat for each)")
@@ -46,11 +52,17 @@ the lessons cannot be read, 3 when the Docker engine cannot be reached
 	return cmd
 }
 
-func runDoctor(ctx context.Context, g *globals, args []string, o doctorOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
+// dial is the doctor's engine factory.
+func (g *globals) dial() (workshop.Engine, engine.Endpoint, error) {
+	c, ep, err := engine.Dial(g.engineOptions())
+	if err != nil {
+		return nil, ep, err
 	}
-	sel, err := g.selectLessons(args)
+	return c, ep, nil
+}
+
+func runDoctor(ctx context.Context, o *doctorOptions) error {
+	sel, err := o.selectLessons(o.lessons)
 	if err != nil {
 		return err
 	}
@@ -59,7 +71,7 @@ func runDoctor(ctx context.Context, g *globals, args []string, o doctorOptions) 
 	if err != nil {
 		return err
 	}
-	vars, err := g.learnerVars(ls, given)
+	vars, err := o.learnerVars(ls, given)
 	if err != nil {
 		return err
 	}
@@ -70,14 +82,14 @@ func runDoctor(ctx context.Context, g *globals, args []string, o doctorOptions) 
 	if len(probs) > 0 {
 		rep.Add(workshop.Item{Check: "lessons", Status: workshop.StatusFail, Detail: probs.Error(), Fix: "correct the lessons; \"dockstep lint\" lists the same problems"})
 	}
-	g.checkMachine(ctx, rep, ls, vars)
+	checkMachine(ctx, &o.base, o.dial, rep, ls, vars)
 	fails, noEngine := rep.Finish()
 	if o.asJSON {
-		if err := g.writeJSON(rep); err != nil {
+		if err := o.io.writeJSON(rep); err != nil {
 			return err
 		}
 	} else {
-		rep.Print(g.io.out, g.io.color())
+		rep.Print(o.io.out, o.io.color())
 	}
 	switch {
 	case noEngine:
@@ -85,9 +97,9 @@ func runDoctor(ctx context.Context, g *globals, args []string, o doctorOptions) 
 		if rep.Endpoint.Host != "" {
 			where += " at " + engine.Endpoint{Host: rep.Endpoint.Host, Source: rep.Endpoint.Source}.String()
 		}
-		return exitf(3, "dockstep doctor: %s cannot be used: fix the lines marked %s and run dockstep doctor again", where, workshop.FailMark(g.io.color()))
+		return exitf(3, "dockstep doctor: %s cannot be used: fix the lines marked %s and run dockstep doctor again", where, workshop.FailMark(o.io.color()))
 	case fails > 0:
-		return exitf(1, "dockstep doctor: %d problem%s: fix the lines marked %s and run dockstep doctor again", fails, plural(fails), workshop.FailMark(g.io.color()))
+		return exitf(1, "dockstep doctor: %d problem%s: fix the lines marked %s and run dockstep doctor again", fails, plural(fails), workshop.FailMark(o.io.color()))
 	}
 	return nil
 }
@@ -96,16 +108,10 @@ func runDoctor(ctx context.Context, g *globals, args []string, o doctorOptions) 
 // this machine, with each lesson's variables as vars gives them (nil: the
 // learner's saved answers, else the defaults); dockstep doctor prints it,
 // dockstep demo checks with it before the first step.
-func (g *globals) checkMachine(ctx context.Context, rep *workshop.Report, ls []*lessons.Lesson, vars func(*lessons.Lesson) map[string]string) {
+func checkMachine(ctx context.Context, b *base, dial func() (workshop.Engine, engine.Endpoint, error), rep *workshop.Report, ls []*lessons.Lesson, vars func(*lessons.Lesson) map[string]string) {
 	if vars == nil {
-		vars, _ = g.learnerVars(ls, nil) // nothing given: nothing to reject
+		vars, _ = b.learnerVars(ls, nil) // nothing given: nothing to reject
 	}
-	dr := &workshop.Doctor{Dial: func() (workshop.Engine, engine.Endpoint, error) {
-		c, ep, err := engine.Dial(g.engineOptions())
-		if err != nil {
-			return nil, ep, err
-		}
-		return c, ep, nil
-	}}
-	dr.Check(ctx, rep, workshop.CollectNeeds(g.registry(), ls, vars))
+	dr := &workshop.Doctor{Dial: dial}
+	dr.Check(ctx, rep, workshop.CollectNeeds(registry(), ls, vars))
 }

@@ -13,17 +13,21 @@ func (g *globals) engineOptions() engine.Options {
 	return engine.Options{Host: g.host, Getenv: g.io.env}
 }
 
-// connect makes the one Docker client a command uses, for the engine the
-// learner's docker CLI uses, and makes sure the engine answers. When it
-// does not, the error ends dockstep with exit status 3 and says which engine
-// was tried, where that choice came from, why it failed and what to do.
-// Close the client when done.
-func (g *globals) connect(ctx context.Context) (*engine.Client, engine.Endpoint, error) {
-	c, ep, err := engine.Connect(ctx, g.engineOptions())
-	if err != nil {
-		return nil, ep, engineExit(err)
+// connectAs is a command's engine factory: it makes the one Docker client,
+// for the engine the learner's docker CLI uses, makes sure the engine
+// answers, and gives it as E, the small interface the command needs. When
+// the engine does not answer, the error ends dockstep with exit status 3
+// and says which engine was tried, where that choice came from, why it
+// failed and what to do. The caller closes what it gets.
+func connectAs[E any](g *globals) func(context.Context) (E, engine.Endpoint, error) {
+	return func(ctx context.Context) (E, engine.Endpoint, error) {
+		var e E
+		c, ep, err := engine.Connect(ctx, g.engineOptions())
+		if err != nil {
+			return e, ep, engineExit(err)
+		}
+		return any(c).(E), ep, nil
 	}
-	return c, ep, nil
 }
 
 // engineExit is the exit of a command whose engine cannot be used: status

@@ -1,12 +1,19 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
 )
 
-func newLintCmd(g *globals) *cobra.Command {
+// lintOptions are what dockstep lint runs with.
+type lintOptions struct {
+	base
+	lessons []string
+}
+
+func newLintCmd(g *globals, runF func(context.Context, *lintOptions) error) *cobra.Command {
 	return &cobra.Command{
 		Use:   "lint [LESSON|PATH...]",
 		Short: "Check lesson files for mistakes",
@@ -17,31 +24,35 @@ else the course built into dockstep.
 
 Exit status: 0 when every lesson is valid, 2 otherwise.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sel, err := g.source().Select(args)
-			if err != nil {
-				return exitf(2, "%v", err)
-			}
-			all, probs := sel.Lessons, sel.Problems
-			for _, l := range all {
-				for _, s := range l.Steps {
-					for _, c := range s.Checks {
-						if c.Kind == "command" {
-							fmt.Fprintf(g.io.errOut, "%s:%d: notice: a command check runs a shell command on the learner's machine; review it\n", c.Pos.File, c.Pos.Line)
-						}
-					}
-				}
-			}
-			if len(probs) > 0 {
-				return exitf(2, "%s\n%d problem%s found", probs.Error(), len(probs), plural(len(probs)))
-			}
-			steps := 0
-			for _, l := range all {
-				steps += len(l.Steps)
-			}
-			fmt.Fprintf(g.io.out, "%d lesson%s, %d steps: no problems\n", len(all), plural(len(all)), steps)
-			return nil
+			return runWith(cmd.Context(), &lintOptions{base: g.base(), lessons: args}, runF, runLint)
 		},
 	}
+}
+
+func runLint(ctx context.Context, o *lintOptions) error {
+	sel, err := o.course.Select(o.lessons)
+	if err != nil {
+		return exitf(2, "%v", err)
+	}
+	all, probs := sel.Lessons, sel.Problems
+	for _, l := range all {
+		for _, s := range l.Steps {
+			for _, c := range s.Checks {
+				if c.Kind == "command" {
+					fmt.Fprintf(o.io.errOut, "%s:%d: notice: a command check runs a shell command on the learner's machine; review it\n", c.Pos.File, c.Pos.Line)
+				}
+			}
+		}
+	}
+	if len(probs) > 0 {
+		return exitf(2, "%s\n%d problem%s found", probs.Error(), len(probs), plural(len(probs)))
+	}
+	steps := 0
+	for _, l := range all {
+		steps += len(l.Steps)
+	}
+	fmt.Fprintf(o.io.out, "%d lesson%s, %d steps: no problems\n", len(all), plural(len(all)), steps)
+	return nil
 }
 
 func plural(n int) string {

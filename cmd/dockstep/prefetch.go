@@ -6,18 +6,30 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dockstep/dockstep/internal/engine"
 	"github.com/dockstep/dockstep/internal/workshop"
 )
 
-// prefetchOptions are the flags of dockstep prefetch.
+// prefetchOptions are what dockstep prefetch runs with.
 type prefetchOptions struct {
-	pushTo string
-	list   bool
-	vars   []string
+	base
+	engine  func(context.Context) (prefetchEngine, engine.Endpoint, error)
+	lessons []string
+	pushTo  string
+	list    bool
+	vars    []string
 }
 
-func newPrefetchCmd(g *globals) *cobra.Command {
-	var o prefetchOptions
+// prefetchEngine is what dockstep prefetch needs of the engine.
+type prefetchEngine interface {
+	workshop.PrefetchEngine
+	Close() error
+}
+
+var _ prefetchEngine = (*engine.Client)(nil)
+
+func newPrefetchCmd(g *globals, runF func(context.Context, *prefetchOptions) error) *cobra.Command {
+	o := &prefetchOptions{}
 	cmd := &cobra.Command{
 		Use:   "prefetch [LESSON...]",
 		Short: "Pull every image the lessons need, before class",
@@ -36,7 +48,8 @@ docs/workshop.md tells how to run such a registry.
 Exit status: 0 when every image is in place (and pushed), 1 otherwise, 2
 when the lessons cannot be read, 3 when the Docker engine cannot be reached.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runPrefetch(cmd.Context(), g, args, o)
+			g.fillPrefetch(o, args)
+			return runWith(cmd.Context(), o, runF, runPrefetch)
 		},
 	}
 	cmd.Flags().BoolVar(&o.list, "list", false, "only print the images the lessons need, one a line (for docker save)")
@@ -45,16 +58,18 @@ when the lessons cannot be read, 3 when the Docker engine cannot be reached.`,
 	return cmd
 }
 
-func runPrefetch(ctx context.Context, g *globals, args []string, o prefetchOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
+// fillPrefetch fills prefetch's options (dockstep demo fetches too).
+func (g *globals) fillPrefetch(o *prefetchOptions, args []string) {
+	o.base, o.engine, o.lessons = g.base(), connectAs[prefetchEngine](g), args
+}
+
+func runPrefetch(ctx context.Context, o *prefetchOptions) error {
 	if o.pushTo != "" {
 		if err := workshop.CheckRegistryAddr(o.pushTo); err != nil {
 			return exitf(2, "dockstep prefetch: --push-to %q: %v", o.pushTo, err)
 		}
 	}
-	sel, err := g.selectLessons(args)
+	sel, err := o.selectLessons(o.lessons)
 	if err != nil {
 		return err
 	}
@@ -63,32 +78,32 @@ func runPrefetch(ctx context.Context, g *globals, args []string, o prefetchOptio
 	if err != nil {
 		return err
 	}
-	vars, err := g.learnerVars(ls, given)
+	vars, err := o.learnerVars(ls, given)
 	if err != nil {
 		return err
 	}
 	if len(probs) > 0 {
-		fmt.Fprintf(g.io.errOut, "%s\nwarning: these lessons have problems (dockstep lint lists them); prefetching the images of what could be read\n", probs.Error())
+		fmt.Fprintf(o.io.errOut, "%s\nwarning: these lessons have problems (dockstep lint lists them); prefetching the images of what could be read\n", probs.Error())
 	}
-	nd := workshop.CollectNeeds(g.registry(), ls, vars)
+	nd := workshop.CollectNeeds(registry(), ls, vars)
 	if o.list {
 		for _, in := range nd.Images {
-			fmt.Fprintln(g.io.out, in.Ref)
+			fmt.Fprintln(o.io.out, in.Ref)
 		}
 		return nil
 	}
 	if len(nd.Images) == 0 {
-		fmt.Fprintln(g.io.out, "The lessons need no images.")
+		fmt.Fprintln(o.io.out, "The lessons need no images.")
 		return nil
 	}
-	c, ep, err := g.connect(ctx)
+	c, ep, err := o.engine(ctx)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	fmt.Fprintf(g.io.out, "Fetching %d image%s into the engine at %s\n", len(nd.Images), plural(len(nd.Images)), ep)
+	fmt.Fprintf(o.io.out, "Fetching %d image%s into the engine at %s\n", len(nd.Images), plural(len(nd.Images)), ep)
 	// A bar redrawn in place needs a terminal that understands \r and ESC[K.
-	p := &workshop.Prefetcher{Engine: c, Out: g.io.out, TTY: g.io.outTTY && g.io.env("TERM") != "dumb"}
+	p := &workshop.Prefetcher{Engine: c, Out: o.io.out, TTY: o.io.outTTY && o.io.env("TERM") != "dumb"}
 	failed := p.PullAll(ctx, nd.Images)
 	if o.pushTo != "" {
 		failed += p.PushAll(ctx, o.pushTo)

@@ -12,15 +12,18 @@ import (
 	"github.com/dockstep/dockstep/runner"
 )
 
-// resetOptions are the flags of dockstep reset.
+// resetOptions are what dockstep reset runs with.
 type resetOptions struct {
-	yes bool
+	base
+	// lesson is the lesson to forget; empty: every lesson.
+	lesson string
+	yes    bool
 	// confirm asks the learner; nil means a survey prompt on the terminal.
 	confirm func(ctx context.Context, msg string) (bool, error)
 }
 
-func newResetCmd(g *globals) *cobra.Command {
-	var o resetOptions
+func newResetCmd(g *globals, runF func(context.Context, *resetOptions) error) *cobra.Command {
+	o := &resetOptions{}
 	cmd := &cobra.Command{
 		Use:   "reset [LESSON]",
 		Short: "Forget your progress in a lesson, or in every lesson",
@@ -30,21 +33,19 @@ named. It asks first; --yes skips the question. Files and Docker objects
 are left alone.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id := ""
+			o.base = g.base()
 			if len(args) == 1 {
-				id = args[0]
+				o.lesson = args[0]
 			}
-			return g.runReset(cmd.Context(), id, o)
+			return runWith(cmd.Context(), o, runF, runReset)
 		},
 	}
 	cmd.Flags().BoolVarP(&o.yes, "yes", "y", false, "do not ask for confirmation")
 	return cmd
 }
 
-func (g *globals) runReset(ctx context.Context, id string, o resetOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
+func runReset(ctx context.Context, o *resetOptions) error {
+	id := o.lesson
 	dir, err := runner.StateDir()
 	if err != nil {
 		return exitf(2, "%v", err)
@@ -54,7 +55,7 @@ func (g *globals) runReset(ctx context.Context, id string, o resetOptions) error
 	var corrupt *runner.CorruptError
 	switch {
 	case errors.As(err, &corrupt):
-		fmt.Fprintf(g.io.errOut, "warning: %v\n", err)
+		fmt.Fprintf(o.io.errOut, "warning: %v\n", err)
 	case err != nil:
 		return exitf(2, "%v", err)
 	}
@@ -63,7 +64,7 @@ func (g *globals) runReset(ctx context.Context, id string, o resetOptions) error
 		if _, ok := prog.Lessons[id]; !ok {
 			// Not an id in the progress file: the lesson as any command
 			// names it (a number, a path), which must exist.
-			sel, err := g.selectLessons([]string{id})
+			sel, err := o.selectLessons([]string{id})
 			if err != nil {
 				return err
 			}
@@ -73,23 +74,23 @@ func (g *globals) runReset(ctx context.Context, id string, o resetOptions) error
 			id = sel.Lessons[0].ID
 		}
 		if _, ok := prog.Lessons[id]; !ok {
-			fmt.Fprintf(g.io.out, "You have no progress in lesson %s; nothing to reset.\n", id)
+			fmt.Fprintf(o.io.out, "You have no progress in lesson %s; nothing to reset.\n", id)
 			return nil
 		}
 		what = "your progress in lesson " + id
 	} else if len(prog.Lessons) == 0 {
-		fmt.Fprintln(g.io.out, "You have no progress yet; nothing to reset.")
+		fmt.Fprintln(o.io.out, "You have no progress yet; nothing to reset.")
 		return nil
 	}
 	if !o.yes {
 		confirm := o.confirm
 		if confirm == nil {
-			in, inOK := g.io.in.(*os.File)
-			out, outOK := g.io.out.(*os.File)
-			if !g.io.inTTY || !g.io.outTTY || !inOK || !outOK {
+			in, inOK := o.io.in.(*os.File)
+			out, outOK := o.io.out.(*os.File)
+			if !o.io.inTTY || !o.io.outTTY || !inOK || !outOK {
 				return exitf(2, "dockstep reset asks before it forgets %s, but there is no terminal to ask on; add --yes to reset without asking", what)
 			}
-			p, err := runner.NewSurveyPrompter(in, out, g.io.errOut, g.io.color())
+			p, err := runner.NewSurveyPrompter(in, out, o.io.errOut, o.io.color())
 			if err != nil {
 				return err
 			}
@@ -104,7 +105,7 @@ func (g *globals) runReset(ctx context.Context, id string, o resetOptions) error
 			return exitf(2, "%v", err)
 		}
 		if !ok {
-			fmt.Fprintln(g.io.out, "Nothing was reset.")
+			fmt.Fprintln(o.io.out, "Nothing was reset.")
 			return nil
 		}
 	}
@@ -112,6 +113,6 @@ func (g *globals) runReset(ctx context.Context, id string, o resetOptions) error
 	if err := store.Save(prog); err != nil {
 		return exitf(2, "%v", err)
 	}
-	fmt.Fprintf(g.io.out, "Forgot %s.\n", what)
+	fmt.Fprintf(o.io.out, "Forgot %s.\n", what)
 	return nil
 }

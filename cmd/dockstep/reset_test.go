@@ -90,7 +90,7 @@ func TestResetAsksFirst(t *testing.T) {
 			var out bytes.Buffer
 			g := &globals{io: &streams{out: &out, errOut: &out}, lessonsDir: "testdata/e2e-lessons"}
 			var asked string
-			err := g.runReset(context.Background(), "", resetOptions{confirm: func(_ context.Context, msg string) (bool, error) {
+			err := runReset(context.Background(), &resetOptions{base: g.base(), confirm: func(_ context.Context, msg string) (bool, error) {
 				asked = msg
 				return tc.answer, nil
 			}})

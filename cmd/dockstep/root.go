@@ -1,21 +1,47 @@
 package main
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/dockstep/dockstep/checks"
+	"github.com/dockstep/dockstep/lessons"
 )
 
-// globals are the flags every command shares.
+// globals are the flags every command shares. From them each command's
+// wiring fills its options (as the GitHub CLI's factory does): the streams,
+// the course, the engine factory, the prompter.
 type globals struct {
 	io         *streams
 	lessonsDir string
 	host       string // --host: the engine to use, as the docker CLI's -H
 }
 
+// base is what every command's options hold: its streams and the course.
+type base struct {
+	io     *streams
+	course lessons.Source
+}
+
+// base fills the part of the options every command has.
+func (g *globals) base() base { return base{io: g.io, course: g.source()} }
+
+// runWith is the cobra wiring's last step: runF when a test gave one, else
+// the command's run function.
+func runWith[O any](ctx context.Context, o O, runF, run func(context.Context, O) error) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if runF != nil {
+		return runF(ctx, o)
+	}
+	return run(ctx, o)
+}
+
 func newRootCmd(io *streams) *cobra.Command {
 	g := &globals{io: io}
-	var start startOptions
+	start := &startOptions{}
 	root := &cobra.Command{
 		Use:   "dockstep",
 		Short: "Learn Docker by doing: step-by-step lessons checked against your real Docker engine",
@@ -28,30 +54,31 @@ Docker engine and tells you at once whether it worked, and if not, why.`,
 		// With no command: resume the lesson in progress, or offer them.
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return g.runInteractive(cmd.Context(), "", start)
+			g.fillStart(start)
+			return runWith(cmd.Context(), start, nil, runStart)
 		},
 	}
-	addStartFlags(root, &start)
+	addStartFlags(root, start)
 	root.SetIn(io.in)
 	root.SetOut(io.out)
 	root.SetErr(io.errOut)
 	root.PersistentFlags().StringVarP(&g.host, "host", "H", "", "use the Docker engine at this `address` (as docker -H) instead of the one your docker command uses")
 	root.PersistentFlags().StringVar(&g.lessonsDir, "lessons", "", "read lessons from this `dir` instead of the course built into dockstep")
 	root.AddCommand(
-		newLintCmd(g),
-		newListCmd(g),
-		newDoctorCmd(g),
-		newPrefetchCmd(g),
-		newTestCmd(g),
-		newCheckCmd(g),
-		newStartCmd(g),
-		newResetCmd(g),
-		newJoinCmd(g),
-		newClassroomCmd(g),
-		newDemoCmd(g),
+		newLintCmd(g, nil),
+		newListCmd(g, nil),
+		newDoctorCmd(g, nil),
+		newPrefetchCmd(g, nil),
+		newTestCmd(g, nil),
+		newCheckCmd(g, nil),
+		newStartCmd(g, nil),
+		newResetCmd(g, nil),
+		newJoinCmd(g, nil),
+		newClassroomCmd(g, nil),
+		newDemoCmd(g, nil),
 	)
 	return root
 }
 
 // registry is the check registry every command validates lessons with.
-func (g *globals) registry() *checks.Registry { return checks.Default() }
+func registry() *checks.Registry { return checks.Default() }

@@ -1,29 +1,29 @@
 package main
 
 import (
+	"errors"
+	"fmt"
 	"os"
 
 	"github.com/dockstep/dockstep/lessons"
+	"github.com/dockstep/dockstep/runner"
 )
 
 // source is where the lessons come from: --lessons, or the embedded course.
 func (g *globals) source() lessons.Source {
-	opts := lessons.Options{Validator: g.registry()}
+	opts := lessons.Options{Validator: registry()}
 	if g.lessonsDir != "" {
 		return lessons.Source{FS: os.DirFS(g.lessonsDir), Dir: ".", Display: g.lessonsDir, Options: opts}
 	}
 	return lessons.Source{FS: lessons.Course(), Dir: ".", Display: lessons.CourseDir, Options: opts}
 }
 
-// course loads every lesson of the source.
-func (g *globals) course() ([]*lessons.Lesson, lessons.Problems) { return g.source().Load() }
-
 // selectLessons finds the lessons args name, as every command takes them:
 // ids, numbers as dockstep list shows them, lesson files or folders; all
 // of them without args. An argument naming nothing, or no lesson to be
 // found at all, ends dockstep with exit status 2.
-func (g *globals) selectLessons(args []string) (lessons.Selection, error) {
-	sel, err := g.source().Select(args)
+func (b *base) selectLessons(args []string) (lessons.Selection, error) {
+	sel, err := b.course.Select(args)
 	switch {
 	case err != nil:
 		return sel, exitf(2, "%v", err)
@@ -35,8 +35,8 @@ func (g *globals) selectLessons(args []string) (lessons.Selection, error) {
 
 // oneLesson is the single lesson arg names, for the commands that work on
 // one. Its problems end dockstep with exit status 2.
-func (g *globals) oneLesson(arg string) (*lessons.Lesson, error) {
-	sel, err := g.selectLessons([]string{arg})
+func (b *base) oneLesson(arg string) (*lessons.Lesson, error) {
+	sel, err := b.selectLessons([]string{arg})
 	if err != nil {
 		return nil, err
 	}
@@ -71,8 +71,8 @@ func varFlags(flags []string, ls []*lessons.Lesson) (map[string]string, error) {
 // use: --var, else their answers saved by dockstep start, else the
 // default, else a sample value. A --var that does not fit ends dockstep
 // with exit status 2.
-func (g *globals) learnerVars(ls []*lessons.Lesson, given map[string]string) (func(*lessons.Lesson) map[string]string, error) {
-	prog := g.progress()
+func (b *base) learnerVars(ls []*lessons.Lesson, given map[string]string) (func(*lessons.Lesson) map[string]string, error) {
+	prog := b.progress()
 	out := map[*lessons.Lesson]map[string]string{}
 	for _, l := range ls {
 		var saved map[string]string
@@ -89,4 +89,25 @@ func (g *globals) learnerVars(ls []*lessons.Lesson, given map[string]string) (fu
 		out[l] = vs
 	}
 	return func(l *lessons.Lesson) map[string]string { return out[l] }, nil
+}
+
+// progress reads the learner's progress for display. When it cannot be read
+// the learner is warned and shown no progress.
+func (b *base) progress() *runner.Progress {
+	empty := &runner.Progress{Lessons: map[string]*runner.LessonProgress{}}
+	dir, err := runner.StateDir()
+	if err != nil {
+		fmt.Fprintf(b.io.errOut, "warning: %v\n", err)
+		return empty
+	}
+	prog, err := runner.NewStore(dir).Load()
+	var corrupt *runner.CorruptError
+	switch {
+	case errors.As(err, &corrupt):
+		fmt.Fprintf(b.io.errOut, "warning: %v\n", err)
+	case err != nil:
+		fmt.Fprintf(b.io.errOut, "warning: %v; progress is not shown\n", err)
+		return empty
+	}
+	return prog
 }

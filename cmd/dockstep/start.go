@@ -11,20 +11,35 @@ import (
 	"golang.org/x/term"
 
 	"github.com/dockstep/dockstep/internal/classroom"
+	"github.com/dockstep/dockstep/internal/engine"
 	"github.com/dockstep/dockstep/internal/workshop"
 	"github.com/dockstep/dockstep/lessons"
 	"github.com/dockstep/dockstep/runner"
 )
 
-// startOptions are the flags of dockstep start (and of dockstep alone).
+// startOptions are what dockstep start, dockstep alone and dockstep join
+// run with.
 type startOptions struct {
-	vars []string
+	base
+	engine func(context.Context) (checkEngine, engine.Endpoint, error)
+	// prompter asks the learner on the terminal; close it when done.
+	prompter func(in, out *os.File) (closingPrompter, error)
+	// lesson is the lesson to start; empty: the one in progress, or the
+	// learner chooses.
+	lesson string
+	vars   []string
 	// room and name: report to an instructor's room (dockstep join).
 	room, name string
 }
 
-func newStartCmd(g *globals) *cobra.Command {
-	var o startOptions
+// closingPrompter is the runner's prompter, closed when the runner ends.
+type closingPrompter interface {
+	runner.Prompter
+	Close() error
+}
+
+func newStartCmd(g *globals, runF func(context.Context, *startOptions) error) *cobra.Command {
+	o := &startOptions{}
 	cmd := &cobra.Command{
 		Use:   "start [LESSON]",
 		Short: "Start or resume a lesson at its first unfinished step",
@@ -40,15 +55,23 @@ Exit status: 0 when you quit, 130 after Ctrl-C (your progress is saved),
 2 for a lesson or usage error, 3 when the Docker engine cannot be reached.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id := ""
+			g.fillStart(o)
 			if len(args) == 1 {
-				id = args[0]
+				o.lesson = args[0]
 			}
-			return g.runInteractive(cmd.Context(), id, o)
+			return runWith(cmd.Context(), o, runF, runStart)
 		},
 	}
-	addStartFlags(cmd, &o)
+	addStartFlags(cmd, o)
 	return cmd
+}
+
+// fillStart fills the options of the runner's commands.
+func (g *globals) fillStart(o *startOptions) {
+	o.base, o.engine = g.base(), connectAs[checkEngine](g)
+	o.prompter = func(in, out *os.File) (closingPrompter, error) {
+		return runner.NewSurveyPrompter(in, out, g.io.errOut, g.io.color())
+	}
 }
 
 func addStartFlags(cmd *cobra.Command, o *startOptions) {
@@ -61,22 +84,19 @@ const needTerminal = `%s needs a terminal: it shows the lesson and asks you what
 but standard input or standard output is not a terminal here.
 To check a lesson's steps without a terminal, run: dockstep check LESSON`
 
-// runInteractive runs the lesson runner: on lesson id, or, without one, on
-// the lesson in progress or the one the learner chooses.
-func (g *globals) runInteractive(ctx context.Context, id string, o startOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
+// runStart runs the lesson runner: on the lesson named, or, without one,
+// on the lesson in progress or the one the learner chooses.
+func runStart(ctx context.Context, o *startOptions) error {
 	what := "dockstep start"
-	if id == "" {
+	if o.lesson == "" {
 		what = "dockstep"
 	}
-	in, inOK := g.io.in.(*os.File)
-	out, outOK := g.io.out.(*os.File)
-	if !g.io.inTTY || !g.io.outTTY || !inOK || !outOK {
+	in, inOK := o.io.in.(*os.File)
+	out, outOK := o.io.out.(*os.File)
+	if !o.io.inTTY || !o.io.outTTY || !inOK || !outOK {
 		return exitf(2, needTerminal, what)
 	}
-	course, id, err := g.runCourse(id)
+	course, id, err := o.runCourse(o.lesson)
 	if err != nil {
 		return err
 	}
@@ -85,22 +105,15 @@ func (g *globals) runInteractive(ctx context.Context, id string, o startOptions)
 		return err
 	}
 	if o.room != "" {
-		if _, _, err := classroom.ParseJoinURL(o.room); err != nil {
-			return exitf(2, "%v", err)
-		}
-		if o.name != "" {
-			if err := classroom.CheckName(o.name); err != nil {
-				return exitf(2, "--name: %v", err)
-			}
+		if err := checkRoomFlags(o.room, o.name, false); err != nil {
+			return err
 		}
 	}
-
-	c, _, err := g.connect(ctx)
+	c, _, err := o.engine(ctx)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-
 	dir, err := runner.StateDir()
 	if err != nil {
 		return exitf(2, "%v", err)
@@ -114,7 +127,7 @@ func (g *globals) runInteractive(ctx context.Context, id string, o startOptions)
 	if st, err := term.GetState(int(in.Fd())); err == nil {
 		defer term.Restore(int(in.Fd()), st)
 	}
-	prompt, err := runner.NewSurveyPrompter(in, out, g.io.errOut, g.io.color())
+	prompt, err := o.prompter(in, out)
 	if err != nil {
 		return err
 	}
@@ -127,27 +140,25 @@ func (g *globals) runInteractive(ctx context.Context, id string, o startOptions)
 
 	var reporter runner.Reporter
 	if o.room != "" {
-		rep, err := g.joinRoom(ctx, prompt, o)
+		seat, err := joinRoom(ctx, prompt, o)
 		if err != nil {
 			return err
 		}
-		defer rep.stop()
-		reporter = rep
+		defer seat.Stop()
+		reporter = seat
 	}
-
 	width, height := 80, 0
-	if w, h, ok := drawSize(out); ok {
+	if w, h, ok := runner.DrawSize(out); ok {
 		width, height = w, h
 	}
-	resized := watchSize(ctx, out)
 	r := &runner.Runner{
-		Out: g.io.out, ErrOut: g.io.errOut,
+		Out: o.io.out, ErrOut: o.io.errOut,
 		Prompt:     prompt,
 		Docker:     c,
-		Registry:   g.registry(),
+		Registry:   registry(),
 		Store:      runner.NewStore(dir),
-		Render:     runner.RenderOptions{Color: g.io.color(), Width: width, Height: height},
-		Resized:    resized,
+		Render:     runner.RenderOptions{Color: o.io.color(), Width: width, Height: height},
+		Resized:    runner.WatchSize(ctx, out),
 		Clear:      true,
 		Terminal:   in,
 		Dir:        cwd,
@@ -169,12 +180,31 @@ func (g *globals) runInteractive(ctx context.Context, id string, o startOptions)
 	return nil
 }
 
+// joinRoom asks the learner's name if --name did not give it, opens the
+// room's queue and starts sending it.
+func joinRoom(ctx context.Context, p runner.Prompter, o *startOptions) (*classroom.Seat, error) {
+	name := o.name
+	if name == "" {
+		var err error
+		name, err = p.Input(ctx, "Your name, as the instructor's room will show it:", "", classroom.CheckName)
+		if err != nil {
+			return nil, exitf(130, "\nStopped before joining the room.")
+		}
+	}
+	seat, err := openSeat(o.room, name, o.io)
+	if err != nil {
+		return nil, err
+	}
+	seat.Start()
+	return seat, nil
+}
+
 // runCourse is the lessons the runner offers, and the id of the one to
 // start (empty: the learner chooses): one lesson file when arg is a path,
 // else the course, with arg as any command takes it (id or number).
-func (g *globals) runCourse(arg string) ([]*lessons.Lesson, string, error) {
+func (b *base) runCourse(arg string) ([]*lessons.Lesson, string, error) {
 	if arg == "" {
-		sel, err := g.selectLessons(nil)
+		sel, err := b.selectLessons(nil)
 		if err != nil {
 			return nil, "", err
 		}
@@ -183,52 +213,13 @@ func (g *globals) runCourse(arg string) ([]*lessons.Lesson, string, error) {
 		}
 		return sel.Lessons, "", nil
 	}
-	l, err := g.oneLesson(arg)
+	l, err := b.oneLesson(arg)
 	if err != nil {
 		return nil, "", err
 	}
 	if lessons.IsPath(arg) {
 		return []*lessons.Lesson{l}, l.ID, nil
 	}
-	all, _, err := g.runCourse("")
+	all, _, err := b.runCourse("")
 	return all, l.ID, err
-}
-
-// drawSize is the width and height the runner draws for on terminal out:
-// one column short of it, so that a full line does not wrap, and no wider
-// than 100 columns, which read better.
-func drawSize(out *os.File) (w, h int, ok bool) {
-	w, h, err := term.GetSize(int(out.Fd()))
-	if err != nil || w <= 20 {
-		return 0, 0, false
-	}
-	return min(w-1, 100), h, true
-}
-
-// watchSize sends the new draw size each time the terminal is resized
-// (SIGWINCH), until ctx ends. Only the latest size is kept for the runner.
-func watchSize(ctx context.Context, out *os.File) <-chan [2]int {
-	winch := make(chan os.Signal, 1)
-	signal.Notify(winch, syscall.SIGWINCH)
-	sizes := make(chan [2]int, 1)
-	go func() {
-		defer signal.Stop(winch)
-		for {
-			select {
-			case <-winch:
-			case <-ctx.Done():
-				return
-			}
-			w, h, ok := drawSize(out)
-			if !ok {
-				continue
-			}
-			select {
-			case <-sizes: // a size the runner has not taken yet is stale
-			default:
-			}
-			sizes <- [2]int{w, h}
-		}
-	}()
-	return sizes
 }

@@ -53,8 +53,8 @@ func (s *streams) color() bool {
 
 // writeJSON prints v as indented JSON on standard output, for the commands'
 // --json flags.
-func (g *globals) writeJSON(v any) error {
-	enc := json.NewEncoder(g.io.out)
+func (s *streams) writeJSON(v any) error {
+	enc := json.NewEncoder(s.out)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }

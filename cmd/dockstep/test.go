@@ -11,11 +11,15 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dockstep/dockstep/internal/engine"
 	"github.com/dockstep/dockstep/internal/prover"
 )
 
-// testOptions are the flags of dockstep test.
+// testOptions are what dockstep test runs with.
 type testOptions struct {
+	base
+	engine  func(context.Context) (testEngine, engine.Endpoint, error)
+	lessons []string
 	repeat  int
 	keep    bool
 	verbose bool
@@ -24,8 +28,16 @@ type testOptions struct {
 	wait time.Duration
 }
 
-func newTestCmd(g *globals) *cobra.Command {
-	opts := testOptions{}
+// testEngine is what dockstep test needs of the engine.
+type testEngine interface {
+	prover.Docker
+	Close() error
+}
+
+var _ testEngine = (*engine.Client)(nil)
+
+func newTestCmd(g *globals, runF func(context.Context, *testOptions) error) *cobra.Command {
+	opts := &testOptions{}
 	cmd := &cobra.Command{
 		Use:   "test [LESSON|PATH...]",
 		Short: "Prove that lessons work: replay each step's solution and check it",
@@ -64,7 +76,8 @@ the Docker engine cannot be used, 130 when interrupted (after cleaning up).`,
 			if opts.repeat < 1 {
 				return exitf(2, "--repeat must be 1 or more, not %d", opts.repeat)
 			}
-			return runTest(cmd.Context(), g, opts, args)
+			opts.base, opts.engine, opts.lessons = g.base(), connectAs[testEngine](g), args
+			return runWith(cmd.Context(), opts, runF, runTest)
 		},
 	}
 	f := cmd.Flags()
@@ -76,11 +89,8 @@ the Docker engine cannot be used, 130 when interrupted (after cleaning up).`,
 	return cmd
 }
 
-func runTest(ctx context.Context, g *globals, opts testOptions, args []string) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	sel, err := g.selectLessons(args)
+func runTest(ctx context.Context, opts *testOptions) error {
+	sel, err := opts.selectLessons(opts.lessons)
 	if err != nil {
 		return err
 	}
@@ -92,7 +102,7 @@ func runTest(ctx context.Context, g *globals, opts testOptions, args []string) e
 	if err != nil {
 		return err
 	}
-	c, ep, err := g.connect(ctx)
+	c, ep, err := opts.engine(ctx)
 	if err != nil {
 		return err
 	}
@@ -101,7 +111,7 @@ func runTest(ctx context.Context, g *globals, opts testOptions, args []string) e
 	// clean up, rather than leave containers and processes behind.
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	p := &prover.Prover{Docker: c, Registry: g.registry(), Out: g.io.out,
+	p := &prover.Prover{Docker: c, Registry: registry(), Out: opts.io.out,
 		Repeat: opts.repeat, Keep: opts.keep, Verbose: opts.verbose, Vars: set, Wait: opts.wait}
 	sum := p.All(ctx, all)
 	failed := sum.Failed
@@ -114,7 +124,7 @@ func runTest(ctx context.Context, g *globals, opts testOptions, args []string) e
 	case len(failed) > 0:
 		return exitf(1, "\nFAILED (%s):\n  %s", sum.Elapsed, strings.Join(failed, "\n  "))
 	}
-	fmt.Fprintf(g.io.out, "\nok: %d lesson%s, %d run%s each, %d steps held (%s)\n",
+	fmt.Fprintf(opts.io.out, "\nok: %d lesson%s, %d run%s each, %d steps held (%s)\n",
 		sum.Lessons, plural(sum.Lessons), sum.Runs, plural(sum.Runs), sum.Steps, sum.Elapsed)
 	return nil
 }

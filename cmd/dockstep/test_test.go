@@ -160,7 +160,7 @@ func TestTestCommandArguments(t *testing.T) {
 // has a hint and a solution that can be replayed.
 func TestEmbeddedCourse(t *testing.T) {
 	g := &globals{io: &streams{}}
-	all, probs := g.course()
+	all, probs := g.source().Load()
 	if len(probs) > 0 {
 		t.Fatalf("the course has problems:\n%v", probs)
 	}
