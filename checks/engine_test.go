@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +17,7 @@ import (
 )
 
 // These tests run every check kind against the real engine, with images
-// made on the spot. Host ports are in 18100-18199.
+// made on the spot. Host ports are picked free at run time (freePort).
 
 // expect evaluates a check and compares the outcome: want is a text the
 // message must contain.
@@ -111,25 +112,29 @@ func TestContainerKindEngine(t *testing.T) {
 	c := dockertest.Client(t)
 	env := &Env{Docker: c}
 	serve := []string{"sh", "-c", "echo hello-dockstep > /tmp/index.html; exec httpd -f -p 5000 -h /tmp"}
+	// Host ports free now: the good app's, the wrong port's, one never
+	// published, one a container holds, one a program holds, one nothing
+	// answers on.
+	webP, wrongP, nopP, heldByCtr, heldByProg, none := freePort(t), freePort(t), freePort(t), freePort(t), freePort(t), freePort(t)
 
 	// A container that does everything right.
 	good := testImage(t, c, "dockstep-test/chk-web")
 	web := dockertest.Name("dockstep-chk-web")
 	vol := dockertest.Name("dockstep-chk-vol")
 	t.Cleanup(func() { exec.Command("docker", "volume", "rm", "-f", vol).Run() })
-	runContainer(t, c, web, append([]string{"-d", "-p", "18101:5000", "-e", "MODE=dev", "-v", vol + ":/data", good}, serve...)...)
-	expect(t, env, `container: {image: `+good+`, publish: "18101:5000", name: `+web+`, command: httpd, env: {MODE: dev}, mount: "`+vol+`:/data", network: bridge}`, true, "is running")
+	runContainer(t, c, web, append([]string{"-d", "-p", webP + ":5000", "-e", "MODE=dev", "-v", vol + ":/data", good}, serve...)...)
+	expect(t, env, `container: {image: `+good+`, publish: "`+webP+`:5000", name: `+web+`, command: httpd, env: {MODE: dev}, mount: "`+vol+`:/data", network: bridge}`, true, "is running")
 	expect(t, env, `container: {image: `+good+`, count: 1}`, true, "1 running container")
 	expect(t, env, `container: {image: `+good+`, count: 2}`, false, "want exactly 2 running containers from "+good+", found 1: "+web)
 	expect(t, env, `container: {image: `+good+`, env: {MODE: prod}}`, false, "lacks the environment variable MODE=prod (it has MODE=dev)")
 	expect(t, env, `container: {image: `+good+`, mount: "other:/data"}`, false, "mounts "+vol+":/data, want other:/data")
 	expect(t, env, `container: {image: `+good+`, state: exited}`, false, "is still running, want it exited")
-	expect(t, env, `http: {url: "http://127.0.0.1:18101/", contains: hello-dockstep}`, true, "200 OK")
-	expect(t, env, `http: {url: "http://127.0.0.1:18101/", contains: goodbye, timeout: 1s}`, false, `does not contain "goodbye"; it begins: "hello-dockstep"`)
+	expect(t, env, `http: {url: "http://127.0.0.1:`+webP+`/", contains: hello-dockstep}`, true, "200 OK")
+	expect(t, env, `http: {url: "http://127.0.0.1:`+webP+`/", contains: goodbye, timeout: 1s}`, false, `does not contain "goodbye"; it begins: "hello-dockstep"`)
 	// Another app's page: say whose it is, not that nothing listens.
-	expect(t, env, `http: {url: "http://127.0.0.1:18101/", contains: goodbye, timeout: 1s}`, false, "that answer comes from container "+web+" (from "+good+"), which publishes 18101→5000/tcp: is it the app you meant?")
-	expect(t, env, `http: {url: "http://127.0.0.1:18101/missing.html", timeout: 1s}`, false, "answered 404 Not Found, want 200 OK")
-	expect(t, env, `http: {url: "http://127.0.0.1:18199/", timeout: 1s}`, false, "nothing answers at http://127.0.0.1:18199/ (connection refused): is the container running, with its port published (-p)? (still so after 1s); no running container publishes port 18199 of this machine")
+	expect(t, env, `http: {url: "http://127.0.0.1:`+webP+`/", contains: goodbye, timeout: 1s}`, false, "that answer comes from container "+web+" (from "+good+"), which publishes "+webP+"→5000/tcp: is it the app you meant?")
+	expect(t, env, `http: {url: "http://127.0.0.1:`+webP+`/missing.html", timeout: 1s}`, false, "answered 404 Not Found, want 200 OK")
+	expect(t, env, `http: {url: "http://127.0.0.1:`+none+`/", timeout: 1s}`, false, "nothing answers at http://127.0.0.1:"+none+"/ (connection refused): is the container running, with its port published (-p)? (still so after 1s); no running container publishes port "+none+" of this machine")
 	expect(t, env, `no-container: {name: `+web+`}`, false, web+" (running) still exists: remove with docker rm -f "+web)
 
 	// The typo the seed tutorial makes: a container of a similar-named image.
@@ -141,20 +146,20 @@ func TestContainerKindEngine(t *testing.T) {
 	runContainer(t, c, dockertest.Name("dockstep-chk-typo"), "-d", near, "sleep", "60")
 	expect(t, env, `container: {image: `+typoImg+`}`, false, "is from "+near+", a different image: did you mean "+typoImg+"?")
 
-	// -p 18102:80 where the app listens on 5000.
+	// -p PORT:80 where the app listens on 5000.
 	wrong := testImage(t, c, "dockstep-test/chk-wrongport")
-	runContainer(t, c, dockertest.Name("dockstep-chk-wrongport"), append([]string{"-d", "-p", "18102:80", wrong}, serve...)...)
-	expect(t, env, `container: {image: `+wrong+`, publish: "18102:5000"}`, false, "the container from "+wrong+" publishes 18102→80/tcp, but the app listens on 5000: use -p 18102:5000")
-	expect(t, env, `http: {url: "http://localhost:18102/", timeout: 1s}`, false, "http://localhost:18102/ takes connections but closes them at once without an answer: the port is published, but nothing listens behind it (still so after 1s); container ")
-	expect(t, env, `http: {url: "http://localhost:18102/", timeout: 1s}`, false, "publishes 18102→80/tcp: does the app in it listen on port 80?")
+	runContainer(t, c, dockertest.Name("dockstep-chk-wrongport"), append([]string{"-d", "-p", wrongP + ":80", wrong}, serve...)...)
+	expect(t, env, `container: {image: `+wrong+`, publish: "`+wrongP+`:5000"}`, false, "the container from "+wrong+" publishes "+wrongP+"→80/tcp, but the app listens on 5000: use -p "+wrongP+":5000")
+	expect(t, env, `http: {url: "http://localhost:`+wrongP+`/", timeout: 1s}`, false, "http://localhost:"+wrongP+"/ takes connections but closes them at once without an answer: the port is published, but nothing listens behind it (still so after 1s); container ")
+	expect(t, env, `http: {url: "http://localhost:`+wrongP+`/", timeout: 1s}`, false, "publishes "+wrongP+"→80/tcp: does the app in it listen on port 80?")
 
 	// No -p at all.
 	nop := testImage(t, c, "dockstep-test/chk-nop")
 	runContainer(t, c, dockertest.Name("dockstep-chk-nop"), append([]string{"-d", nop}, serve...)...)
-	expect(t, env, `container: {image: `+nop+`, publish: "18103:5000"}`, false, "the container from "+nop+" publishes no ports: add -p 18103:5000")
+	expect(t, env, `container: {image: `+nop+`, publish: "`+nopP+`:5000"}`, false, "the container from "+nop+" publishes no ports: add -p "+nopP+":5000")
 	// A container port on any host port, as -P publishes it.
 	expect(t, env, `container: {image: `+nop+`, publish: "5000"}`, false, "the container from "+nop+" publishes no ports: add -P (or -p HOST:5000) to docker run")
-	expect(t, env, `container: {image: `+wrong+`, publish: "5000"}`, false, "the container from "+wrong+" publishes 18102→80/tcp, but not port 5000/tcp: publish it with -P or -p HOST:5000")
+	expect(t, env, `container: {image: `+wrong+`, publish: "5000"}`, false, "the container from "+wrong+" publishes "+wrongP+"→80/tcp, but not port 5000/tcp: publish it with -P or -p HOST:5000")
 	expect(t, env, `container: {image: `+wrong+`, publish: "80/tcp"}`, true, "")
 	anyPort := testImage(t, c, "dockstep-test/chk-anyport")
 	runContainer(t, c, dockertest.Name("dockstep-chk-anyport"), append([]string{"-d", "-p", "5000", anyPort}, serve...)...)
@@ -176,17 +181,17 @@ func TestContainerKindEngine(t *testing.T) {
 	// The host port is held by another container: docker run leaves the
 	// learner's container created, not started.
 	holder := dockertest.Name("dockstep-chk-holder")
-	runContainer(t, c, holder, append([]string{"-d", "-p", "18104:5000", good}, serve...)...)
+	runContainer(t, c, holder, append([]string{"-d", "-p", heldByCtr + ":5000", good}, serve...)...)
 	blocked := testImage(t, c, "dockstep-test/chk-blocked")
 	blockedName := dockertest.Name("dockstep-chk-blocked")
 	dockertest.RemoveContainerAtEnd(t, c, blockedName)
-	if out, err := exec.Command("docker", "run", "-d", "--name", blockedName, "-p", "18104:5000", blocked, "sleep", "60").CombinedOutput(); err == nil {
+	if out, err := exec.Command("docker", "run", "-d", "--name", blockedName, "-p", heldByCtr+":5000", blocked, "sleep", "60").CombinedOutput(); err == nil {
 		t.Fatalf("docker run on a taken port succeeded: %s", out)
 	}
-	expect(t, env, `container: {image: `+blocked+`, publish: "18104:5000"}`, false, "failed: port is already allocated; host port 18104 is held by container "+holder+" (from "+good+"): stop it with docker stop "+holder)
+	expect(t, env, `container: {image: `+blocked+`, publish: "`+heldByCtr+`:5000"}`, false, "failed: port is already allocated; host port "+heldByCtr+" is held by container "+holder+" (from "+good+"): stop it with docker stop "+holder)
 
 	// The port is held by a program that is not a container.
-	ln, err := net.Listen("tcp", "0.0.0.0:18105")
+	ln, err := net.Listen("tcp", "0.0.0.0:"+heldByProg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,10 +208,10 @@ func TestContainerKindEngine(t *testing.T) {
 	held := testImage(t, c, "dockstep-test/chk-held")
 	heldName := dockertest.Name("dockstep-chk-held")
 	dockertest.RemoveContainerAtEnd(t, c, heldName)
-	if out, err := exec.Command("docker", "run", "-d", "--name", heldName, "-p", "18105:5000", held, "sleep", "60").CombinedOutput(); err == nil {
+	if out, err := exec.Command("docker", "run", "-d", "--name", heldName, "-p", heldByProg+":5000", held, "sleep", "60").CombinedOutput(); err == nil {
 		t.Fatalf("docker run on a port a program holds succeeded: %s", out)
 	}
-	expect(t, env, `container: {image: `+held+`, publish: "18105:5000"}`, false, "address already in use; a program on this machine, not a container, holds port 18105")
+	expect(t, env, `container: {image: `+held+`, publish: "`+heldByProg+`:5000"}`, false, "address already in use; a program on this machine, not a container, holds port "+heldByProg)
 
 	expect(t, env, `no-container: {image: `+typo+`}`, true, "no container from "+typo+" is left")
 	expect(t, env, `no-container: {name: `+crashName+`}`, false, crashName+" (exited) still exists")
@@ -274,7 +279,8 @@ func TestAnswersEngine(t *testing.T) {
 	}
 	hex := strings.TrimPrefix(insp.ID, "sha256:")
 	name := dockertest.Name("dockstep-chk-answer")
-	runContainer(t, c, name, "-d", "-p", "18110:80", img, "sleep", "60")
+	answerPort := freePort(t)
+	runContainer(t, c, name, "-d", "-p", answerPort+":80", img, "sleep", "60")
 	runContainer(t, c, dockertest.Name("dockstep-chk-answer"), img, "true")
 	exited := dockertest.Name("dockstep-chk-exited")
 	runContainer(t, c, exited, img, "sh", "-c", "exit 3")
@@ -290,8 +296,8 @@ func TestAnswersEngine(t *testing.T) {
 		{"image-id: " + img, hex, true},
 		{"image-id: " + img, hex[:8], false},
 		{"image-id: " + img, "0000000000000", false},
-		{"host-port: {container: " + name + ", port: 80}", "18110", true},
-		{"host-port: {container: " + name + ", port: 80}", "0.0.0.0:18110", true},
+		{"host-port: {container: " + name + ", port: 80}", answerPort, true},
+		{"host-port: {container: " + name + ", port: 80}", "0.0.0.0:" + answerPort, true},
 		{"host-port: {container: " + name + ", port: 80}", "80", false},
 		{"container-count: {image: " + img + ", state: exited}", "2", true},
 		{"container-count: {image: " + img + "}", "3", true},
@@ -346,3 +352,6 @@ func TestContainerMemoEngine(t *testing.T) {
 	dockertest.Run(t, "rm", name)
 	expect(t, env, "container: {image: "+img+", state: exited}", false, "no exited container from "+img)
 }
+
+// freePort is a host port nothing listens on now, as a string.
+func freePort(t *testing.T) string { return strconv.Itoa(dockertest.FreePort(t)) }

@@ -154,6 +154,7 @@ func TestRegistryTagEngine(t *testing.T) {
 	dockertest.Run(t, "push", repo+":v1")
 	other := testImage(t, c, "dockstep-test/chk-notpushed")
 
+	noRegistry := freePort(t)
 	expectAll(t, env, []kindCase{
 		{"registry-tag: " + repo + ":v1", true, "the registry at " + roomRegistry + " has " + repo + ":v1"},
 		{"registry-tag: {ref: " + repo + ":v1, image: " + repo + ":v1}", true, "is your image " + repo + ":v1"},
@@ -161,7 +162,7 @@ func TestRegistryTagEngine(t *testing.T) {
 		{"registry-tag: {ref: " + repo + ":v1, image: " + other + "}", false, "but it is not your image " + other},
 		{"registry-tag: " + repo + ":v2", false, "has no tag v2 of " + img + " (it has v1): tag your image with docker tag IMAGE " + repo + ":v2, then docker push " + repo + ":v2"},
 		{"registry-tag: " + repo + "-x:v1", false, "(nor any tag of that repository)"},
-		{"registry-tag: 127.0.0.1:18197/x:v1", false, "no registry answers at 127.0.0.1:18197 (it is not running"},
+		{"registry-tag: 127.0.0.1:" + noRegistry + "/x:v1", false, "no registry answers at 127.0.0.1:" + noRegistry + " (it is not running"},
 	})
 
 	// A registry that wants a login.

@@ -88,7 +88,8 @@ func TestCheckAgainstEngine(t *testing.T) {
 	dockertest.Busybox(t, c, img+":latest")
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "note.txt"), []byte("done"), 0o644)
-	vars := []string{"--var", "image=" + img, "--var", "port=18201", "--dir", dir}
+	port := freePort(t)
+	vars := []string{"--var", "image=" + img, "--var", "port=" + port, "--dir", dir}
 
 	// Nothing runs yet: step 2 fails with the diagnosis, the others pass.
 	code, stdout, stderr := runCheckCmd(t, append([]string{"check", checkLesson}, vars...)...)
@@ -97,7 +98,7 @@ func TestCheckAgainstEngine(t *testing.T) {
 	}
 	for _, want := range []string{
 		"PASS  step 1: Have the image\n",
-		"FAIL  step 2: Serve it\n      container: no container from " + img + "; start it with docker run -d -p 18201:5000 " + img + "\n      http: nothing answers at http://127.0.0.1:18201/",
+		"FAIL  step 2: Serve it\n      container: no container from " + img + "; start it with docker run -d -p " + port + ":5000 " + img + "\n      http: nothing answers at http://127.0.0.1:" + port + "/",
 		"PASS  step 3: Write a note\n",
 		"PASS  step 4: A question (nothing to check)\n",
 		"check-lesson: 3 of 4 steps pass\n",
@@ -112,7 +113,7 @@ func TestCheckAgainstEngine(t *testing.T) {
 
 	name := dockertest.Name("dockstep-check-cmd")
 	dockertest.RemoveContainerAtEnd(t, c, name)
-	dockertest.Run(t, "run", "-d", "--name", name, "-p", "18201:5000", img, "sh", "-c", "echo hello-dockstep > /tmp/index.html; exec httpd -f -p 5000 -h /tmp")
+	dockertest.Run(t, "run", "-d", "--name", name, "-p", port+":5000", img, "sh", "-c", "echo hello-dockstep > /tmp/index.html; exec httpd -f -p 5000 -h /tmp")
 	code, stdout, stderr = runCheckCmd(t, append([]string{"check", checkLesson, "--json"}, vars...)...)
 	if code != 0 {
 		t.Fatalf("got exit %d (stdout %s, stderr %q), want 0", code, stdout, stderr)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -225,15 +224,7 @@ func TestDemoAutoRecordsACourseLesson(t *testing.T) {
 }
 
 // freePort returns a TCP port nothing listens on now.
-func freePort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", ":0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
-}
+func freePort(t *testing.T) string { return strconv.Itoa(dockertest.FreePort(t)) }
 
 // TestDemoResetRemovesOnlyWhatItCreated quits a demo after its first step,
 // keeps what it created, and checks that --reset removes that container by
