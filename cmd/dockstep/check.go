@@ -97,7 +97,7 @@ func runCheck(ctx context.Context, o *checkOptions) error {
 
 func check(ctx context.Context, o *checkOptions) error {
 	if o.room != "" {
-		if err := checkRoomFlags(o.room, o.name, true); err != nil {
+		if err := checkRoomFlags(o.room, o.name); err != nil {
 			return err
 		}
 	}

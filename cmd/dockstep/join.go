@@ -41,19 +41,28 @@ func roomFlags(cmd *cobra.Command, room, name *string) {
 	cmd.Flags().StringVar(name, "name", "", "your `name` as the room shows it")
 }
 
-// checkRoomFlags checks --room and --name before anything else is done;
-// needName: the command cannot ask the name.
-func checkRoomFlags(room, name string, needName bool) error {
-	if needName && name == "" {
+// checkRoomFlags checks dockstep check's --room and --name before anything
+// else is done: it cannot ask the name.
+func checkRoomFlags(room, name string) error {
+	if name == "" {
 		return exitf(2, "--room needs --name: the name the room shows you by")
 	}
-	if name != "" {
-		if err := classroom.CheckName(name); err != nil {
-			return exitf(2, "--name: %v", err)
-		}
+	if err := checkName(name); err != nil {
+		return err
 	}
 	if _, _, err := classroom.ParseJoinURL(room); err != nil {
 		return exitf(2, "--room: %v", err)
+	}
+	return nil
+}
+
+// checkName checks --name, when given.
+func checkName(name string) error {
+	if name == "" {
+		return nil
+	}
+	if err := classroom.CheckName(name); err != nil {
+		return exitf(2, "--name: %v", err)
 	}
 	return nil
 }

@@ -105,7 +105,11 @@ func runStart(ctx context.Context, o *startOptions) error {
 		return err
 	}
 	if o.room != "" {
-		if err := checkRoomFlags(o.room, o.name, false); err != nil {
+		// The join address is dockstep join's argument: no flag to name.
+		if _, _, err := classroom.ParseJoinURL(o.room); err != nil {
+			return exitf(2, "%v", err)
+		}
+		if err := checkName(o.name); err != nil {
 			return err
 		}
 	}
