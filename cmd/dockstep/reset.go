@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -15,11 +14,17 @@ import (
 // resetOptions are what dockstep reset runs with.
 type resetOptions struct {
 	base
+	// prompter asks the learner to confirm; errNoTerminal when it cannot.
+	prompter func() (confirmer, error)
 	// lesson is the lesson to forget; empty: every lesson.
 	lesson string
 	yes    bool
-	// confirm asks the learner; nil means a survey prompt on the terminal.
-	confirm func(ctx context.Context, msg string) (bool, error)
+}
+
+// confirmer asks a yes-or-no question.
+type confirmer interface {
+	Confirm(ctx context.Context, msg string, def bool) (bool, error)
+	Close() error
 }
 
 func newResetCmd(g *globals, runF func(context.Context, *resetOptions) error) *cobra.Command {
@@ -34,6 +39,7 @@ are left alone.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.base = g.base()
+			o.prompter = func() (confirmer, error) { return g.prompter() }
 			if len(args) == 1 {
 				o.lesson = args[0]
 			}
@@ -83,21 +89,15 @@ func runReset(ctx context.Context, o *resetOptions) error {
 		return nil
 	}
 	if !o.yes {
-		confirm := o.confirm
-		if confirm == nil {
-			in, inOK := o.io.in.(*os.File)
-			out, outOK := o.io.out.(*os.File)
-			if !o.io.inTTY || !o.io.outTTY || !inOK || !outOK {
-				return exitf(2, "dockstep reset asks before it forgets %s, but there is no terminal to ask on; add --yes to reset without asking", what)
-			}
-			p, err := runner.NewSurveyPrompter(in, out, o.io.errOut, o.io.color())
-			if err != nil {
-				return err
-			}
-			defer p.Close()
-			confirm = func(ctx context.Context, msg string) (bool, error) { return p.Confirm(ctx, msg, false) }
+		p, err := o.prompter()
+		if errors.Is(err, errNoTerminal) {
+			return exitf(2, "dockstep reset asks before it forgets %s, but there is no terminal to ask on; add --yes to reset without asking", what)
 		}
-		ok, err := confirm(ctx, fmt.Sprintf("Forget %s?", what))
+		if err != nil {
+			return err
+		}
+		defer p.Close()
+		ok, err := p.Confirm(ctx, fmt.Sprintf("Forget %s?", what), false)
 		if errors.Is(err, runner.ErrInterrupted) {
 			return exitf(130, "nothing was reset")
 		}

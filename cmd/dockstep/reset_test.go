@@ -90,9 +90,8 @@ func TestResetAsksFirst(t *testing.T) {
 			var out bytes.Buffer
 			g := &globals{io: &streams{out: &out, errOut: &out}, lessonsDir: "testdata/e2e-lessons"}
 			var asked string
-			err := runReset(context.Background(), &resetOptions{base: g.base(), confirm: func(_ context.Context, msg string) (bool, error) {
-				asked = msg
-				return tc.answer, nil
+			err := runReset(context.Background(), &resetOptions{base: g.base(), prompter: func() (confirmer, error) {
+				return &scriptedConfirm{asked: &asked, answer: tc.answer}, nil
 			}})
 			if err != nil {
 				t.Fatal(err)
@@ -151,3 +150,16 @@ func TestListSaysWhenStepsWereSkipped(t *testing.T) {
 		t.Errorf("list --json: exit %d, %s; want skipped 2", code, out)
 	}
 }
+
+// scriptedConfirm answers a confirmation as told, keeping the question.
+type scriptedConfirm struct {
+	asked  *string
+	answer bool
+}
+
+func (c *scriptedConfirm) Confirm(_ context.Context, msg string, _ bool) (bool, error) {
+	*c.asked = msg
+	return c.answer, nil
+}
+
+func (c *scriptedConfirm) Close() error { return nil }

@@ -23,7 +23,7 @@ type startOptions struct {
 	base
 	engine func(context.Context) (checkEngine, engine.Endpoint, error)
 	// prompter asks the learner on the terminal; close it when done.
-	prompter func(in, out *os.File) (closingPrompter, error)
+	prompter func() (closingPrompter, error)
 	// lesson is the lesson to start; empty: the one in progress, or the
 	// learner chooses.
 	lesson string
@@ -68,15 +68,26 @@ Exit status: 0 when you quit, 130 after Ctrl-C (your progress is saved),
 
 // fillStart fills the options of the runner's commands.
 func (g *globals) fillStart(o *startOptions) {
-	o.base, o.engine = g.base(), connectAs[checkEngine](g)
-	o.prompter = func(in, out *os.File) (closingPrompter, error) {
-		return runner.NewSurveyPrompter(in, out, g.io.errOut, g.io.color())
-	}
+	o.base, o.engine, o.prompter = g.base(), connectAs[checkEngine](g), g.prompter
 }
 
 func addStartFlags(cmd *cobra.Command, o *startOptions) {
 	cmd.Flags().StringArrayVar(&o.vars, "var", nil, "give the lesson variable `name=value` instead of being asked (repeat for each)")
 	roomFlags(cmd, &o.room, &o.name)
+}
+
+// errNoTerminal is the prompter factory's error when standard input or
+// output is not a terminal.
+var errNoTerminal = errors.New("no terminal")
+
+// prompter is the prompter factory: the survey prompter on the terminal.
+func (g *globals) prompter() (closingPrompter, error) {
+	in, inOK := g.io.in.(*os.File)
+	out, outOK := g.io.out.(*os.File)
+	if !g.io.inTTY || !g.io.outTTY || !inOK || !outOK {
+		return nil, errNoTerminal
+	}
+	return runner.NewSurveyPrompter(in, out, g.io.errOut, g.io.color())
 }
 
 // needTerminal is the message of the interactive commands without one.
@@ -131,7 +142,7 @@ func runStart(ctx context.Context, o *startOptions) error {
 	if st, err := term.GetState(int(in.Fd())); err == nil {
 		defer term.Restore(int(in.Fd()), st)
 	}
-	prompt, err := o.prompter(in, out)
+	prompt, err := o.prompter()
 	if err != nil {
 		return err
 	}
