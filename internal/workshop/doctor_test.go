@@ -33,10 +33,10 @@ func TestCollectNeeds(t *testing.T) {
 		vars  func(*lessons.Lesson) map[string]string
 		ports []string
 	}{
-		{"the variables' defaults", nil, []string{"19501/tcp :29", "19502/tcp :30", "19503/tcp :40"}},
+		{"the variables' defaults", nil, []string{"19501/tcp :32", "19502/tcp :33", "19503/tcp :43"}},
 		{"the learner's values", func(l *lessons.Lesson) map[string]string {
 			return map[string]string{"web": "8001", "visit": "8002", "other": "8001"}
-		}, []string{"8001/tcp :29", "8002/tcp :30"}},
+		}, []string{"8001/tcp :32", "8002/tcp :33"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
