@@ -54,11 +54,11 @@ func TestMountKindEngine(t *testing.T) {
 		{"mount: {container: " + both + ", destination: /srv, source: ./site, read-only: true}", true, "mounts bind " + site + " at /srv"},
 		{"mount: {container: " + both + ", destination: /srv, source: " + site + ", type: bind}", true, ""},
 		{"mount: {container: " + rw + ", destination: /srv, source: site}", false, "a bind mount, not a volume mount"},
-		{"mount: {container: " + rw + ", destination: /srv, source: ./site, read-only: true}", false, "writable, not read-only (:ro after the path in the container makes it so). Mounts are set when a container is created: remove it (docker rm -f " + rw + ") and run it again with -v \"$PWD/site\":/srv:ro"},
+		{"mount: {container: " + rw + ", destination: /srv, source: ./site, read-only: true}", false, "writable, not read-only (:ro after the path in the container makes it so). Mounts are set when a container is created: remove it (docker rm -f " + rw + ") and run it again: docker run --name " + rw + " -v \"$PWD/site\":/srv:ro ..."},
 		{"mount: {container: " + both + ", destination: /srv, source: ./other}", false, "mounts bind " + site + " at /srv: not the folder " + filepath.Join(dir, "other")},
 		{"mount: {container: " + both + ", destination: /data, source: notmine}", false, "mounts volume " + vol + " at /data: not volume notmine"},
 		{"mount: {container: " + both + ", destination: /data, type: bind}", false, "a volume mount, not a bind mount"},
-		{"mount: {container: " + rw + ", destination: /data, source: " + vol + "}", false, "container " + rw + " has nothing mounted at /data (it mounts bind " + site + " at /srv): mounts are set when a container is created, so remove it and run it again with -v " + vol + ":/data"},
+		{"mount: {container: " + rw + ", destination: /data, source: " + vol + "}", false, "container " + rw + " has nothing mounted at /data (it mounts bind " + site + " at /srv): mounts are set when a container is created, so remove it (docker rm -f " + rw + ") and run it again: docker run --name " + rw + " -v " + vol + ":/data ..."},
 		{"mount: {container: " + both + "-x, destination: /data, source: " + vol + "}", false, "no container named " + both + "-x"},
 	})
 	expect(t, env, "no-volume: "+vol, false, "volume "+vol+" is still here: remove it with docker volume rm "+vol+", once no container uses it ("+both+" still does: docker rm -f "+both+")")

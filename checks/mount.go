@@ -90,6 +90,15 @@ func (c *mountCheck) hostSource(dir string) string {
 	return filepath.Clean(src)
 }
 
+// runCommand is the step's own docker run of the container, else one with
+// the -v flag the check wants.
+func (c *mountCheck) runCommand() string {
+	if run := lessonCommand(c.commands, "docker", " run ", c.container); run != "" {
+		return run
+	}
+	return fmt.Sprintf("docker run --name %s %s ...", c.container, c.flag())
+}
+
 // flag is the docker run -v flag that makes the mount the check wants.
 func (c *mountCheck) flag() string {
 	src := c.source
@@ -116,11 +125,7 @@ func describeMount(m container.MountPoint) string {
 func (c *mountCheck) Evaluate(ctx context.Context, env *Env) Result {
 	insp, err := env.Docker.ContainerInspect(ctx, c.container)
 	if isNotFound(err) {
-		run := lessonCommand(c.commands, "docker", " run ", c.container)
-		if run == "" {
-			run = fmt.Sprintf("docker run --name %s %s ...", c.container, c.flag())
-		}
-		return Result{Kind: "mount", Message: fmt.Sprintf("no container named %s: start it with %s", c.container, run), Missing: "container " + c.container}
+		return Result{Kind: "mount", Message: fmt.Sprintf("no container named %s: start it with %s", c.container, c.runCommand()), Missing: "container " + c.container}
 	}
 	if err != nil {
 		return engineFailure("mount", err)
@@ -140,7 +145,7 @@ func (c *mountCheck) Evaluate(ctx context.Context, env *Env) Result {
 		if len(others) > 0 {
 			msg += " (it mounts " + strings.Join(others, ", ") + ")"
 		}
-		msg += ": mounts are set when a container is created, so remove it and run it again with " + c.flag()
+		msg += fmt.Sprintf(": mounts are set when a container is created, so remove it (docker rm -f %s) and run it again: %s", c.container, c.runCommand())
 		return Result{Kind: "mount", Message: msg}
 	}
 	var wrong []string
@@ -152,7 +157,12 @@ func (c *mountCheck) Evaluate(ctx context.Context, env *Env) Result {
 			wrong = append(wrong, fmt.Sprintf("not volume %s", c.source))
 		}
 		if at.Type == "bind" && filepath.Clean(at.Source) != c.hostSource(env.Dir) {
-			wrong = append(wrong, fmt.Sprintf("not the folder %s", c.hostSource(env.Dir)))
+			w := fmt.Sprintf("not the folder %s", c.hostSource(env.Dir))
+			if !filepath.IsAbs(c.source) && env.Dir != "" {
+				// $PWD was another folder: the command ran elsewhere.
+				w += fmt.Sprintf(" (run the command in %s: cd %s)", env.Dir, env.Dir)
+			}
+			wrong = append(wrong, w)
 		}
 	}
 	if c.readOnly != nil && at.RW == *c.readOnly {
@@ -163,7 +173,7 @@ func (c *mountCheck) Evaluate(ctx context.Context, env *Env) Result {
 		}
 	}
 	if len(wrong) > 0 {
-		return Result{Kind: "mount", Message: fmt.Sprintf("%s mounts %s: %s. Mounts are set when a container is created: remove it (docker rm -f %s) and run it again with %s", who, describeMount(*at), strings.Join(wrong, "; "), c.container, c.flag())}
+		return Result{Kind: "mount", Message: fmt.Sprintf("%s mounts %s: %s. Mounts are set when a container is created: remove it (docker rm -f %s) and run it again: %s", who, describeMount(*at), strings.Join(wrong, "; "), c.container, c.runCommand())}
 	}
 	return Result{Kind: "mount", Passed: true, Message: fmt.Sprintf("%s mounts %s", who, describeMount(*at))}
 }

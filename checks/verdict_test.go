@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/docker/docker/api/types/container"
+
 	"github.com/dockstep/dockstep/lessons"
 )
 
@@ -67,5 +69,31 @@ func TestMissingContainerSaidOnceWithTheLessonsCommand(t *testing.T) {
 	r := EvaluateAll(context.Background(), Default(), specs[1:], nil, env)[0]
 	if !strings.Contains(r.Message, run) {
 		t.Errorf("the mount check advises %q, not the lesson's command", r.Message)
+	}
+}
+
+// A bind mount of the wrong folder, because the learner ran the lesson's
+// command in another folder, says where to run it, and quotes the lesson's
+// command as it is.
+func TestBindMountFromTheWrongFolder(t *testing.T) {
+	run := `docker run -d --name homepage -p 8080:80 -v "$PWD/site:/usr/share/nginx/html:ro" nginx:alpine`
+	sp := spec(t, `mount: {container: homepage, destination: /usr/share/nginx/html, source: ./site, type: bind, read-only: true}`)
+	sp.Commands = []string{run}
+	f := &fakeDocker{}
+	c := fakeContainer{}
+	c.summary.Names = []string{"/homepage"}
+	c.inspect.Mounts = []container.MountPoint{{Type: "bind", Source: "/home/sam/site", Destination: "/usr/share/nginx/html", RW: true}}
+	f.containers = append(f.containers, c)
+	env := &Env{Docker: f, Dir: "/home/sam/dockstep-bind-mounts"}
+	r := EvaluateAll(context.Background(), Default(), []lessons.CheckSpec{sp}, nil, env)[0]
+	for _, want := range []string{
+		"mounts bind /home/sam/site at /usr/share/nginx/html: not the folder /home/sam/dockstep-bind-mounts/site (run the command in /home/sam/dockstep-bind-mounts: cd /home/sam/dockstep-bind-mounts)",
+		"writable, not read-only",
+		"docker rm -f homepage",
+		run,
+	} {
+		if !strings.Contains(r.Message, want) {
+			t.Errorf("the diagnosis does not say %q:\n%s", want, r.Message)
+		}
 	}
 }
