@@ -203,6 +203,9 @@ func (r *renderer) code(b *lessons.Block) []string {
 		}
 		out = append(out, strings.Repeat(" ", base)+r.paint(sgrBold, title+":"))
 	}
+	if b.Command {
+		lines = splitCommands(lines, r.opt.Width-base-codeIndent)
+	}
 	for i, l := range lines {
 		// Each line of a command block is a command of its own, unless the
 		// line before it continues onto it with a backslash.
@@ -219,6 +222,75 @@ func (r *renderer) code(b *lessons.Block) []string {
 		}
 	}
 	return out
+}
+
+// splitCommands breaks each command line wider than width at its spaces
+// (not those inside quotes), ending each part but the last with a
+// backslash, as a shell reads it: the terminal then never cuts a command
+// mid-word, and the lines can still be copied as they are. A word wider
+// than width is left whole.
+func splitCommands(lines []string, width int) []string {
+	var out []string
+	for _, l := range lines {
+		if width < minTextWidth || len([]rune(l)) <= width {
+			out = append(out, l)
+			continue
+		}
+		// An option stays on the line of its value: --mount type=bind,...
+		var words []string
+		for _, w := range shellWords(l) {
+			if n := len(words); n > 0 && strings.HasPrefix(words[n-1], "-") && !strings.Contains(words[n-1], " ") &&
+				!strings.Contains(words[n-1], "=") && !strings.HasPrefix(w, "-") {
+				words[n-1] += " " + w
+				continue
+			}
+			words = append(words, w)
+		}
+		cur := ""
+		for _, w := range words {
+			if cur != "" && len([]rune(cur))+1+len([]rune(w))+2 > width {
+				out = append(out, cur+" \\")
+				cur = "  " + w
+				continue
+			}
+			if cur == "" {
+				cur = w
+			} else {
+				cur += " " + w
+			}
+		}
+		out = append(out, cur)
+	}
+	return out
+}
+
+// shellWords splits a command at the spaces outside quotes, keeping the
+// quotes.
+func shellWords(l string) []string {
+	var words []string
+	var cur strings.Builder
+	quote := rune(0)
+	for _, c := range l {
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == ' ':
+			if cur.Len() > 0 {
+				words = append(words, cur.String())
+				cur.Reset()
+			}
+			continue
+		}
+		cur.WriteRune(c)
+	}
+	if cur.Len() > 0 {
+		words = append(words, cur.String())
+	}
+	return words
 }
 
 // codeLines splits a block's text into lines, without the final newline and

@@ -131,6 +131,15 @@ func TestRender(t *testing.T) {
 			want:  "now run\ndocker run --rm busybox,\nthen stop\n",
 		},
 		{
+			name: "a command wider than the screen is split at spaces outside quotes, with backslashes",
+			blocks: []lessons.Block{{Kind: lessons.Code, Command: true,
+				Text: `docker run -d --name homepage -p 8080:80 --mount type=bind,source="$PWD/my site",target=/usr/share/nginx/html,readonly nginx:alpine`}},
+			width: 60,
+			want: "  $ docker run -d --name homepage -p 8080:80 \\\n" +
+				"      --mount type=bind,source=\"$PWD/my site\",target=/usr/share/nginx/html,readonly \\\n" +
+				"      nginx:alpine\n",
+		},
+		{
 			name:   "link shows its url when the text differs",
 			blocks: []lessons.Block{paraBlock(plainSpan("see "), lessons.Span{Style: lessons.Link, Text: "the docs", URL: "https://docs.docker.com/"}, plainSpan("."))},
 			want:   "see the docs (https://docs.docker.com/).\n",
