@@ -459,6 +459,9 @@ func (p *parser) quiz(body string, line, content int) *Quiz {
 		if !found {
 			p.errorf(answerNode.Line, "the answer %q is not one of the choices", q.Answer)
 		}
+		if q.Choices[0] == q.Answer {
+			p.errorf(answerNode.Line, "the answer is the first choice, where the menu's mark starts: Enter alone would be right; put it further down")
+		}
 	}
 	return q
 }
