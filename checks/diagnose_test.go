@@ -242,9 +242,9 @@ func TestFileCheck(t *testing.T) {
 	}{
 		{"file: app.py", true, ""},
 		{"file: {path: app.py, contains: import Flask}", true, ""},
-		{`file: {path: app.py, matches: "app = Flask\\(.*\\)"}`, true, ""},
+		{`file: {path: app.py, matches: "app = Flask\\(.*\\)", want: the Flask app}`, true, ""},
 		{`file: {path: app.py, contains: "from flask import Flask, request"}`, false, `the closest line is "from flask import Flask" (line 1)`},
-		{"file: {path: app.py, matches: \"^import\"}", false, "has no text that matches ^import"},
+		{"file: {path: app.py, matches: \"^import\", want: an import on the first line}", false, "app.py does not have an import on the first line"},
 		{"file: {path: requirements.txt}", false, "no file requirements.txt (looked for " + filepath.Join(dir, "requirements.txt") + ")"},
 	}
 	for _, tt := range tests {

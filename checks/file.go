@@ -24,12 +24,15 @@ type fileCheck struct {
 	path     string
 	contains string
 	matches  *regexp.Regexp
+	// want says in words what matches looks for: the learner is told it,
+	// never the regular expression.
+	want string
 }
 
 func compileFile(n *yaml.Node) (Check, error) {
 	var d decoder
 	c := &fileCheck{}
-	d.shorthand(n, "path", "which file, such as path: app.py", []string{"path", "contains", "matches"}, "{path: app.py, contains: Flask}",
+	d.shorthand(n, "path", "which file, such as path: app.py", []string{"path", "contains", "matches", "want"}, "{path: app.py, contains: Flask}",
 		func(v *yaml.Node) { c.path = d.str("file", v) },
 		func(key string, v *yaml.Node) {
 			switch key {
@@ -39,8 +42,18 @@ func compileFile(n *yaml.Node) (Check, error) {
 				c.contains = d.str(key, v)
 			case "matches":
 				c.matches = d.regexp(key, v)
+			case "want":
+				c.want = d.str(key, v)
 			}
 		})
+	if n != nil && n.Kind == yaml.MappingNode {
+		switch {
+		case hasKey(n, "matches") && !hasKey(n, "want"):
+			d.errorf(n, "matches needs want: what it looks for, in words the learner reads instead of the regular expression, such as want: a line name: visits")
+		case hasKey(n, "want") && !hasKey(n, "matches"):
+			d.errorf(n, "want goes with matches; contains says its text itself")
+		}
+	}
 	return c, d.err()
 }
 
@@ -67,7 +80,7 @@ func (c *fileCheck) Evaluate(ctx context.Context, env *Env) Result {
 		return Result{Kind: "file", Message: msg}
 	}
 	if c.matches != nil && !c.matches.MatchString(text) {
-		return Result{Kind: "file", Message: fmt.Sprintf("%s has no text that matches %s", c.path, c.matches)}
+		return Result{Kind: "file", Message: fmt.Sprintf("%s does not have %s", c.path, c.want)}
 	}
 	return Result{Kind: "file", Passed: true, Message: c.path + " is as wanted"}
 }
