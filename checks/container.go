@@ -35,18 +35,23 @@ type containerCheck struct {
 	// (docker run -d) or not: the engine records whether its output is
 	// attached to the terminal that started it.
 	detached *bool
+	// restart is the restart policy wanted (container_restart.go).
+	restart *restartPolicy
+	// health is the health wanted: healthy, unhealthy, starting or none
+	// (container_health.go).
+	health string
 	// commands are the step's own commands, for advice.
 	commands []string
 }
 
-var containerFields = []string{"image", "name", "state", "exit-code", "publish", "command", "network", "mount", "env", "count", "detached"}
+var containerFields = []string{"image", "name", "state", "exit-code", "publish", "command", "network", "mount", "env", "count", "detached", "restart", "health"}
 
 var containerStates = []string{"running", "exited", "created", "paused", "any"}
 
 func compileContainer(n *yaml.Node) (Check, error) {
 	var d decoder
 	c := &containerCheck{state: "running"}
-	var exitNode *yaml.Node
+	var exitNode, healthNode *yaml.Node
 	d.fields(n, containerFields, "{image: busybox, state: exited}", func(key string, v *yaml.Node) {
 		switch key {
 		case "image":
@@ -95,8 +100,16 @@ func compileContainer(n *yaml.Node) (Check, error) {
 		case "detached":
 			b := d.boolean(key, v)
 			c.detached = &b
+		case "restart":
+			c.restart = d.restart(key, v)
+		case "health":
+			c.health = d.health(key, v)
+			healthNode = v
 		}
 	})
+	if c.health != "" && c.state != "running" {
+		d.errorf(healthNode, "health needs state: running (only a running container runs its health check)")
+	}
 	if c.exitCode != nil && c.state == "running" {
 		if n.Kind == yaml.MappingNode && !hasKey(n, "state") {
 			c.state = "exited" // an exit code implies the container has exited
@@ -439,6 +452,9 @@ func (c *containerCheck) runFlags() string {
 	if c.name != "" {
 		b.WriteString("--name " + c.name + " ")
 	}
+	if c.restart != nil {
+		b.WriteString("--restart " + c.restart.String() + " ")
+	}
 	for _, p := range c.publish {
 		if p.host == 0 {
 			b.WriteString("-P ")
@@ -564,6 +580,24 @@ func (c *containerCheck) mismatches(ctx context.Context, env *Env, s *container.
 			wrong = append(wrong, msg)
 		case !*c.detached && !attached:
 			wrong = append(wrong, fmt.Sprintf("%s was started in the background (docker run -d); this step runs it in the foreground, without -d", named(who, name)))
+		}
+	}
+	if c.restart != nil {
+		i, err := inspect()
+		if err != nil {
+			return nil, err
+		}
+		if msg := c.restartMismatch(who, containerName(s.Names), i); msg != "" {
+			wrong = append(wrong, msg)
+		}
+	}
+	if c.health != "" && s.State == "running" {
+		i, err := inspect()
+		if err != nil {
+			return nil, err
+		}
+		if msg := c.healthMismatch(who, containerName(s.Names), i); msg != "" {
+			wrong = append(wrong, msg)
 		}
 	}
 	if c.exitCode != nil && s.State == "exited" {
@@ -858,8 +892,12 @@ func (c *containerCheck) key() string {
 	if c.detached != nil {
 		detached = strconv.FormatBool(*c.detached)
 	}
-	return fmt.Sprintf("container\x00%s\x00%s\x00%s\x00%s\x00%v\x00%s\x00%s\x00%v\x00%v\x00%s",
-		img, c.name, c.state, code, c.publish, c.command, c.network, c.mounts, sortedPairs(c.env), detached)
+	restart := ""
+	if c.restart != nil {
+		restart = c.restart.String()
+	}
+	return fmt.Sprintf("container\x00%s\x00%s\x00%s\x00%s\x00%v\x00%s\x00%s\x00%v\x00%v\x00%s\x00%s\x00%s",
+		img, c.name, c.state, code, c.publish, c.command, c.network, c.mounts, sortedPairs(c.env), detached, restart, c.health)
 }
 
 // summaryOf gives an inspected container the form ContainerList gives it.

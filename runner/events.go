@@ -78,7 +78,8 @@ type EngineEvents interface {
 // give a different answer, by type of object.
 var relevantActions = map[events.Type]map[events.Action]bool{
 	events.ContainerEventType: actionSet(events.ActionCreate, events.ActionStart, events.ActionDie, events.ActionDestroy,
-		events.ActionRename, events.ActionPause, events.ActionUnPause, events.ActionCommit, events.ActionHealthStatus),
+		events.ActionRename, events.ActionPause, events.ActionUnPause, events.ActionCommit, events.ActionHealthStatus,
+		events.ActionUpdate), // docker update --restart changes what a container check sees
 	events.ImageEventType: actionSet(events.ActionPull, events.ActionPush, events.ActionTag, events.ActionUnTag,
 		events.ActionDelete, events.ActionImport, events.ActionLoad, "build"),
 	events.VolumeEventType:  actionSet(events.ActionCreate, events.ActionDestroy),

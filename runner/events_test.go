@@ -22,6 +22,7 @@ func TestRelevantEvents(t *testing.T) {
 		{events.ContainerEventType, events.ActionDie, true},
 		{events.ContainerEventType, events.ActionDestroy, true},
 		{events.ContainerEventType, "health_status: healthy", true},
+		{events.ContainerEventType, events.ActionUpdate, true},
 		{events.ContainerEventType, events.ActionAttach, false},
 		{events.ContainerEventType, events.ActionExecStart, false},
 		{events.ImageEventType, events.ActionPull, true},
