@@ -113,7 +113,7 @@ func (c *composeCheck) Evaluate(ctx context.Context, env *Env) Result {
 	if c.state == "removed" {
 		fix = "run docker compose down -v in the folder of its compose.yaml"
 		if len(left) == len(vols) {
-			fix = "docker compose down keeps volumes; down -v removes them too (or docker volume rm " + strings.Join(vols, " ") + ")"
+			fix = "docker compose down keeps volumes; docker compose down -v removes them too (or docker volume rm " + strings.Join(vols, " ") + ")"
 		}
 	}
 	return Result{Kind: "compose", Message: fmt.Sprintf("project %s still has %s: %s", c.project, strings.Join(left, ", "), fix)}

@@ -10,6 +10,7 @@ import (
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/events"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/volume"
@@ -52,7 +53,28 @@ type fakeDocker struct {
 	containers []fakeContainer
 	volumes    map[string]bool
 	networks   map[string]network.Inspect
-	err        error // returned by every call, as from an engine that is down
+	// history is the engine's event log: Events sends those of the types
+	// asked for, then ends.
+	history []events.Message
+	err     error // returned by every call, as from an engine that is down
+}
+
+func (f *fakeDocker) Events(ctx context.Context, o events.ListOptions) (<-chan events.Message, <-chan error) {
+	msgs, errs := make(chan events.Message), make(chan error, 1)
+	go func() {
+		for _, m := range f.history {
+			if t := o.Filters.Get("type"); len(t) > 0 && t[0] != string(m.Type) {
+				continue
+			}
+			select {
+			case msgs <- m:
+			case <-ctx.Done():
+				return
+			}
+		}
+		errs <- io.EOF
+	}()
+	return msgs, errs
 }
 
 type fakeContainer struct {

@@ -102,7 +102,7 @@ func TestComposeKindEngine(t *testing.T) {
 	c.NetworkRemove(ctx, nw)
 	expectAll(t, env, []kindCase{
 		{"compose: {project: " + project + ", state: down}", true, "is down"},
-		{"compose: {project: " + project + ", state: removed}", false, "still has volume " + vol + ": docker compose down keeps volumes; down -v removes them too"},
+		{"compose: {project: " + project + ", state: removed}", false, "still has volume " + vol + ": docker compose down keeps volumes; docker compose down -v removes them too"},
 	})
 }
 

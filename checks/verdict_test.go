@@ -5,8 +5,10 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/events"
 
 	"github.com/dockstep/dockstep/lessons"
 )
@@ -95,5 +97,25 @@ func TestBindMountFromTheWrongFolder(t *testing.T) {
 		if !strings.Contains(r.Message, want) {
 			t.Errorf("the diagnosis does not say %q:\n%s", want, r.Message)
 		}
+	}
+}
+
+// A volume the learner removed during the step (docker compose down -v where
+// the lesson says down) is said to be removed, with its data, not to be
+// created with docker volume create.
+func TestVolumeRemovedDuringTheStep(t *testing.T) {
+	f := &fakeDocker{history: []events.Message{
+		{Type: events.VolumeEventType, Action: events.ActionDestroy, Actor: events.Actor{ID: "visits_redis-data"}},
+	}}
+	env := &Env{Docker: f, Since: time.Now().Add(-time.Minute)}
+	r := compile(t, "volume: visits_redis-data").Evaluate(context.Background(), env)
+	if r.Passed || !strings.Contains(r.Message, "volume visits_redis-data was removed since this step began") ||
+		!strings.Contains(r.Message, "docker compose down alone keeps them") {
+		t.Errorf("got %q, want it to say the volume was removed, and that down alone keeps volumes", r.Message)
+	}
+	// Never there: how to make it.
+	r = compile(t, "volume: notes").Evaluate(context.Background(), env)
+	if !strings.Contains(r.Message, "no volume notes: create it with docker volume create notes") {
+		t.Errorf("got %q for a volume never made", r.Message)
 	}
 }
