@@ -15,6 +15,7 @@ import (
 
 	"github.com/dockstep/dockstep/checks"
 	"github.com/dockstep/dockstep/internal/engine"
+	"github.com/dockstep/dockstep/internal/workshop"
 )
 
 // These tests call the commands' run functions with fakes, as the GitHub
@@ -77,9 +78,11 @@ func TestCheckNeedsNoEngineForFileChecks(t *testing.T) {
 	}
 }
 
-// registryEngine is an engine that has no image yet and pulls any.
+// registryEngine is an engine that has no image yet and pulls any but
+// refuse.
 type registryEngine struct {
 	prefetchEngine
+	refuse string
 	pulled []string
 }
 
@@ -93,6 +96,9 @@ func (f *registryEngine) ImageInspect(_ context.Context, ref string, _ ...client
 }
 
 func (f *registryEngine) ImagePull(_ context.Context, ref string, _ image.PullOptions) (io.ReadCloser, error) {
+	if ref == f.refuse {
+		return nil, errors.New("pull access denied for " + ref + ", repository does not exist")
+	}
 	f.pulled = append(f.pulled, ref)
 	return io.NopCloser(strings.NewReader(`{"status":"Downloaded newer image for ` + ref + `"}` + "\n")), nil
 }
@@ -127,5 +133,21 @@ func TestFlagsFillTheOptions(t *testing.T) {
 	if got == nil || got.lesson != "web" || got.step != 2 || strings.Join(got.vars, ",") != "a=b" || !got.asJSON ||
 		got.timeout != 3*time.Second || got.room != "http://h:1/join/x" || got.name != "Ann" || got.engine == nil || got.io != g.io {
 		t.Errorf("options %+v, want every flag in them, with the streams and an engine factory", got)
+	}
+}
+
+func TestDoctorWithoutAnEngineNamesIt(t *testing.T) {
+	var out bytes.Buffer
+	ep := engine.Endpoint{Host: "tcp://fake:2375", Source: "a test"}
+	o := &doctorOptions{base: fakeBase(t, doctorLessons, &out), lessons: []string{"missing"},
+		dial: func() (workshop.Engine, engine.Endpoint, error) {
+			return nil, ep, engine.Unreachable(ep, errors.New("connection refused"))
+		}}
+	err := runDoctor(context.Background(), o)
+	if code := exitCode(err); code != 3 || !strings.Contains(err.Error(), "the Docker engine at tcp://fake:2375 (from a test) cannot be used") {
+		t.Errorf("exit %d, error %v; want 3 naming the engine", code, err)
+	}
+	if !strings.Contains(out.String(), "tcp://fake:2375") {
+		t.Errorf("the checklist does not name the engine:\n%s", out.String())
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -206,15 +207,17 @@ func registryTags(t *testing.T, registry, repo string) []string {
 // TestPrefetchFails checks an image that cannot be pulled: exit 1, with
 // the image, the lesson and what to do.
 func TestPrefetchFails(t *testing.T) {
-	dockertest.Client(t)
-	env := engineEnv(t)
-	code, out, errOut := runEnv(t, env, "prefetch", "missing", "--lessons", doctorLessons)
-	if code != 1 {
+	var out bytes.Buffer
+	fake := &registryEngine{refuse: "dockstep-test/no-such-image:never"}
+	o := &prefetchOptions{base: fakeBase(t, doctorLessons, &out), lessons: []string{"missing"},
+		engine: func(context.Context) (prefetchEngine, engine.Endpoint, error) { return fake, engine.Endpoint{}, nil }}
+	err := runPrefetch(context.Background(), o)
+	if code := exitCode(err); code != 1 {
 		t.Errorf("got exit %d, want 1", code)
 	}
 	for _, w := range []string{"dockstep-test/no-such-image:never: cannot pull it:", "needed by: missing", "fix: ", "1 failed", "1 image could not be fetched"} {
-		if !strings.Contains(out+errOut, w) {
-			t.Errorf("output does not hold %q:\n%s%s", w, out, errOut)
+		if !strings.Contains(out.String()+fmt.Sprint(err), w) {
+			t.Errorf("output does not hold %q:\n%s%v", w, out.String(), err)
 		}
 	}
 }
