@@ -121,14 +121,11 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 	if err != nil {
 		return exitf(2, "%v", err)
 	}
-	sel, err := o.selectLessons(o.lesson)
+	ls, err := o.soundLessons(o.lesson)
 	if err != nil {
 		return err
 	}
-	if len(sel.Problems) > 0 {
-		return lintFirst(sel.Problems)
-	}
-	l := sel.Lessons[0]
+	l := ls[0]
 	from, err := demo.StepIndex(l, o.from)
 	if err != nil {
 		return exitf(2, "%v", err)

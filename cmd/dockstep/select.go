@@ -33,20 +33,27 @@ func (b *base) selectLessons(args []string) (lessons.Selection, error) {
 	return sel, nil
 }
 
+// soundLessons are the lessons args name, for the commands that run them:
+// lessons with problems end dockstep with exit status 2.
+func (b *base) soundLessons(args []string) ([]*lessons.Lesson, error) {
+	sel, err := b.selectLessons(args)
+	if err == nil && len(sel.Problems) > 0 {
+		err = lintFirst(sel.Problems)
+	}
+	return sel.Lessons, err
+}
+
 // oneLesson is the single lesson arg names, for the commands that work on
 // one. Its problems end dockstep with exit status 2.
 func (b *base) oneLesson(arg string) (*lessons.Lesson, error) {
-	sel, err := b.selectLessons([]string{arg})
+	ls, err := b.soundLessons([]string{arg})
+	if err == nil && len(ls) != 1 {
+		err = exitf(2, "%s holds %d lessons; name one lesson", arg, len(ls))
+	}
 	if err != nil {
 		return nil, err
 	}
-	if len(sel.Problems) > 0 {
-		return nil, lintFirst(sel.Problems)
-	}
-	if len(sel.Lessons) != 1 {
-		return nil, exitf(2, "%s holds %d lessons; name one lesson", arg, len(sel.Lessons))
-	}
-	return sel.Lessons[0], nil
+	return ls[0], nil
 }
 
 // lintFirst is the exit of a command given lessons with problems.

@@ -219,14 +219,8 @@ func joinRoom(ctx context.Context, p runner.Prompter, o *startOptions) (*classro
 // else the course, with arg as any command takes it (id or number).
 func (b *base) runCourse(arg string) ([]*lessons.Lesson, string, error) {
 	if arg == "" {
-		sel, err := b.selectLessons(nil)
-		if err != nil {
-			return nil, "", err
-		}
-		if len(sel.Problems) > 0 {
-			return nil, "", lintFirst(sel.Problems)
-		}
-		return sel.Lessons, "", nil
+		all, err := b.soundLessons(nil)
+		return all, "", err
 	}
 	l, err := b.oneLesson(arg)
 	if err != nil {

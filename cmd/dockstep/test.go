@@ -90,14 +90,10 @@ the Docker engine cannot be used, 130 when interrupted (after cleaning up).`,
 }
 
 func runTest(ctx context.Context, opts *testOptions) error {
-	sel, err := opts.selectLessons(opts.lessons)
+	all, err := opts.soundLessons(opts.lessons)
 	if err != nil {
 		return err
 	}
-	if len(sel.Problems) > 0 {
-		return lintFirst(sel.Problems)
-	}
-	all := sel.Lessons
 	set, err := varFlags(opts.vars, all)
 	if err != nil {
 		return err
