@@ -11,6 +11,7 @@ import (
 
 	"github.com/dockstep/dockstep/internal/grade"
 	"github.com/dockstep/dockstep/lessons"
+	"github.com/dockstep/dockstep/runner"
 )
 
 // pendingEvents reads the events a learner's queue under state holds.
@@ -78,5 +79,20 @@ func TestReportCheckOfOneStepThatPasses(t *testing.T) {
 	evs := pendingEvents(t, state)
 	if len(evs) != 2 || evs[1].Kind != StepPassed || evs[1].Step != 2 {
 		t.Errorf("events %+v, want joined then step 2 passed (no lesson events for one step)", evs)
+	}
+}
+
+func TestSeatSendsWhatTheRunnerReports(t *testing.T) {
+	r := newTestRoom(t)
+	seat, err := OpenSeat(t.TempDir(), r.joinURL(), "Lou", io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seat.Start()
+	seat.Report(runner.Activity{Kind: runner.StepStarted, Lesson: "l1", Step: 1, StepTitle: "one"})
+	seat.Stop()
+	// Stop gives what is queued its moment to go: joined and step_started.
+	if n, _ := r.store.CountEvents(context.Background()); n != 2 {
+		t.Errorf("the room has %d events, want 2 (joined, step_started); status %q", n, seat.Status())
 	}
 }
