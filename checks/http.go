@@ -176,9 +176,11 @@ func (c *httpCheck) try(ctx context.Context, hc *http.Client, timeout time.Durat
 		if strings.Contains(err.Error(), "connection refused") {
 			return fmt.Sprintf("nothing answers at %s (connection refused): is the container running, with its port published (-p)?", c.url), false, false
 		}
-		if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+			strings.Contains(err.Error(), "server closed idle connection") {
 			// Docker's proxy takes the connection, then finds nothing
-			// listening on the container's side and hangs up.
+			// listening on the container's side and hangs up (before the
+			// request is written, net/http calls that an idle close).
 			return fmt.Sprintf("%s takes connections but closes them at once without an answer: the port is published, but nothing listens behind it", c.url), false, false
 		}
 		var ne net.Error
