@@ -127,6 +127,30 @@ func TestHTTPSilentServerInWords(t *testing.T) {
 	}
 }
 
+// A port that takes connections and hangs up at once, as Docker's proxy
+// does when nothing listens in the container, is said in words, whether
+// the hang-up comes before or after the request is written.
+func TestHTTPHangUpInWords(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	r := compile(t, "http: {url: \"http://"+ln.Addr().String()+"/\", timeout: 300ms}").Evaluate(context.Background(), &Env{})
+	if r.Passed || !strings.Contains(r.Message, "takes connections but closes them at once") {
+		t.Errorf("got passed=%v %q, want a failure saying the port hangs up at once", r.Passed, r.Message)
+	}
+}
+
 func TestEngineTroubleInWords(t *testing.T) {
 	tests := []struct {
 		err  error
