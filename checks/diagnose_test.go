@@ -204,6 +204,12 @@ func TestDockerfileDiagnoses(t *testing.T) {
 	sub := filepath.Join(dir, "app")
 	write("txt/Dockerfile.txt", "FROM python:3\n")
 	write("lower/dockerfile", "FROM python:3\n")
+	// The lesson's reordered lines written in, the old COPY . . left above.
+	stale := t.TempDir()
+	if err := os.WriteFile(filepath.Join(stale, "Dockerfile"), []byte("FROM python:3\nWORKDIR /usr/src/app\nCOPY . .\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cacheOrder := `["COPY requirements.txt .", "RUN pip install --no-cache-dir -r requirements.txt", "COPY . ."]`
 	tests := []struct {
 		name, check, dir string
 		pass             bool
@@ -212,6 +218,9 @@ func TestDockerfileDiagnoses(t *testing.T) {
 		{"equal after normalising", `dockerfile: {from: python:3, has: ["CMD [\"python\", \"./app.py\"]", "COPY . .", "RUN pip install --no-cache-dir -r requirements.txt"]}`, sub, true, ""},
 		{"in order", `dockerfile: {has: ["WORKDIR /usr/src/app", "COPY . .", "EXPOSE 80"], order: true}`, sub, true, ""},
 		{"out of order", `dockerfile: {has: ["EXPOSE 80", "COPY . ."], order: true}`, sub, false, "`COPY . .` (line 3) must come after `EXPOSE 80` (line 5)"},
+		{"a copy of a line above: order true allows it", `dockerfile: {has: ` + cacheOrder + `, order: true}`, stale, true, ""},
+		{"a copy of a line above: order first does not", `dockerfile: {has: ` + cacheOrder + `, order: first}`, stale, false,
+			"`COPY . .` (line 3) comes before `RUN pip install --no-cache-dir -r requirements.txt` (line 5): everything from there on is built again whenever its files change; remove line 3, keeping only the `COPY . .` after it"},
 		{"lacks an instruction", `dockerfile: {has: ["EXPOSE 5000"]}`, sub, false, "there is no line `EXPOSE 5000`; the closest is `EXPOSE 80` (line 5)"},
 		{"lacks a kind of instruction", `dockerfile: {has: ["USER app"]}`, sub, false, "no USER line: add `USER app`"},
 		{"other base", `dockerfile: {from: "python:3.12"}`, sub, false, "it starts FROM python:3, want FROM python:3.12"},

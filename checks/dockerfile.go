@@ -26,6 +26,10 @@ type dockerfileCheck struct {
 	from  *imageRef
 	has   []instruction
 	order bool
+	// first, with order, wants no earlier copy of a line either: with
+	// order: first, COPY . . above RUN pip install breaks the build cache
+	// even if another COPY . . follows it.
+	first bool
 }
 
 var dockerfileKeywords = []string{"ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL", "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR"}
@@ -57,7 +61,11 @@ func compileDockerfile(n *yaml.Node) (Check, error) {
 				}
 			}
 		case "order":
-			c.order = d.boolean(key, v)
+			if v.Kind == yaml.ScalarNode && v.Value == "first" {
+				c.order, c.first = true, true
+			} else {
+				c.order = d.boolean(key, v)
+			}
 		}
 	})
 	// A relative path in a wanted line is taken in the WORKDIR the lines
@@ -152,6 +160,18 @@ func (c *dockerfileCheck) outOfOrder(got []instruction) string {
 			return fmt.Sprintf("`%s` (line %d) must come after `%s` (line %d)", want.norm, got[last].line, c.has[i-1].norm, got[prev].line)
 		}
 		prev = next
+	}
+	if !c.first {
+		return ""
+	}
+	// The first line of each kind comes after the one wanted before it.
+	for i := 1; i < len(c.has); i++ {
+		before := slices.IndexFunc(got, func(in instruction) bool { return sameInstruction(c.has[i-1], in, true) })
+		early := slices.IndexFunc(got, func(in instruction) bool { return sameInstruction(c.has[i], in, true) })
+		if early < before {
+			return fmt.Sprintf("`%s` (line %d) comes before `%s` (line %d): everything from there on is built again whenever its files change; remove line %d, keeping only the `%s` after it",
+				c.has[i].norm, got[early].line, c.has[i-1].norm, got[before].line, got[early].line, c.has[i].norm)
+		}
 	}
 	return ""
 }
