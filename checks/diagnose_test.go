@@ -225,7 +225,7 @@ func TestDockerfileDiagnoses(t *testing.T) {
 		{"lacks a kind of instruction", `dockerfile: {has: ["USER app"]}`, sub, false, "no USER line: add `USER app`"},
 		{"other base", `dockerfile: {from: "python:3.12"}`, sub, false, "it starts FROM python:3, want FROM python:3.12"},
 		{"not found: an editor added .txt", `dockerfile: {from: "python:3"}`, filepath.Join(dir, "txt"), false, "there is Dockerfile.txt (the name has no extension: mv Dockerfile.txt Dockerfile)"},
-		{"not found: lower case", `dockerfile: {from: "python:3"}`, filepath.Join(dir, "lower"), false, "there is dockerfile (the name must be written Dockerfile)"},
+		{"not found: lower case", `dockerfile: {from: "python:3"}`, filepath.Join(dir, "lower"), false, "there is dockerfile (the name must be written Dockerfile: mv dockerfile Dockerfile)"},
 		{"not found: one folder up", `dockerfile: {has: ["EXPOSE 80"]}`, dir, false, "no Dockerfile in " + dir + " (looked for " + filepath.Join(dir, "Dockerfile") + "); there is app/Dockerfile: work in the folder that holds the Dockerfile (cd app)"},
 	}
 	for _, tt := range tests {
@@ -244,6 +244,7 @@ func TestDockerfileDiagnoses(t *testing.T) {
 func TestFileCheck(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "app.py"), []byte("from flask import Flask\napp = Flask(__name__)\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, ".dockerignore.txt"), []byte("api-key.txt\n"), 0o644)
 	tests := []struct {
 		check string
 		pass  bool
@@ -255,6 +256,7 @@ func TestFileCheck(t *testing.T) {
 		{`file: {path: app.py, contains: "from flask import Flask, request"}`, false, `the closest line is "from flask import Flask" (line 1)`},
 		{"file: {path: app.py, matches: \"^import\", want: an import on the first line}", false, "app.py does not have an import on the first line"},
 		{"file: {path: requirements.txt}", false, "no file requirements.txt (looked for " + filepath.Join(dir, "requirements.txt") + ")"},
+		{"file: .dockerignore", false, "no file .dockerignore (looked for " + filepath.Join(dir, ".dockerignore") + "); there is .dockerignore.txt (the name has no extension: mv .dockerignore.txt .dockerignore)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.check, func(t *testing.T) {

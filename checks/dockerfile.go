@@ -225,19 +225,7 @@ func sameButForm(want, got instruction) bool {
 // mistake) or with the name in another case.
 func (c *dockerfileCheck) notFound(p, dir string) string {
 	msg := fmt.Sprintf("no %s in %s (looked for %s)", filepath.Base(c.path), filepath.Dir(p), p)
-	var found []string
-	if entries, err := os.ReadDir(filepath.Dir(p)); err == nil {
-		for _, e := range entries {
-			name, want := e.Name(), filepath.Base(p)
-			switch {
-			case strings.EqualFold(name, want) && name != want:
-				found = append(found, name+" (the name must be written "+want+")")
-			case len(name) > len(want) && strings.EqualFold(name[:len(want)+1], want+"."):
-				// Dockerfile.txt: an editor added an extension.
-				found = append(found, fmt.Sprintf("%s (the name has no extension: mv %s %s)", name, name, want))
-			}
-		}
-	}
+	found := misnamed(p)
 	if matches, _ := filepath.Glob(filepath.Join(dir, "*", filepath.Base(c.path))); len(matches) > 0 {
 		for _, m := range matches {
 			rel, _ := filepath.Rel(dir, m)
@@ -250,4 +238,25 @@ func (c *dockerfileCheck) notFound(p, dir string) string {
 		return msg + "; there is " + strings.Join(found, ", ")
 	}
 	return msg + ": create it there, or cd to the folder that holds it"
+}
+
+// misnamed lists the files beside path p that are p misnamed, each with how
+// to rename it: another case (dockerfile), or an extension an editor added
+// (Dockerfile.txt, .dockerignore.txt).
+func misnamed(p string) []string {
+	var found []string
+	entries, err := os.ReadDir(filepath.Dir(p))
+	if err != nil {
+		return nil
+	}
+	for _, e := range entries {
+		name, want := e.Name(), filepath.Base(p)
+		switch {
+		case strings.EqualFold(name, want) && name != want:
+			found = append(found, fmt.Sprintf("%s (the name must be written %s: mv %s %s)", name, want, name, want))
+		case len(name) > len(want) && strings.EqualFold(name[:len(want)+1], want+"."):
+			found = append(found, fmt.Sprintf("%s (the name has no extension: mv %s %s)", name, name, want))
+		}
+	}
+	return found
 }

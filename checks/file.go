@@ -66,7 +66,11 @@ func (c *fileCheck) Evaluate(ctx context.Context, env *Env) Result {
 	}
 	b, err := os.ReadFile(p)
 	if errors.Is(err, fs.ErrNotExist) {
-		return Result{Kind: "file", Message: fmt.Sprintf("no file %s (looked for %s)", c.path, p)}
+		msg := fmt.Sprintf("no file %s (looked for %s)", c.path, p)
+		if found := misnamed(p); len(found) > 0 {
+			msg += "; there is " + strings.Join(found, ", ")
+		}
+		return Result{Kind: "file", Message: msg}
 	}
 	if err != nil {
 		return Result{Kind: "file", Message: fmt.Sprintf("cannot read %s: %v", p, unwrapPath(err))}
