@@ -199,7 +199,10 @@ func (c *imageCheck) builtElsewhere(ctx context.Context, env *Env) (string, erro
 	var found *image.Summary
 	var tags []string
 	for i, im := range list {
-		if im.Created < env.Since.Unix() {
+		// Created is in whole seconds: an image of the second the step
+		// began is as likely the last step's (hello:single, tagged just
+		// before the next step showed) as this one's.
+		if im.Created <= env.Since.Unix() {
 			break
 		}
 		var names []string

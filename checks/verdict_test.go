@@ -9,6 +9,7 @@ import (
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/events"
+	"github.com/docker/docker/api/types/image"
 
 	"github.com/dockstep/dockstep/lessons"
 )
@@ -117,5 +118,33 @@ func TestVolumeRemovedDuringTheStep(t *testing.T) {
 	r = compile(t, "volume: notes").Evaluate(context.Background(), env)
 	if !strings.Contains(r.Message, "no volume notes: create it with docker volume create notes") {
 		t.Errorf("got %q for a volume never made", r.Message)
+	}
+}
+
+// listedImages is an engine whose images list with their creation times.
+type listedImages struct {
+	*fakeDocker
+	list []image.Summary
+}
+
+func (f listedImages) ImageList(context.Context, image.ListOptions) ([]image.Summary, error) {
+	return f.list, nil
+}
+
+// The image the previous step built, in the second this step began, is not
+// "an image just built under another name" for this step's image.
+func TestImageOfThePreviousStepIsNotJustBuilt(t *testing.T) {
+	since := time.Date(2026, 12, 1, 5, 27, 13, 254000000, time.UTC)
+	f := listedImages{&fakeDocker{}, []image.Summary{{ID: "sha256:0123456789abcdef", RepoTags: []string{"hello:single"}, Created: since.Unix()}}}
+	env := &Env{Docker: f, Since: since}
+	r := compile(t, `image: "hello:multi"`).Evaluate(context.Background(), env)
+	if strings.Contains(r.Message, "just built") {
+		t.Errorf("the previous step's image is taken for this step's: %q", r.Message)
+	}
+	// One built a second later is.
+	f.list[0].Created++
+	r = compile(t, `image: "hello:multi"`).Evaluate(context.Background(), env)
+	if !strings.Contains(r.Message, "an image was just built under another name, hello:single") {
+		t.Errorf("an image built during the step is not said to be: %q", r.Message)
 	}
 }
