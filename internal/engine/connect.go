@@ -59,12 +59,16 @@ func Connect(ctx context.Context, o Options) (*client.Client, Endpoint, error) {
 		return nil, ep, err
 	}
 	pctx, cancel := context.WithTimeout(ctx, PingTimeout)
-	_, err = c.Ping(pctx)
+	ping, err := c.Ping(pctx)
 	cancel()
 	if err != nil {
 		c.Close()
 		return nil, ep, Unreachable(ep, err)
 	}
+	// The ping's answer settles the API version, so that the client does
+	// not ask the engine again before its first request: one round trip
+	// less in every dockstep check.
+	c.NegotiateAPIVersionPing(ping)
 	return c, ep, nil
 }
 
