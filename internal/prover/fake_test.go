@@ -55,7 +55,7 @@ func parseLesson(t *testing.T, src string) *lessons.Lesson {
 }
 
 const fileLesson = "---\nformat: 1\ntitle: Files\nvars:\n  word: {prompt: A word, default: hello}\n---\n\n" +
-	"## Write a note\n\n```text {file=note.txt}\n{{word}}\n```\n\n```check\nfile: {path: note.txt, contains: \"{{word}}\"}\n```\n\n```hint\nWrite it.\n```\n\n" +
+	"## Write a note\n\n```text {file=note.txt}\n{{word}}\n```\n\n```check\nfile: {path: note.txt, contains: \"{{word}}\"}\n```\n\n```quiz\nquestion: Which word did you write?\nanswer: \"{{word}}\"\n```\n\n```hint\nWrite it.\n```\n\n" +
 	"## A step that already holds\n\n```sh\ntrue\n```\n\n```check\nfile: note.txt\n```\n\n```hint\nNothing to do.\n```\n"
 
 // TestProverWithoutAnEngine proves a lesson whose checks read files: the
@@ -74,7 +74,7 @@ func TestProverWithoutAnEngine(t *testing.T) {
 	if sum.Steps != 1 || len(sum.Failed) != 1 || sum.EngineLost {
 		t.Fatalf("got %+v, want step 1 held and the lesson failed at step 2\n%s", sum, out.String())
 	}
-	for _, w := range []string{"ok    1. Write a note", "FAIL  2. A step that already holds", "already hold", "file check holds", "cleaned up: nothing"} {
+	for _, w := range []string{"ok    1. Write a note", "quiz answer: bonjour]", "FAIL  2. A step that already holds", "already hold", "file check holds", "cleaned up: nothing"} {
 		if !strings.Contains(out.String(), w) {
 			t.Errorf("the report does not say %q:\n%s", w, out.String())
 		}

@@ -277,7 +277,7 @@ func (t *Prover) step(ctx context.Context, s *lessons.Step, rep *runner.Replayer
 			}
 			notes = append(notes, "quiz answer: "+oneLine(desc))
 		} else {
-			notes = append(notes, "quiz answer: "+oneLine(q.Answer))
+			notes = append(notes, "quiz answer: "+oneLine(lessons.Expand(q.Answer, vars)))
 		}
 	}
 	if len(notes) == 0 {
