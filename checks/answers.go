@@ -22,7 +22,11 @@ func init() {
 // shows, in any case, or any longer prefix, with or without sha256:.
 type imageIDAnswer struct {
 	ref imageRef
+	// commands are the step's own commands, for advice.
+	commands []string
 }
+
+func (a *imageIDAnswer) advise(commands []string) { a.commands = commands }
 
 func compileImageID(n *yaml.Node) (Answer, error) {
 	var d decoder
@@ -43,7 +47,11 @@ func (a *imageIDAnswer) id(ctx context.Context, env *Env) (string, error) {
 		return "", &EngineError{Err: err}
 	}
 	if !found {
-		return "", fmt.Errorf("no image %s to read the ID of: docker pull %s", a.ref.raw, a.ref.raw)
+		fix := "docker pull " + a.ref.raw
+		if cmd := lessonCommand(a.commands, "docker", a.ref.raw); cmd != "" {
+			fix = cmd // docker tag, docker build or docker pull, as the step does
+		}
+		return "", fmt.Errorf("no image %s to read the ID of: %s", a.ref.raw, fix)
 	}
 	return strings.TrimPrefix(insp.ID, "sha256:"), nil
 }

@@ -197,6 +197,13 @@ func (r *Registry) CompileAnswer(spec lessons.CheckSpec, vars map[string]string)
 	if err != nil {
 		return nil, prefixErr(spec.Kind, err)
 	}
+	if ad, ok := a.(adviser); ok && len(spec.Commands) > 0 {
+		cmds := make([]string, len(spec.Commands))
+		for i, s := range spec.Commands {
+			cmds[i] = lessons.Expand(s, vars)
+		}
+		ad.advise(cmds)
+	}
 	return a, nil
 }
 

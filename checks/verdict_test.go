@@ -148,3 +148,18 @@ func TestImageOfThePreviousStepIsNotJustBuilt(t *testing.T) {
 		t.Errorf("an image built during the step is not said to be: %q", r.Message)
 	}
 }
+
+// A quiz that reads an image's ID before the learner has made the image
+// says how the step makes it (docker tag here), not docker pull.
+func TestImageIDAnswerAdvisesTheStepsCommand(t *testing.T) {
+	sp := spec(t, `image-id: "localhost:5000/hello-share:v1"`)
+	sp.Commands = []string{"docker tag hello-share localhost:5000/hello-share:v1\ndocker images"}
+	a, err := Default().CompileAnswer(sp, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = a.Accepts(context.Background(), &Env{Docker: &fakeDocker{}}, "c71a00d1246b")
+	if err == nil || !strings.Contains(err.Error(), "no image localhost:5000/hello-share:v1 to read the ID of: docker tag hello-share localhost:5000/hello-share:v1") {
+		t.Errorf("got %v, want the step's docker tag as the advice", err)
+	}
+}

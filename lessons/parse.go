@@ -287,6 +287,9 @@ func (p *parser) walk(doc ast.Node) {
 		for i := range st.Checks {
 			st.Checks[i].Commands = cmds
 		}
+		if st.Quiz != nil && st.Quiz.AnswerFrom != nil {
+			st.Quiz.AnswerFrom.Commands = cmds
+		}
 	}
 }
 
