@@ -13,6 +13,7 @@ import (
 
 	"github.com/dockstep/dockstep/checks"
 	"github.com/dockstep/dockstep/internal/dockertest"
+	"github.com/dockstep/dockstep/internal/progress"
 	"github.com/dockstep/dockstep/lessons"
 )
 
@@ -44,7 +45,7 @@ func BenchmarkEventToVerdict(b *testing.B) {
 	p := newScriptedPrompter()
 	r := &Runner{
 		Out: &syncBuffer{}, ErrOut: &syncBuffer{}, Prompt: p, Docker: c, Registry: reg,
-		Store: NewStore(b.TempDir()), Dir: b.TempDir(), Poll: -1,
+		Store: progress.NewStore(b.TempDir()), Dir: b.TempDir(), Poll: -1,
 		onVerdict: func(v verdict, at time.Time) {
 			if v == verdictPassed && !at.IsZero() {
 				mu.Lock()

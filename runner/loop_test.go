@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dockstep/dockstep/internal/progress"
 	"github.com/dockstep/dockstep/internal/safebuf"
 	"github.com/dockstep/dockstep/lessons"
 )
@@ -29,7 +30,7 @@ type harness struct {
 	flags    *flags
 	out      *syncBuffer
 	errOut   *syncBuffer
-	store    *Store
+	store    *progress.Store
 	course   []*lessons.Lesson
 	verdicts atomic.Int32
 	done     chan error
@@ -39,7 +40,7 @@ type harness struct {
 func newHarness(t *testing.T, fixtures ...string) *harness {
 	t.Helper()
 	h := &harness{t: t, p: newScriptedPrompter(), eng: newEventEngine(), flags: &flags{set: map[string]bool{}},
-		out: &syncBuffer{}, errOut: &syncBuffer{}, store: NewStore(t.TempDir())}
+		out: &syncBuffer{}, errOut: &syncBuffer{}, store: progress.NewStore(t.TempDir())}
 	reg := testRegistry(h.flags)
 	for _, f := range fixtures {
 		h.course = append(h.course, loadFixture(t, reg, f))
@@ -82,7 +83,7 @@ func (h *harness) wait() error {
 	}
 }
 
-func (h *harness) progress() *Progress {
+func (h *harness) progress() *progress.Progress {
 	h.t.Helper()
 	p, err := h.store.Load()
 	if err != nil {

@@ -277,3 +277,11 @@ func TestVisibleWidth(t *testing.T) {
 		}
 	}
 }
+
+func lessonWithSteps(titles ...string) *lessons.Lesson {
+	l := &lessons.Lesson{ID: "l"}
+	for i, title := range titles {
+		l.Steps = append(l.Steps, &lessons.Step{Index: i + 1, Title: title})
+	}
+	return l
+}

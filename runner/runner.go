@@ -11,7 +11,7 @@
 //
 // The runner reads the terminal only through the Prompter interface
 // (prompt.go); survey is one implementation of it (prompt_survey.go). It
-// keeps the learner's progress in a Store (progress.go), draws Markdown with
+// keeps the learner's progress in a progress.Store (internal/progress), draws Markdown with
 // Render (render.go), and carries out solutions with a Replayer (replay.go).
 package runner
 
@@ -28,6 +28,7 @@ import (
 
 	"github.com/dockstep/dockstep/checks"
 	"github.com/dockstep/dockstep/internal/clock"
+	"github.com/dockstep/dockstep/internal/progress"
 	"github.com/dockstep/dockstep/lessons"
 )
 
@@ -49,7 +50,7 @@ type Runner struct {
 	// Registry compiles the lessons' checks.
 	Registry *checks.Registry
 	// Store keeps the learner's progress.
-	Store *Store
+	Store *progress.Store
 	// Clock is the time; nil means the system clock.
 	Clock Clock
 	// Render says how Markdown is drawn (colour, width).
@@ -114,7 +115,7 @@ func (r *Runner) Run(ctx context.Context, course []*lessons.Lesson, id string) e
 		return errors.New("there are no lessons to run")
 	}
 	prog, err := r.Store.Load()
-	var corrupt *CorruptError
+	var corrupt *progress.CorruptError
 	switch {
 	case errors.As(err, &corrupt):
 		fmt.Fprintf(r.ErrOut, "warning: %v\n", err)
@@ -176,9 +177,9 @@ func find(course []*lessons.Lesson, id string) *lessons.Lesson {
 
 // save records the learner's progress. A progress file found unreadable on
 // the way is set aside with a warning; the progress is saved all the same.
-func (r *Runner) save(prog *Progress) error {
+func (r *Runner) save(prog *progress.Progress) error {
 	err := r.Store.Save(prog)
-	var corrupt *CorruptError
+	var corrupt *progress.CorruptError
 	if errors.As(err, &corrupt) {
 		fmt.Fprintf(r.ErrOut, "warning: %v\n", err)
 		return nil
@@ -197,7 +198,7 @@ func interrupted(ctx context.Context, err error) error {
 
 // choose offers the lessons, with the learner's progress in each, under
 // banner, and returns the one chosen, or nil when the learner quits.
-func (r *Runner) choose(ctx context.Context, course []*lessons.Lesson, prog *Progress, banner string) (*lessons.Lesson, error) {
+func (r *Runner) choose(ctx context.Context, course []*lessons.Lesson, prog *progress.Progress, banner string) (*lessons.Lesson, error) {
 	r.clear()
 	if banner != "" {
 		fmt.Fprintf(r.Out, "%s\n\n", banner)
@@ -231,7 +232,7 @@ func (r *Runner) choose(ctx context.Context, course []*lessons.Lesson, prog *Pro
 }
 
 // lessonLabel is how a lesson is offered: number, title and progress.
-func lessonLabel(i int, l *lessons.Lesson, prog *Progress) string {
+func lessonLabel(i int, l *lessons.Lesson, prog *progress.Progress) string {
 	return fmt.Sprintf("%d. %s (%s)", i+1, l.Title, prog.Lessons[l.ID].State(l))
 }
 
@@ -239,8 +240,8 @@ func lessonLabel(i int, l *lessons.Lesson, prog *Progress) string {
 type lessonRun struct {
 	r    *Runner
 	l    *lessons.Lesson
-	prog *Progress
-	lp   *LessonProgress
+	prog *progress.Progress
+	lp   *progress.LessonProgress
 	vars map[string]string
 	// dir is the learner's working directory for the lesson.
 	dir string
@@ -263,7 +264,7 @@ type lessonRun struct {
 	notes []string
 }
 
-func (r *Runner) runLesson(ctx context.Context, prog *Progress, l *lessons.Lesson) (lessonOutcome, error) {
+func (r *Runner) runLesson(ctx context.Context, prog *progress.Progress, l *lessons.Lesson) (lessonOutcome, error) {
 	lp := prog.Lesson(l.ID)
 	prog.Current = l.ID
 	if err := r.askVars(ctx, l, lp); err != nil {
@@ -288,8 +289,7 @@ func (r *Runner) runLesson(ctx context.Context, prog *Progress, l *lessons.Lesso
 		if !again {
 			return lessonLeft, nil
 		}
-		lp.Done, lp.Skipped, lp.Started = nil, nil, nil
-		lp.init()
+		lp.Restart()
 		from = 0
 	}
 
@@ -393,7 +393,7 @@ func (r *Runner) clear() {
 
 // askVars sets the lesson's variables: from the command line, else as
 // remembered, else by asking the learner once (lessons.Resolve).
-func (r *Runner) askVars(ctx context.Context, l *lessons.Lesson, lp *LessonProgress) error {
+func (r *Runner) askVars(ctx context.Context, l *lessons.Lesson, lp *progress.LessonProgress) error {
 	home, _ := os.UserHomeDir()
 	vars, err := l.Resolve(lessons.Values{Given: r.Vars, Saved: lp.Vars, Home: home, Ask: func(v lessons.Var) (string, error) {
 		val, err := r.Prompt.Input(ctx, v.Prompt, v.Default, func(s string) error {
@@ -441,7 +441,7 @@ func (r *Runner) portFree(answer string) error {
 
 // workspace copies the lesson's files into a directory the learner
 // confirms, the first time, and returns that directory.
-func (r *Runner) workspace(ctx context.Context, l *lessons.Lesson, lp *LessonProgress) (string, error) {
+func (r *Runner) workspace(ctx context.Context, l *lessons.Lesson, lp *progress.LessonProgress) (string, error) {
 	if lp.Workspace != "" {
 		if st, err := os.Stat(lp.Workspace); err == nil && st.IsDir() {
 			return lp.Workspace, nil
@@ -492,7 +492,7 @@ func (r *Runner) workspace(ctx context.Context, l *lessons.Lesson, lp *LessonPro
 // lessonMade is the Made of a lesson's Replayer: what "run it for me" may
 // act on is the containers created since the lesson's first step was
 // shown, never the learner's older ones.
-func (r *Runner) lessonMade(lp *LessonProgress) func(ctx context.Context) ([]string, error) {
+func (r *Runner) lessonMade(lp *progress.LessonProgress) func(ctx context.Context) ([]string, error) {
 	if r.Docker == nil {
 		return nil
 	}

@@ -11,8 +11,8 @@ import (
 	"github.com/dockstep/dockstep/checks"
 	"github.com/dockstep/dockstep/internal/engine"
 	"github.com/dockstep/dockstep/internal/grade"
+	"github.com/dockstep/dockstep/internal/progress"
 	"github.com/dockstep/dockstep/lessons"
-	"github.com/dockstep/dockstep/runner"
 )
 
 // checkOptions are what dockstep check runs with.
@@ -65,8 +65,8 @@ Docker engine cannot be reached.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.base, o.engine, o.lesson = g.base(), connectAs[checkEngine](g), args[0]
-			if dir, err := runner.StateDir(); err == nil {
-				o.memo = runner.NewStore(dir)
+			if dir, err := progress.StateDir(); err == nil {
+				o.memo = progress.NewStore(dir)
 			}
 			return runWith(cmd.Context(), o, runF, runCheck)
 		},
@@ -111,7 +111,7 @@ func check(ctx context.Context, o *checkOptions) error {
 	}
 	// What the learner answered in dockstep start counts, as does the
 	// folder their lesson's files are in.
-	saved := &runner.LessonProgress{}
+	saved := &progress.LessonProgress{}
 	if lp, ok := o.progress().Lessons[l.ID]; ok && lp != nil {
 		saved = lp
 	}

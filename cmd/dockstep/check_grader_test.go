@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/dockstep/dockstep/internal/grade"
-	"github.com/dockstep/dockstep/runner"
+	"github.com/dockstep/dockstep/internal/progress"
 )
 
 // writeLesson writes a one-lesson folder and returns it.
@@ -38,11 +38,11 @@ func TestCheckUsesTheLearnersAnswers(t *testing.T) {
 	}
 
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
-	dir, err := runner.StateDir()
+	dir, err := progress.StateDir()
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := runner.NewStore(dir)
+	st := progress.NewStore(dir)
 	p, err := st.Load()
 	if err != nil {
 		t.Fatal(err)

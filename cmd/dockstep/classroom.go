@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dockstep/dockstep/internal/classroom"
-	"github.com/dockstep/dockstep/runner"
+	"github.com/dockstep/dockstep/internal/progress"
 )
 
 // classroomOptions are what dockstep classroom serve runs with.
@@ -57,7 +57,7 @@ and everything recorded. Stop it with Ctrl-C.`,
 
 func runClassroomServe(ctx context.Context, o *classroomOptions) error {
 	if o.db == "" {
-		dir, err := runner.StateDir()
+		dir, err := progress.StateDir()
 		if err != nil {
 			return exitf(2, "%v", err)
 		}

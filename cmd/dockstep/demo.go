@@ -16,10 +16,10 @@ import (
 	"github.com/dockstep/dockstep/checks"
 	"github.com/dockstep/dockstep/internal/demo"
 	"github.com/dockstep/dockstep/internal/engine"
+	"github.com/dockstep/dockstep/internal/progress"
 	"github.com/dockstep/dockstep/internal/prover"
 	"github.com/dockstep/dockstep/internal/workshop"
 	"github.com/dockstep/dockstep/lessons"
-	"github.com/dockstep/dockstep/runner"
 )
 
 // demoOptions are what dockstep demo runs with.
@@ -151,7 +151,7 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	stateDir, err := runner.StateDir()
+	stateDir, err := progress.StateDir()
 	if err != nil {
 		return fmt.Errorf("finding dockstep's state folder: %w", err)
 	}

@@ -15,8 +15,8 @@ import (
 	"github.com/hinshun/vt10x"
 
 	"github.com/dockstep/dockstep/internal/dockertest"
+	"github.com/dockstep/dockstep/internal/progress"
 	"github.com/dockstep/dockstep/internal/safebuf"
-	"github.com/dockstep/dockstep/runner"
 )
 
 // dockstepBinary builds the dockstep binary for a test that drives it in a
@@ -214,7 +214,7 @@ func TestEndToEndInATerminal(t *testing.T) {
 	if code := s.exitCode(); code != 130 {
 		t.Fatalf("exit code after Ctrl-C = %d, want 130", code)
 	}
-	st := runner.NewStore(filepath.Join(state, "dockstep"))
+	st := progress.NewStore(filepath.Join(state, "dockstep"))
 	p, err := st.Load()
 	if err != nil {
 		t.Fatal(err)

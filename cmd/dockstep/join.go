@@ -6,7 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dockstep/dockstep/internal/classroom"
-	"github.com/dockstep/dockstep/runner"
+	"github.com/dockstep/dockstep/internal/progress"
 )
 
 func newJoinCmd(g *globals, runF func(context.Context, *startOptions) error) *cobra.Command {
@@ -69,7 +69,7 @@ func checkName(name string) error {
 
 // openSeat opens the learner's queue for the room.
 func openSeat(url, name string, io *streams) (*classroom.Seat, error) {
-	dir, err := runner.StateDir()
+	dir, err := progress.StateDir()
 	if err != nil {
 		return nil, exitf(2, "%v", err)
 	}

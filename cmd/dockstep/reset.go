@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dockstep/dockstep/internal/progress"
 	"github.com/dockstep/dockstep/runner"
 )
 
@@ -52,13 +53,13 @@ are left alone.`,
 
 func runReset(ctx context.Context, o *resetOptions) error {
 	id := o.lesson
-	dir, err := runner.StateDir()
+	dir, err := progress.StateDir()
 	if err != nil {
 		return exitf(2, "%v", err)
 	}
-	store := runner.NewStore(dir)
+	store := progress.NewStore(dir)
 	prog, err := store.Load()
-	var corrupt *runner.CorruptError
+	var corrupt *progress.CorruptError
 	switch {
 	case errors.As(err, &corrupt):
 		fmt.Fprintf(o.io.errOut, "warning: %v\n", err)

@@ -7,19 +7,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dockstep/dockstep/runner"
+	"github.com/dockstep/dockstep/internal/progress"
 )
 
 // saveProgress writes a progress file in a fresh XDG_STATE_HOME: step 1 of
 // e2e-run done, and some progress in a lesson "other".
-func saveProgress(t *testing.T) *runner.Store {
+func saveProgress(t *testing.T) *progress.Store {
 	t.Helper()
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
-	dir, err := runner.StateDir()
+	dir, err := progress.StateDir()
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := runner.NewStore(dir)
+	st := progress.NewStore(dir)
 	p, err := st.Load()
 	if err != nil {
 		t.Fatal(err)

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/dockstep/dockstep/internal/progress"
 	"github.com/dockstep/dockstep/lessons"
-	"github.com/dockstep/dockstep/runner"
 )
 
 // source is where the lessons come from: --lessons, or the embedded course.
@@ -100,15 +100,15 @@ func (b *base) learnerVars(ls []*lessons.Lesson, given map[string]string) (func(
 
 // progress reads the learner's progress for display. When it cannot be read
 // the learner is warned and shown no progress.
-func (b *base) progress() *runner.Progress {
-	empty := &runner.Progress{Lessons: map[string]*runner.LessonProgress{}}
-	dir, err := runner.StateDir()
+func (b *base) progress() *progress.Progress {
+	empty := &progress.Progress{Lessons: map[string]*progress.LessonProgress{}}
+	dir, err := progress.StateDir()
 	if err != nil {
 		fmt.Fprintf(b.io.errOut, "warning: %v\n", err)
 		return empty
 	}
-	prog, err := runner.NewStore(dir).Load()
-	var corrupt *runner.CorruptError
+	prog, err := progress.NewStore(dir).Load()
+	var corrupt *progress.CorruptError
 	switch {
 	case errors.As(err, &corrupt):
 		fmt.Fprintf(b.io.errOut, "warning: %v\n", err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/dockstep/dockstep/internal/classroom"
 	"github.com/dockstep/dockstep/internal/engine"
+	"github.com/dockstep/dockstep/internal/progress"
 	"github.com/dockstep/dockstep/internal/workshop"
 	"github.com/dockstep/dockstep/lessons"
 	"github.com/dockstep/dockstep/runner"
@@ -129,7 +130,7 @@ func runStart(ctx context.Context, o *startOptions) error {
 		return err
 	}
 	defer c.Close()
-	dir, err := runner.StateDir()
+	dir, err := progress.StateDir()
 	if err != nil {
 		return exitf(2, "%v", err)
 	}
@@ -171,7 +172,7 @@ func runStart(ctx context.Context, o *startOptions) error {
 		Prompt:     prompt,
 		Docker:     c,
 		Registry:   registry(),
-		Store:      runner.NewStore(dir),
+		Store:      progress.NewStore(dir),
 		Render:     runner.RenderOptions{Color: o.io.color(), Width: width, Height: height},
 		Resized:    runner.WatchSize(ctx, out),
 		Clear:      true,

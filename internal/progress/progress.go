@@ -1,4 +1,9 @@
-package runner
+// Package progress keeps what dockstep remembers about the learner, in the
+// state folder (StateDir): the progress file, progress.json, that several
+// dockstep processes read and write at once (Store merges each save into
+// the file under a lock), and the checks' memo of the containers that last
+// passed, containers.json.
+package progress
 
 import (
 	"encoding/json"
@@ -12,9 +17,9 @@ import (
 	"github.com/dockstep/dockstep/lessons"
 )
 
-// ProgressVersion is the version of the progress file this build writes and
+// Version is the version of the progress file this build writes and
 // reads.
-const ProgressVersion = 1
+const Version = 1
 
 // progressFile is the name of the progress file inside the state folder.
 const progressFile = "progress.json"
@@ -165,7 +170,7 @@ func (s *Store) locked(fn func() error) error {
 type newerVersionError struct{ version int }
 
 func (e *newerVersionError) Error() string {
-	return fmt.Sprintf("the progress file is version %d, written by a newer dockstep than this one (which reads version %d); upgrade dockstep, or run dockstep reset to start afresh", e.version, ProgressVersion)
+	return fmt.Sprintf("the progress file is version %d, written by a newer dockstep than this one (which reads version %d); upgrade dockstep, or run dockstep reset to start afresh", e.version, Version)
 }
 
 func decodeProgress(data []byte) (*Progress, error) {
@@ -176,7 +181,7 @@ func decodeProgress(data []byte) (*Progress, error) {
 	switch {
 	case prog.Version == 0:
 		return nil, errors.New("it has no version")
-	case prog.Version > ProgressVersion:
+	case prog.Version > Version:
 		return nil, &newerVersionError{prog.Version}
 	}
 	if prog.Lessons == nil {
@@ -257,7 +262,7 @@ func (s *Store) removeTemporary() {
 
 // write replaces the progress file with p, atomically.
 func (s *Store) write(p *Progress) error {
-	p.Version = ProgressVersion
+	p.Version = Version
 	data, err := json.MarshalIndent(p, "", "  ")
 	if err != nil {
 		return err
@@ -300,7 +305,7 @@ func (s *Store) write(p *Progress) error {
 
 // Progress is everything dockstep remembers about one learner.
 type Progress struct {
-	// Version is the format of the progress file: ProgressVersion.
+	// Version is the format of the progress file: the package's Version.
 	Version int `json:"version"`
 	// Current is the id of the lesson in progress.
 	Current string `json:"current,omitempty"`
@@ -319,7 +324,7 @@ type Progress struct {
 }
 
 func newProgress() *Progress {
-	return &Progress{Version: ProgressVersion, Lessons: map[string]*LessonProgress{}}
+	return &Progress{Version: Version, Lessons: map[string]*LessonProgress{}}
 }
 
 // LessonProgress is the learner's progress in one lesson. Steps are known by
@@ -480,4 +485,12 @@ func (lp *LessonProgress) Finished(l *lessons.Lesson) (done, total int) {
 		}
 	}
 	return done, len(l.Steps)
+}
+
+// Restart forgets which steps were done, skipped and started, for the
+// learner to go through the lesson again. The variables, the workspace and
+// the current step are kept.
+func (lp *LessonProgress) Restart() {
+	lp.Done, lp.Skipped, lp.Started = nil, nil, nil
+	lp.init()
 }

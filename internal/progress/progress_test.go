@@ -1,4 +1,4 @@
-package runner
+package progress
 
 import (
 	"errors"
@@ -19,7 +19,7 @@ func TestProgressRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load of a missing file: %v", err)
 	}
-	if p.Version != ProgressVersion || len(p.Lessons) != 0 || p.Current != "" {
+	if p.Version != Version || len(p.Lessons) != 0 || p.Current != "" {
 		t.Fatalf("Load of a missing file = %+v, want empty progress", p)
 	}
 	when := time.Date(2026, 11, 26, 22, 0, 0, 0, time.UTC)
@@ -120,7 +120,7 @@ func TestProgressCorruptFileIsSetAside(t *testing.T) {
 			if !errors.As(err, &ce) {
 				t.Fatalf("Load error = %v, want a *CorruptError", err)
 			}
-			if p == nil || len(p.Lessons) != 0 || p.Version != ProgressVersion {
+			if p == nil || len(p.Lessons) != 0 || p.Version != Version {
 				t.Errorf("progress = %+v, want empty progress", p)
 			}
 			if !strings.HasPrefix(filepath.Base(ce.SetAside), "progress.json.corrupt-") || filepath.Dir(ce.SetAside) != dir {
