@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dockstep/dockstep/checks"
+	"github.com/dockstep/dockstep/internal/replay"
 	"github.com/dockstep/dockstep/lessons"
 )
 
@@ -535,7 +536,7 @@ func (s *stepRun) startRun(ctx context.Context) {
 		var err error
 		for _, a := range acts {
 			cmd := summary(a, vars)
-			fmt.Fprintln(s.out, Prompted(cmd))
+			fmt.Fprintln(s.out, replay.Prompted(cmd))
 			if a.Interactive && rep.Terminal != nil {
 				reply := make(chan struct{})
 				s.ch <- event{kind: evRunAttach, text: cmd, reply: reply}
@@ -565,7 +566,7 @@ func (s *stepRun) runDone(ctx context.Context, err error) {
 	s.rep.Out = nil
 	s.runLog = s.out.take()
 	s.dirty = true
-	var ae *ActionError
+	var ae *replay.ActionError
 	switch {
 	case ctx.Err() != nil:
 		if s.outcome == stepPending {
@@ -788,7 +789,7 @@ func (s *stepRun) drawStep() string {
 		} else {
 			b.WriteString("\nThe solution:\n")
 			for _, a := range s.step.Solution {
-				b.WriteString(indent(Describe(a, s.vars), "  ", "    ") + "\n")
+				b.WriteString(indent(replay.Describe(a, s.vars), "  ", "    ") + "\n")
 			}
 		}
 	}
@@ -808,7 +809,7 @@ func (s *stepRun) drawStatus() string {
 		// the learner are not run.
 		fmt.Fprintf(&b, "dockstep will, in %s:\n", s.dir)
 		for _, a := range s.runnable() {
-			b.WriteString(indent(Describe(a, s.vars), "  • ", "    ") + "\n")
+			b.WriteString(indent(replay.Describe(a, s.vars), "  • ", "    ") + "\n")
 			if a.Interactive && s.rep.Terminal != nil {
 				b.WriteString("    (in this terminal: you type, and come back when it ends)\n")
 			}

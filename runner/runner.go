@@ -12,7 +12,8 @@
 // The runner reads the terminal only through the Prompter interface
 // (prompt.go); survey is one implementation of it (prompt_survey.go). It
 // keeps the learner's progress in a progress.Store (internal/progress), draws Markdown with
-// Render (render.go), and carries out solutions with a Replayer (replay.go).
+// Render (render.go), and carries out solutions with a replay.Replayer
+// (internal/replay).
 package runner
 
 import (
@@ -29,6 +30,7 @@ import (
 	"github.com/dockstep/dockstep/checks"
 	"github.com/dockstep/dockstep/internal/clock"
 	"github.com/dockstep/dockstep/internal/progress"
+	"github.com/dockstep/dockstep/internal/replay"
 	"github.com/dockstep/dockstep/lessons"
 )
 
@@ -248,7 +250,7 @@ type lessonRun struct {
 	env *checks.Env
 	// memo keeps env's memo in the state folder, for the next process.
 	memo *memoSaver
-	rep  *Replayer
+	rep  *replay.Replayer
 	ch   chan event
 	// send puts an event on ch unless the lesson is over.
 	send func(event)
@@ -298,7 +300,7 @@ func (r *Runner) runLesson(ctx context.Context, prog *progress.Progress, l *less
 	lr := &lessonRun{
 		r: r, l: l, prog: prog, lp: lp, vars: lp.Vars, dir: dir,
 		env: &checks.Env{Docker: r.Docker, Dir: dir, MaxWait: time.Second, Clock: r.Clock},
-		rep: &Replayer{Dir: dir, Vars: lp.Vars, Terminal: r.Terminal, Made: r.lessonMade(lp)},
+		rep: &replay.Replayer{Dir: dir, Vars: lp.Vars, Terminal: r.Terminal, Made: r.lessonMade(lp)},
 		ch:  make(chan event, 64),
 	}
 	lr.memo = &memoSaver{store: r.Store, saved: r.Store.LoadMemo()}
@@ -502,5 +504,5 @@ func (r *Runner) lessonMade(lp *progress.LessonProgress) func(ctx context.Contex
 			began = t
 		}
 	}
-	return MadeSince(r.Docker, began)
+	return replay.MadeSince(r.Docker, began)
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/dockstep/dockstep/checks"
 	"github.com/dockstep/dockstep/internal/clock"
+	"github.com/dockstep/dockstep/internal/replay"
 	"github.com/dockstep/dockstep/lessons"
 	"github.com/dockstep/dockstep/runner"
 )
@@ -117,7 +118,7 @@ func (t *Prover) Lesson(ctx context.Context, l *lessons.Lesson, run int) (held i
 	scope := LessonScope(l, vars)
 	var log bytes.Buffer
 	// {replay} commands keep to the containers made since the lesson began.
-	rep := &runner.Replayer{Dir: dir, Vars: vars, Out: &log, InteractiveTimeout: 2 * time.Minute, Made: runner.MadeSince(t.Docker, began)}
+	rep := &replay.Replayer{Dir: dir, Vars: vars, Out: &log, InteractiveTimeout: 2 * time.Minute, Made: replay.MadeSince(t.Docker, began)}
 	if t.Verbose {
 		rep.Out = io.MultiWriter(&log, indent(t.Out, "      | "))
 	}
@@ -217,7 +218,7 @@ func (t *Prover) vars(l *lessons.Lesson) (map[string]string, error) {
 
 // step tests one step: its checks fail, its solution replays, then its
 // checks pass. It returns a note for the report.
-func (t *Prover) step(ctx context.Context, s *lessons.Step, rep *runner.Replayer, dir string, vars map[string]string) (string, error) {
+func (t *Prover) step(ctx context.Context, s *lessons.Step, rep *replay.Replayer, dir string, vars map[string]string) (string, error) {
 	env := &checks.Env{Docker: t.Docker, Dir: dir, Since: t.now(), Clock: t.Clock}
 	replayable := 0
 	for _, a := range s.Solution {

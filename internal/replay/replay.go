@@ -1,4 +1,10 @@
-package runner
+// Package replay carries out a lesson step's solution as the learner would:
+// it writes and appends the step's files, runs its commands in a shell
+// (an interactive one in a pseudo-terminal fed the lesson's input, or on
+// the learner's own terminal), and starts and later stops background
+// commands. "Run it for me" in the runner and the lesson prover
+// (dockstep test) both use its Replayer.
+package replay
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package runner
+package replay
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/dockstep/dockstep/internal/dockertest"
+	"github.com/dockstep/dockstep/internal/safebuf"
 	"github.com/dockstep/dockstep/lessons"
 )
 
@@ -127,7 +128,7 @@ func TestReplayStopSendsCtrlC(t *testing.T) {
 // A background command's output goes to BackgroundOut, never to Out, which
 // belongs to whatever the caller does once Do has returned.
 func TestReplayBackgroundOutput(t *testing.T) {
-	var out, bg syncBuffer
+	var out, bg safebuf.Buffer
 	r := &Replayer{Dir: t.TempDir(), Out: &out, BackgroundOut: &bg, StopGrace: time.Second}
 	if err := r.Do(context.Background(), lessons.Action{Kind: lessons.Background, Text: "echo from-background; sleep 30"}); err != nil {
 		t.Fatal(err)
@@ -156,7 +157,7 @@ func TestReplayInteractiveOnTheTerminal(t *testing.T) {
 	}
 	defer ptm.Close()
 	defer pts.Close()
-	var seen syncBuffer
+	var seen safebuf.Buffer
 	go io.Copy(&seen, ptm)
 	r := &Replayer{Dir: t.TempDir(), Terminal: pts}
 	done := make(chan error, 1)
