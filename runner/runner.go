@@ -31,6 +31,7 @@ import (
 	"github.com/dockstep/dockstep/internal/clock"
 	"github.com/dockstep/dockstep/internal/progress"
 	"github.com/dockstep/dockstep/internal/replay"
+	"github.com/dockstep/dockstep/internal/workspace"
 	"github.com/dockstep/dockstep/lessons"
 )
 
@@ -451,7 +452,7 @@ func (r *Runner) workspace(ctx context.Context, l *lessons.Lesson, lp *progress.
 	}
 	def := lp.Workspace
 	if def == "" {
-		def = DefaultWorkspaceDir(r.Dir, l)
+		def = workspace.DefaultDir(r.Dir, l)
 	}
 	dest, err := r.Prompt.Input(ctx, "This lesson has files to work on. Where should dockstep put them?", def, func(s string) error {
 		if strings.TrimSpace(s) == "" {
@@ -470,7 +471,7 @@ func (r *Runner) workspace(ctx context.Context, l *lessons.Lesson, lp *progress.
 		dest = filepath.Join(r.Dir, dest)
 	}
 	var askErr error
-	_, kept, err := CopyWorkspace(l, dest, func(rel string) bool {
+	_, kept, err := workspace.Copy(l, dest, func(rel string) bool {
 		if askErr != nil {
 			return false
 		}

@@ -15,8 +15,8 @@ import (
 	"golang.org/x/term"
 
 	"github.com/dockstep/dockstep/internal/workshop"
+	"github.com/dockstep/dockstep/internal/workspace"
 	"github.com/dockstep/dockstep/lessons"
-	"github.com/dockstep/dockstep/runner"
 )
 
 // HumanSpeed is the default typing pace, in characters a second.
@@ -92,7 +92,7 @@ func Workspace(l *lessons.Lesson) (dir string, remove func(), err error) {
 		remove()
 		return "", nil, fmt.Errorf("making the demo's folder: %w", err)
 	}
-	if _, _, err := runner.CopyWorkspace(l, dir, nil); err != nil {
+	if _, _, err := workspace.Copy(l, dir, nil); err != nil {
 		remove()
 		return "", nil, err
 	}

@@ -20,8 +20,8 @@ import (
 	"github.com/dockstep/dockstep/checks"
 	"github.com/dockstep/dockstep/internal/clock"
 	"github.com/dockstep/dockstep/internal/replay"
+	"github.com/dockstep/dockstep/internal/workspace"
 	"github.com/dockstep/dockstep/lessons"
-	"github.com/dockstep/dockstep/runner"
 )
 
 // Docker is what the prover asks of the engine: what checks read, and what
@@ -107,7 +107,7 @@ func (t *Prover) Lesson(ctx context.Context, l *lessons.Lesson, run int) (held i
 		runs = fmt.Sprintf(" (run %d of %d)", run, t.repeat())
 	}
 	fmt.Fprintf(t.Out, "\n%s: %s%s, in %s\n", l.ID, l.Title, runs, dir)
-	if _, _, err := runner.CopyWorkspace(l, dir, nil); err != nil {
+	if _, _, err := workspace.Copy(l, dir, nil); err != nil {
 		return 0, err
 	}
 	began := time.Now()

@@ -1,4 +1,7 @@
-package runner
+// Package workspace copies a lesson's files (its workspace folder) into the
+// folder the learner works in, without ever overwriting what the learner
+// changed unless asked, and without writing through symbolic links.
+package workspace
 
 import (
 	"bytes"
@@ -13,13 +16,13 @@ import (
 	"github.com/dockstep/dockstep/lessons"
 )
 
-// DefaultWorkspaceDir returns the folder offered to the learner for a
+// DefaultDir returns the folder offered to the learner for a
 // lesson's files: "dockstep-<lesson id>" under base.
-func DefaultWorkspaceDir(base string, l *lessons.Lesson) string {
+func DefaultDir(base string, l *lessons.Lesson) string {
 	return filepath.Join(base, "dockstep-"+l.ID)
 }
 
-// CopyWorkspace copies the lesson's workspace folder (l.Workspace inside l.FS)
+// Copy copies the lesson's workspace folder (l.Workspace inside l.FS)
 // into dest, creating dest if it is missing. A file already in dest with the
 // same content is left alone. A file whose content differs, such as one the
 // learner edited, is replaced only if overwrite(rel) returns true; a nil
@@ -31,7 +34,7 @@ func DefaultWorkspaceDir(base string, l *lessons.Lesson) string {
 // already has a link at a path it would write to.
 //
 // A lesson without a workspace has nothing to copy: all results are nil.
-func CopyWorkspace(l *lessons.Lesson, dest string, overwrite func(rel string) bool) (written, kept []string, err error) {
+func Copy(l *lessons.Lesson, dest string, overwrite func(rel string) bool) (written, kept []string, err error) {
 	if l.Workspace == "" {
 		return nil, nil, nil
 	}

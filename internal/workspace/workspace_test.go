@@ -1,4 +1,4 @@
-package runner
+package workspace
 
 import (
 	"io/fs"
@@ -61,7 +61,7 @@ func readTree(t *testing.T, dir string) map[string]string {
 func TestCopyWorkspaceFresh(t *testing.T) {
 	l := workspaceLesson(t, sampleFiles)
 	dest := filepath.Join(t.TempDir(), "not", "yet", "there")
-	written, kept, err := CopyWorkspace(l, dest, nil)
+	written, kept, err := Copy(l, dest, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func TestCopyWorkspaceAgain(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			l := workspaceLesson(t, sampleFiles)
 			dest := t.TempDir()
-			if _, _, err := CopyWorkspace(l, dest, nil); err != nil {
+			if _, _, err := Copy(l, dest, nil); err != nil {
 				t.Fatal(err)
 			}
 			// The learner edits one file; the others stay as copied.
@@ -140,7 +140,7 @@ func TestCopyWorkspaceAgain(t *testing.T) {
 					return *tt.answer
 				}
 			}
-			written, kept, err := CopyWorkspace(l, dest, overwrite)
+			written, kept, err := Copy(l, dest, overwrite)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -173,9 +173,9 @@ func TestCopyWorkspaceNone(t *testing.T) {
 		t.Fatal(probs)
 	}
 	dest := filepath.Join(t.TempDir(), "dockstep-x")
-	written, kept, err := CopyWorkspace(l, dest, func(string) bool { t.Error("overwrite called"); return true })
+	written, kept, err := Copy(l, dest, func(string) bool { t.Error("overwrite called"); return true })
 	if err != nil || written != nil || kept != nil {
-		t.Errorf("CopyWorkspace = %v, %v, %v; want nothing done", written, kept, err)
+		t.Errorf("Copy = %v, %v, %v; want nothing done", written, kept, err)
 	}
 	if _, err := os.Stat(dest); !os.IsNotExist(err) {
 		t.Errorf("dest was created for a lesson without a workspace (stat: %v)", err)
@@ -190,7 +190,7 @@ func TestCopyWorkspaceRefusesLinks(t *testing.T) {
 		}
 		l := workspaceLesson(t, files)
 		dest := t.TempDir()
-		written, _, err := CopyWorkspace(l, dest, nil)
+		written, _, err := Copy(l, dest, nil)
 		if err == nil || !strings.Contains(err.Error(), "symbolic link") {
 			t.Errorf("error = %v, want one about a symbolic link", err)
 		}
@@ -208,7 +208,7 @@ func TestCopyWorkspaceRefusesLinks(t *testing.T) {
 		if err := os.Symlink(outside, filepath.Join(dest, "Dockerfile")); err != nil {
 			t.Fatal(err)
 		}
-		_, _, err := CopyWorkspace(l, dest, func(string) bool { return true })
+		_, _, err := Copy(l, dest, func(string) bool { return true })
 		if err == nil || !strings.Contains(err.Error(), "symbolic link") {
 			t.Errorf("error = %v, want one about a symbolic link", err)
 		}
@@ -223,7 +223,7 @@ func TestCopyWorkspaceRefusesLinks(t *testing.T) {
 		if err := os.Symlink(outside, filepath.Join(dest, "app")); err != nil {
 			t.Fatal(err)
 		}
-		_, _, err := CopyWorkspace(l, dest, nil)
+		_, _, err := Copy(l, dest, nil)
 		if err == nil || !strings.Contains(err.Error(), "symbolic link") {
 			t.Errorf("error = %v, want one about a symbolic link", err)
 		}
@@ -239,7 +239,7 @@ func TestCopyWorkspaceFileInTheWay(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dest, "app"), []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err := CopyWorkspace(l, dest, nil)
+	_, _, err := Copy(l, dest, nil)
 	if err == nil || !strings.Contains(err.Error(), "is a file where the lesson has a folder") {
 		t.Errorf("error = %v, want one about a file in the way", err)
 	}
@@ -247,7 +247,7 @@ func TestCopyWorkspaceFileInTheWay(t *testing.T) {
 
 func TestDefaultWorkspaceDir(t *testing.T) {
 	l := &lessons.Lesson{ID: "first-image"}
-	if got, want := DefaultWorkspaceDir("/home/ada", l), "/home/ada/dockstep-first-image"; got != want {
+	if got, want := DefaultDir("/home/ada", l), "/home/ada/dockstep-first-image"; got != want {
 		t.Errorf("got %s, want %s", got, want)
 	}
 }
