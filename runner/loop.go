@@ -758,7 +758,7 @@ func (s *stepRun) drawAttached(cmd string) {
 func (s *stepRun) header() string {
 	shown := *s.step
 	shown.Title = lessons.Expand(shown.Title, s.vars)
-	return RenderStepHeader(s.l, &shown, s.r.Render)
+	return stepHeader(s.l, &shown, s.r.Render)
 }
 
 // drawStep is the step itself and what the learner asked to see of it.
@@ -770,16 +770,16 @@ func (s *stepRun) drawStep() string {
 	}
 	if s.step.Index == 1 && len(s.l.Intro) > 0 {
 		// The lesson's introduction opens its first step.
-		b.WriteString(Render(s.l.Intro, s.vars, opt) + "\n")
+		b.WriteString(render(s.l.Intro, s.vars, opt) + "\n")
 	}
 	b.WriteString(s.header())
 	if s.l.Workspace != "" {
 		b.WriteString(s.para(fmt.Sprintf("Your files are in `%s`; in your other terminal: `cd %s`", s.dir, shellQuote(s.dir)), "", "") + "\n")
 	}
 	b.WriteString("\n")
-	b.WriteString(Render(s.step.Body, s.vars, opt))
+	b.WriteString(render(s.step.Body, s.vars, opt))
 	for i := 0; i < s.hints; i++ {
-		hint := Render(lessons.Fragment(s.step.Hints[i].Text), s.vars, opt)
+		hint := render(lessons.Fragment(s.step.Hints[i].Text), s.vars, opt)
 		fmt.Fprintf(&b, "\nHint %d of %d:\n%s\n", i+1, len(s.step.Hints),
 			indent(strings.TrimRight(hint, "\n"), "  ", "  "))
 	}
@@ -865,13 +865,13 @@ func (s *stepRun) drawStatus() string {
 
 // para wraps text at the screen's width.
 func (s *stepRun) para(text, first, rest string) string {
-	return Wrap(text, s.r.Render, first, rest)
+	return wrap(text, s.r.Render, first, rest)
 }
 
 // wrapped wraps each line of a diagnosis to the screen's width as a
 // paragraph of its own, indented by prefix.
 func (s *stepRun) wrapped(text, prefix string) string {
-	return Wrap(text, s.r.Render, prefix, prefix)
+	return wrap(text, s.r.Render, prefix, prefix)
 }
 
 // promptRows is how many rows the prompt that follows the screen takes.

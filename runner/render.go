@@ -51,10 +51,10 @@ var (
 	sgrStepLabel  = []string{"1", "36"}
 )
 
-// Render renders blocks of step text for the terminal, with {{vars}} filled
+// render renders blocks of step text for the terminal, with {{vars}} filled
 // in by lessons.Expand. Every line of the result ends in a newline; blocks are
 // separated by an empty line. It returns "" when there is nothing to show.
-func Render(blocks []lessons.Block, vars map[string]string, opt RenderOptions) string {
+func render(blocks []lessons.Block, vars map[string]string, opt RenderOptions) string {
 	if opt.Width <= 0 {
 		opt.Width = defaultWidth
 	}
@@ -91,9 +91,9 @@ func Render(blocks []lessons.Block, vars map[string]string, opt RenderOptions) s
 	return strings.Join(out, "\n") + "\n"
 }
 
-// RenderStepHeader renders the line that introduces a step, such as
+// stepHeader renders the line that introduces a step, such as
 // "Step 2 of 5: Build the image", ending in a newline.
-func RenderStepHeader(l *lessons.Lesson, s *lessons.Step, opt RenderOptions) string {
+func stepHeader(l *lessons.Lesson, s *lessons.Step, opt RenderOptions) string {
 	r := &renderer{opt: opt}
 	label := fmt.Sprintf("Step %d of %d:", s.Index, len(l.Steps))
 	return r.paint(sgrStepLabel, label) + " " + r.paint(sgrBold, sanitize(s.Title, false)) + "\n"
@@ -528,13 +528,13 @@ func (r *renderer) prose(spans []lessons.Span, base []string, first, rest string
 	return lines
 }
 
-// Wrap wraps plain text, such as a diagnosis or a remark, at the width. Each
+// wrap wraps plain text, such as a diagnosis or a remark, at the width. Each
 // line of text is a paragraph of its own; the first line of the result
 // starts with first and the others with rest. Words are never broken, and
 // neither is text between backticks (shown as code, without them) nor a
 // command the text gives, from the word "docker" to the end of its clause,
 // unless it is wider than the screen.
-func Wrap(text string, opt RenderOptions, first, rest string) string {
+func wrap(text string, opt RenderOptions, first, rest string) string {
 	if opt.Width <= 0 {
 		opt.Width = defaultWidth
 	}

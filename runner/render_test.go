@@ -30,12 +30,12 @@ var ansiRe = regexp.MustCompile(`\x1b\[[0-9;]*m`)
 // introduction, then each step's header and text.
 func renderLesson(l *lessons.Lesson, vars map[string]string, opt RenderOptions) string {
 	var b strings.Builder
-	b.WriteString(Render(l.Intro, vars, opt))
+	b.WriteString(render(l.Intro, vars, opt))
 	for _, s := range l.Steps {
 		b.WriteString("\n")
-		b.WriteString(RenderStepHeader(l, s, opt))
+		b.WriteString(stepHeader(l, s, opt))
 		b.WriteString("\n")
-		b.WriteString(Render(s.Body, vars, opt))
+		b.WriteString(render(s.Body, vars, opt))
 	}
 	return b.String()
 }
@@ -214,11 +214,11 @@ func TestRender(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Render(tt.blocks, tt.vars, RenderOptions{Width: tt.width})
+			got := render(tt.blocks, tt.vars, RenderOptions{Width: tt.width})
 			if got != tt.want {
 				t.Errorf("got:\n%s\nwant:\n%s\n(%q)", got, tt.want, got)
 			}
-			color := Render(tt.blocks, tt.vars, RenderOptions{Width: tt.width, Color: true})
+			color := render(tt.blocks, tt.vars, RenderOptions{Width: tt.width, Color: true})
 			if stripped := ansiRe.ReplaceAllString(color, ""); stripped != got {
 				t.Errorf("colour output without escapes = %q, want the plain output %q", stripped, got)
 			}
@@ -234,7 +234,7 @@ func TestRenderStyles(t *testing.T) {
 			plainSpan(" "), lessons.Span{Style: lessons.Emphasis, Text: "e"}),
 		{Kind: lessons.Code, Command: true, Text: "docker ps\n"},
 	}
-	got := Render(blocks, nil, RenderOptions{Color: true})
+	got := render(blocks, nil, RenderOptions{Color: true})
 	for _, want := range []string{
 		"\x1b[1;4mTop\x1b[0m", // bold and underlined
 		"\x1b[1mSub\x1b[0m",   // bold only
@@ -251,10 +251,10 @@ func TestRenderStyles(t *testing.T) {
 
 func TestRenderStepHeader(t *testing.T) {
 	l := lessonWithSteps("Pull", "Build the image", "Run")
-	if got, want := RenderStepHeader(l, l.Steps[1], RenderOptions{}), "Step 2 of 3: Build the image\n"; got != want {
+	if got, want := stepHeader(l, l.Steps[1], RenderOptions{}), "Step 2 of 3: Build the image\n"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
-	color := RenderStepHeader(l, l.Steps[1], RenderOptions{Color: true})
+	color := stepHeader(l, l.Steps[1], RenderOptions{Color: true})
 	if !strings.Contains(color, "\x1b[") || ansiRe.ReplaceAllString(color, "") != "Step 2 of 3: Build the image\n" {
 		t.Errorf("colour header = %q", color)
 	}

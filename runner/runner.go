@@ -9,11 +9,13 @@
 // or coming back) is an event on one channel, handled by one loop that draws
 // the screen from its state (loop.go).
 //
-// The runner reads the terminal only through the Prompter interface
-// (prompt.go); survey is one implementation of it (prompt_survey.go). It
-// keeps the learner's progress in a progress.Store (internal/progress), draws Markdown with
-// Render (render.go), and carries out solutions with a replay.Replayer
-// (internal/replay).
+// Runner is the package's one entry; the interfaces beside it say what it
+// uses: a Prompter to read the terminal (prompt.go; survey is one
+// implementation of it, prompt_survey.go), EngineEvents to hear the engine,
+// a Reporter for an instructor's room. It draws Markdown with its own
+// renderer (render.go), keeps the learner's progress in a progress.Store
+// (internal/progress), copies lessons' files with internal/workspace, and
+// carries out solutions with a replay.Replayer (internal/replay).
 package runner
 
 import (

@@ -28,7 +28,7 @@ func TestWrapKeepsWordsCommandsAndPaths(t *testing.T) {
 	}
 	for _, tc := range cases {
 		for width := 40; width <= 110; width++ {
-			got := Wrap(tc.text, RenderOptions{Width: width}, "  ", "  ")
+			got := wrap(tc.text, RenderOptions{Width: width}, "  ", "  ")
 			lines := strings.Split(got, "\n")
 			for _, l := range lines {
 				if n := len([]rune(l)); n > width {
@@ -52,13 +52,13 @@ func TestWrapKeepsWordsCommandsAndPaths(t *testing.T) {
 // overflowing, and text without commands wraps as prose.
 func TestWrapLongCommandAndColour(t *testing.T) {
 	long := "run docker run -d --name a-very-long-container-name -p 8888:5000 -v data:/var/lib/data learnr/catnip now"
-	got := Wrap(long, RenderOptions{Width: 40}, "", "")
+	got := wrap(long, RenderOptions{Width: 40}, "", "")
 	for _, l := range strings.Split(got, "\n") {
 		if len([]rune(l)) > 40 {
 			t.Errorf("line %q is wider than 40", l)
 		}
 	}
-	colour := Wrap("remove with docker rm -f web", RenderOptions{Width: 80, Color: true}, "", "")
+	colour := wrap("remove with docker rm -f web", RenderOptions{Width: 80, Color: true}, "", "")
 	if !strings.Contains(colour, "\x1b[36mdocker rm -f web\x1b[0m") {
 		t.Errorf("the command is not shown as code in colour: %q", colour)
 	}
