@@ -6,7 +6,7 @@ import (
 )
 
 // Prompter asks the learner questions. The runner uses nothing else to read
-// from the terminal: survey is one implementation (prompt_survey.go), tests
+// from the terminal: internal/prompt.Survey is one implementation, tests
 // use a scripted one.
 //
 // Every method returns when the learner answers, with ErrInterrupted when

@@ -11,7 +11,7 @@
 //
 // Runner is the package's one entry; the interfaces beside it say what it
 // uses: a Prompter to read the terminal (prompt.go; survey is one
-// implementation of it, prompt_survey.go), EngineEvents to hear the engine,
+// implementation of it, internal/prompt), EngineEvents to hear the engine,
 // a Reporter for an instructor's room. It draws Markdown with its own
 // renderer (render.go), keeps the learner's progress in a progress.Store
 // (internal/progress), copies lessons' files with internal/workspace, and

@@ -13,6 +13,7 @@ import (
 	"github.com/dockstep/dockstep/internal/classroom"
 	"github.com/dockstep/dockstep/internal/engine"
 	"github.com/dockstep/dockstep/internal/progress"
+	"github.com/dockstep/dockstep/internal/prompt"
 	"github.com/dockstep/dockstep/internal/workshop"
 	"github.com/dockstep/dockstep/lessons"
 	"github.com/dockstep/dockstep/runner"
@@ -88,7 +89,7 @@ func (g *globals) prompter() (closingPrompter, error) {
 	if !g.io.inTTY || !g.io.outTTY || !inOK || !outOK {
 		return nil, errNoTerminal
 	}
-	return runner.NewSurveyPrompter(in, out, g.io.errOut, g.io.color())
+	return prompt.NewSurvey(in, out, g.io.errOut, g.io.color())
 }
 
 // needTerminal is the message of the interactive commands without one.

@@ -1,4 +1,8 @@
-package runner
+// Package prompt asks the learner questions on their terminal: Survey is
+// the runner.Prompter that dockstep start and reset use, built on
+// github.com/AlecAivazis/survey/v2, with prompts that end when their
+// context is cancelled.
+package prompt
 
 import (
 	"context"
@@ -12,25 +16,27 @@ import (
 	"github.com/AlecAivazis/survey/v2/core"
 	"github.com/AlecAivazis/survey/v2/terminal"
 	"golang.org/x/sys/unix"
+
+	"github.com/dockstep/dockstep/runner"
 )
 
-// SurveyPrompter asks questions with github.com/AlecAivazis/survey/v2 on a
+// Survey asks questions with github.com/AlecAivazis/survey/v2 on a
 // terminal.
 //
 // survey cannot cancel a prompt that waits for a key, so the prompter gives
 // survey a reader of its own (keyReader) that reads the terminal and, when a
 // prompt's context is done, hands survey a Ctrl-C that the learner did not
 // type. survey then ends the prompt and restores the terminal, and the
-// prompter reports the context's error instead of ErrInterrupted.
-type SurveyPrompter struct {
+// prompter reports the context's error instead of runner.ErrInterrupted.
+type Survey struct {
 	in     *keyReader
 	out    *os.File
 	errOut io.Writer
 }
 
-// NewSurveyPrompter returns a prompter reading keys from in and drawing on
+// NewSurvey returns a prompter reading keys from in and drawing on
 // out, both terminals, in colour when color is set. Close it when done.
-func NewSurveyPrompter(in, out *os.File, errOut io.Writer, color bool) (*SurveyPrompter, error) {
+func NewSurvey(in, out *os.File, errOut io.Writer, color bool) (*Survey, error) {
 	// survey keeps this setting in a package variable; dockstep has one
 	// terminal, so one setting.
 	core.DisableColor = !color
@@ -38,13 +44,15 @@ func NewSurveyPrompter(in, out *os.File, errOut io.Writer, color bool) (*SurveyP
 	if err != nil {
 		return nil, err
 	}
-	return &SurveyPrompter{in: kr, out: out, errOut: errOut}, nil
+	return &Survey{in: kr, out: out, errOut: errOut}, nil
 }
 
-// Close releases the prompter's pipe. The terminal itself stays open.
-func (p *SurveyPrompter) Close() error { return p.in.Close() }
+var _ runner.Prompter = (*Survey)(nil)
 
-func (p *SurveyPrompter) Select(ctx context.Context, msg string, options []string, def int) (int, error) {
+// Close releases the prompter's pipe. The terminal itself stays open.
+func (p *Survey) Close() error { return p.in.Close() }
+
+func (p *Survey) Select(ctx context.Context, msg string, options []string, def int) (int, error) {
 	var idx int
 	q := &survey.Select{Message: msg, Options: options, PageSize: len(options)}
 	if def >= 0 && def < len(options) {
@@ -54,7 +62,7 @@ func (p *SurveyPrompter) Select(ctx context.Context, msg string, options []strin
 	return idx, err
 }
 
-func (p *SurveyPrompter) Input(ctx context.Context, msg, def string, validate func(string) error) (string, error) {
+func (p *Survey) Input(ctx context.Context, msg, def string, validate func(string) error) (string, error) {
 	var s string
 	var opts []survey.AskOpt
 	if validate != nil {
@@ -67,14 +75,14 @@ func (p *SurveyPrompter) Input(ctx context.Context, msg, def string, validate fu
 	return s, err
 }
 
-func (p *SurveyPrompter) Confirm(ctx context.Context, msg string, def bool) (bool, error) {
+func (p *Survey) Confirm(ctx context.Context, msg string, def bool) (bool, error) {
 	var b bool
 	err := p.ask(ctx, &survey.Confirm{Message: msg, Default: def}, &b)
 	return b, err
 }
 
 // ask runs one survey prompt and ends it early when ctx is done.
-func (p *SurveyPrompter) ask(ctx context.Context, q survey.Prompt, answer any, opts ...survey.AskOpt) error {
+func (p *Survey) ask(ctx context.Context, q survey.Prompt, answer any, opts ...survey.AskOpt) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -99,7 +107,7 @@ func (p *SurveyPrompter) ask(ctx context.Context, q survey.Prompt, answer any, o
 		return ctx.Err()
 	}
 	if errors.Is(err, terminal.InterruptErr) {
-		return ErrInterrupted
+		return runner.ErrInterrupted
 	}
 	if err != nil {
 		return fmt.Errorf("reading your answer: %w", err)

@@ -1,4 +1,4 @@
-package runner
+package prompt
 
 import (
 	"context"
@@ -10,11 +10,13 @@ import (
 	"github.com/creack/pty"
 	"github.com/hinshun/vt10x"
 	"golang.org/x/sys/unix"
+
+	"github.com/dockstep/dockstep/runner"
 )
 
-// newTerminal gives a SurveyPrompter a real pseudo-terminal, with a vt10x
+// newTerminal gives a Survey a real pseudo-terminal, with a vt10x
 // screen that answers survey's cursor queries, as survey's own tests do.
-func newTerminal(t *testing.T) (*expect.Console, *SurveyPrompter) {
+func newTerminal(t *testing.T) (*expect.Console, *Survey) {
 	t.Helper()
 	ptm, pts, err := pty.Open()
 	if err != nil {
@@ -26,7 +28,7 @@ func newTerminal(t *testing.T) (*expect.Console, *SurveyPrompter) {
 	if err != nil {
 		t.Fatalf("creating the console: %v", err)
 	}
-	p, err := NewSurveyPrompter(c.Tty(), c.Tty(), c.Tty(), false)
+	p, err := NewSurvey(c.Tty(), c.Tty(), c.Tty(), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +64,7 @@ type selectResult struct {
 	err   error
 }
 
-func asyncSelect(ctx context.Context, p *SurveyPrompter, msg string, opts []string) chan selectResult {
+func asyncSelect(ctx context.Context, p *Survey, msg string, opts []string) chan selectResult {
 	ch := make(chan selectResult, 1)
 	go func() {
 		i, err := p.Select(ctx, msg, opts, 0)
@@ -126,7 +128,7 @@ func TestSurveyCtrlCIsInterrupt(t *testing.T) {
 	// Ctrl-C typed in between is a signal to nobody here.
 	waitRaw(t, c)
 	c.Send("\x03")
-	if r := waitResult(t, res); !errors.Is(r.err, ErrInterrupted) {
+	if r := waitResult(t, res); !errors.Is(r.err, runner.ErrInterrupted) {
 		t.Fatalf("Select after Ctrl-C = %d, %v; want ErrInterrupted", r.index, r.err)
 	}
 }
@@ -142,7 +144,7 @@ func TestSurveyInputValidatesAndTakesDefault(t *testing.T) {
 		}
 		return nil
 	}
-	ask := func(ctx context.Context, p *SurveyPrompter) chan result {
+	ask := func(ctx context.Context, p *Survey) chan result {
 		ch := make(chan result, 1)
 		go func() {
 			s, err := p.Input(ctx, "Name your container", "web", validate)
