@@ -162,8 +162,15 @@ func TestRegistryTagEngine(t *testing.T) {
 		{"registry-tag: {ref: " + repo + ":v1, image: " + other + "}", false, "but it is not your image " + other},
 		{"registry-tag: " + repo + ":v2", false, "has no tag v2 of " + img + " (it has v1): tag your image with docker tag IMAGE " + repo + ":v2, then docker push " + repo + ":v2"},
 		{"registry-tag: " + repo + "-x:v1", false, "(nor any tag of that repository)"},
-		{"registry-tag: 127.0.0.1:" + noRegistry + "/x:v1", false, "no registry answers at 127.0.0.1:" + noRegistry + " (it is not running"},
+		{"registry-tag: 127.0.0.1:" + noRegistry + "/x:v1", false, "no registry answers at 127.0.0.1:" + noRegistry + " (nothing listens there): start one, such as docker run -d -p " + noRegistry + ":5000 --name registry registry:2"},
 	})
+
+	// The learner's registry container, stopped: named, with docker start.
+	stopped := dockertest.Name("dockstep-chk-registry")
+	dockertest.RemoveContainerAtEnd(t, c, stopped)
+	dockertest.Run(t, "create", "--name", stopped, "-p", noRegistry+":5000", img)
+	expect(t, env, "registry-tag: 127.0.0.1:"+noRegistry+"/x:v1", false,
+		"no registry answers at 127.0.0.1:"+noRegistry+" (nothing listens there): container "+stopped+", which publishes port "+noRegistry+", is stopped; start it again with docker start "+stopped)
 
 	// A registry that wants a login.
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusUnauthorized) }))

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/distribution/reference"
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
 	"gopkg.in/yaml.v3"
 )
 
@@ -112,7 +114,7 @@ func (c *registryTagCheck) Evaluate(ctx context.Context, env *Env) Result {
 	}
 	resp, body, err := get(c.base()+"/manifests/"+c.ref.Tag(), manifestTypes)
 	if err != nil {
-		return Result{Kind: "registry-tag", Message: fmt.Sprintf("no registry answers at %s (%s): is it running? docker ps shows it, and docker run -d -p 5000:5000 --name registry registry:2 starts one", host, EngineTrouble(unwrapURLError(err)))}
+		return Result{Kind: "registry-tag", Message: c.noRegistry(ctx, env, host, err)}
 	}
 	switch {
 	case resp.StatusCode == http.StatusNotFound:
@@ -183,4 +185,51 @@ func unwrapURLError(err error) error {
 		return ue.Err
 	}
 	return err
+}
+
+// noRegistry explains that nothing answered at the registry's address: a
+// stopped container that publishes its port is named, with how to start it
+// again; otherwise how to start a registry on that port.
+func (c *registryTagCheck) noRegistry(ctx context.Context, env *Env, host string, err error) string {
+	why := "nothing listens there"
+	if !strings.Contains(err.Error(), "connection refused") {
+		why = EngineTrouble(unwrapURLError(err))
+	}
+	msg := fmt.Sprintf("no registry answers at %s (%s)", host, why)
+	port := "5000"
+	if i := strings.LastIndex(host, ":"); i >= 0 {
+		port = host[i+1:]
+	}
+	if env.Docker != nil {
+		if name := stoppedPublisher(ctx, env.Docker, port); name != "" {
+			return msg + fmt.Sprintf(": container %s, which publishes port %s, is stopped; start it again with docker start %s", name, port, name)
+		}
+	}
+	return msg + fmt.Sprintf(": start one, such as docker run -d -p %s:5000 --name registry registry:2", port)
+}
+
+// stoppedPublisher names a container that is not running and publishes
+// host port port when it runs, or "". Trouble asking the engine means "".
+func stoppedPublisher(ctx context.Context, d Docker, port string) string {
+	list, err := d.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("status", "exited"), filters.Arg("status", "created"))})
+	if err != nil {
+		return ""
+	}
+	for i, s := range list {
+		if i >= 20 {
+			break
+		}
+		insp, err := d.ContainerInspect(ctx, s.ID)
+		if err != nil || insp.HostConfig == nil {
+			continue
+		}
+		for _, bs := range insp.HostConfig.PortBindings {
+			for _, b := range bs {
+				if b.HostPort == port {
+					return containerName(s.Names)
+				}
+			}
+		}
+	}
+	return ""
 }
