@@ -81,8 +81,15 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 // confirm before it happens.
 func Describe(a lessons.Action, vars map[string]string) string {
 	text := lessons.Expand(a.Text, vars)
+	limited := ""
 	if a.Replay != "" && !a.Manual {
-		text = lessons.Expand(a.Replay, vars)
+		if strings.Contains(a.Replay, "$DOCKSTEP_FILTER") {
+			// The lesson's command, kept to what the lesson made: say so
+			// in words, not with a variable the learner never set.
+			limited = "\n(only on the containers made since the lesson began)"
+		} else {
+			text = lessons.Expand(a.Replay, vars)
+		}
 	}
 	switch a.Kind {
 	case lessons.WriteFile:
@@ -96,9 +103,9 @@ func Describe(a lessons.Action, vars map[string]string) string {
 		return fmt.Sprintf("(you run this one yourself): %s", text)
 	}
 	if strings.Contains(strings.TrimSpace(text), "\n") {
-		return "run:\n" + Prompted(text)
+		return "run:\n" + Prompted(text) + limited
 	}
-	return "run: " + text
+	return "run: " + text + limited
 }
 
 // Prompted writes shell commands as a terminal shows them typed: "$ "

@@ -253,3 +253,15 @@ func TestPromptedCommands(t *testing.T) {
 		t.Errorf("Describe = %q, want %q", got, want)
 	}
 }
+
+// A command replayed with $DOCKSTEP_FILTER is shown as the lesson writes it,
+// with what the filter means in words.
+func TestDescribeScopedReplay(t *testing.T) {
+	a := lessons.Action{Kind: lessons.Run, Text: "docker rm $(docker ps -a -q -f ancestor=busybox)",
+		Replay: "docker rm $(docker ps -a -q -f ancestor=busybox $DOCKSTEP_FILTER)"}
+	got := Describe(a, nil)
+	want := "run: docker rm $(docker ps -a -q -f ancestor=busybox)\n(only on the containers made since the lesson began)"
+	if got != want {
+		t.Errorf("Describe = %q, want %q", got, want)
+	}
+}
