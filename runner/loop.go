@@ -236,7 +236,14 @@ func (s *stepRun) handle(ctx context.Context, ev event) {
 			s.outcome, s.err, s.held = stepQuit, ErrInterrupted, false
 		case errors.Is(ev.err, context.Canceled) || ctx.Err() != nil:
 			// We ended the prompt to redraw, or the learner pressed Ctrl-C
-			// outside it; the loop goes on from the state.
+			// outside it; the loop goes on from the state, asking the same
+			// question again: the screen still shows it.
+			switch {
+			case s.lastPrompt == promptConfirm && s.confirming:
+				s.nextPrompt = promptConfirm
+			case s.lastPrompt == promptQuiz && s.asking():
+				s.nextPrompt = promptQuiz
+			}
 		case ev.err != nil:
 			s.outcome, s.err, s.held = stepQuit, ev.err, false
 		case s.outcome != stepPending && !s.held:

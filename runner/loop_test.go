@@ -855,3 +855,28 @@ func TestInterruptWhileAPassedStepWaits(t *testing.T) {
 		t.Errorf("saved progress: %d steps finished, want 1", done)
 	}
 }
+
+// A redraw while the learner is asked "Go ahead?" (an engine event changed
+// the diagnosis) asks the same question again, not the menu: a "y" meant
+// for it must not land in the menu's filter, where it picks "Quit (your
+// progress is saved)".
+func TestRedrawKeepsTheConfirmQuestion(t *testing.T) {
+	h := newHarness(t, "loop-basic.md")
+	h.start("loop-basic")
+	sub := h.eng.subscription(t)
+	h.p.next(t).choose(t, "Run it for me")
+	confirm := h.p.next(t)
+	if confirm.kind != "confirm" {
+		t.Fatalf("got a %s prompt %q, want Go ahead?", confirm.kind, confirm.msg)
+	}
+	h.waitVerdicts(1)
+	sub.msgs <- containerStarted() // the learner acts: the diagnosis shows
+	confirm.waitCancelled(t)
+	again := h.p.next(t)
+	if again.kind != "confirm" {
+		t.Fatalf("after the redraw the runner asks a %s %q, want the confirm question again", again.kind, again.msg)
+	}
+	again.confirm(false)
+	h.p.next(t).choose(t, "Quit")
+	h.wait()
+}
