@@ -48,7 +48,10 @@ func (s Subjects) Empty() bool {
 // About reports whether an engine event concerns one of the subjects. With
 // no subjects every event may. Events that do not say which object they are
 // about by name (an image deleted, known by its ID only) count when the
-// step looks at objects of that type.
+// step looks at objects of that type. A near miss counts too, since it is
+// most likely the learner's mistake: a name one or two letters off
+// (static-sit, note for notes), an image of the same name under another
+// user (myname/catnip for learnr/catnip).
 func (s Subjects) About(m events.Message) bool {
 	if s.Empty() {
 		return true
@@ -57,7 +60,7 @@ func (s Subjects) About(m events.Message) bool {
 	name := attr["name"]
 	switch m.Type {
 	case events.ContainerEventType:
-		if contains(s.Containers, strings.TrimPrefix(name, "/")) || contains(s.Projects, attr[composeProject]) {
+		if near(s.Containers, strings.TrimPrefix(name, "/")) || contains(s.Projects, attr[composeProject]) {
 			return true
 		}
 		for _, r := range s.Images {
@@ -77,16 +80,30 @@ func (s Subjects) About(m events.Message) bool {
 			}
 			named = true
 			for _, r := range s.Images {
-				if r.matches(n) {
+				if r.matches(n) || sameLastName(n, r.String()) {
 					return true
 				}
 			}
 		}
 		return !named
 	case events.VolumeEventType:
-		return contains(s.Volumes, m.Actor.ID) || s.ofProject(m.Actor.ID)
+		return near(s.Volumes, m.Actor.ID) || s.ofProject(m.Actor.ID)
 	case events.NetworkEventType:
-		return contains(s.Networks, name) || s.ofProject(name)
+		return near(s.Networks, name) || s.ofProject(name)
+	}
+	return false
+}
+
+// near reports whether name is one of names, or one or two letters off
+// one of at least four letters.
+func near(names []string, name string) bool {
+	if name == "" {
+		return false
+	}
+	for _, n := range names {
+		if n == name || len(n) >= 4 && distance(n, name) <= 2 {
+			return true
+		}
 	}
 	return false
 }

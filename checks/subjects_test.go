@@ -74,6 +74,13 @@ func TestSubjectsAbout(t *testing.T) {
 			ev(img, events.ActionTag, "sha256:abc", "name", "hello:single"), true},
 		{"ran", `ran: {image: alpine, exit-code: 0}`,
 			ev(c, events.ActionDie, "c1", "name", "x", "image", "alpine", "exitCode", "0"), true},
+		{"a typo of the container's name", `no-container: {name: static-site}`,
+			ev(c, events.ActionStart, "c1", "name", "static-sit", "image", "busybox"), true},
+		{"a typo of the volume's name", `volume: notes`, ev(vol, events.ActionCreate, "note", "driver", "local"), true},
+		{"the image under another user", `image: {ref: "learnr/catnip", base: "python:3"}`,
+			ev(img, events.ActionTag, "sha256:abc", "name", "myname/catnip:latest"), true},
+		{"a name far from the step's", `no-container: {name: web}`,
+			ev(c, events.ActionStart, "c1", "name", "db", "image", "busybox"), false},
 		{"http names nothing: any event may matter", `http: {url: "http://localhost:8080"}`,
 			ev(c, events.ActionStart, "c1", "name", "anything", "image", "busybox"), true},
 	}
