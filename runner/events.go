@@ -13,6 +13,8 @@ import (
 	"github.com/docker/docker/api/types/events"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/fsnotify/fsnotify"
+
+	"github.com/dockstep/dockstep/internal/clock"
 )
 
 // eventKind says what happened. The runner's loop reads every event from one
@@ -130,7 +132,7 @@ func (o watchOptions) withDefaults() watchOptions {
 // growing waits from where the stream stopped (so that the engine replays
 // what happened meanwhile), and sends evStreamRestored once the stream
 // holds again.
-func watchEngine(ctx context.Context, src EngineEvents, clock Clock, o watchOptions, send func(event)) {
+func watchEngine(ctx context.Context, src EngineEvents, clock clock.Clock, o watchOptions, send func(event)) {
 	o = o.withDefaults()
 	f := filters.NewArgs()
 	for t := range relevantActions {

@@ -8,6 +8,7 @@ import (
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/events"
 
+	"github.com/dockstep/dockstep/internal/clock"
 	"github.com/dockstep/dockstep/internal/dockertest"
 )
 
@@ -53,7 +54,7 @@ func TestWatchEngineSeesRealEvents(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	got := make(chan event, 16)
-	go watchEngine(ctx, c, systemClock{}, watchOptions{}, func(ev event) { got <- ev })
+	go watchEngine(ctx, c, clock.System{}, watchOptions{}, func(ev event) { got <- ev })
 	time.Sleep(200 * time.Millisecond) // let the subscription start
 
 	name := dockertest.Name("dockstep-watch")

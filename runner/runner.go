@@ -37,12 +37,6 @@ import (
 	"github.com/dockstep/dockstep/lessons"
 )
 
-// Clock tells the time and waits: the one clock seam (internal/clock).
-// Tests give the runner their own.
-type Clock = clock.Clock
-
-type systemClock = clock.System
-
 // Runner runs lessons for a learner. Set its fields, then call Run.
 type Runner struct {
 	// Out is where steps are drawn; ErrOut receives warnings.
@@ -56,8 +50,9 @@ type Runner struct {
 	Registry *checks.Registry
 	// Store keeps the learner's progress.
 	Store *progress.Store
-	// Clock is the time; nil means the system clock.
-	Clock Clock
+	// Clock tells the time and waits (the one clock seam, internal/clock);
+	// nil means the system clock. Tests give the runner their own.
+	Clock clock.Clock
 	// Render says how Markdown is drawn (colour, width).
 	Render RenderOptions
 	// Resized, when set, gives the terminal's new width and height for
@@ -95,9 +90,9 @@ type Runner struct {
 	onVerdict func(v verdict, eventAt time.Time)
 }
 
-func (r *Runner) clock() Clock {
+func (r *Runner) clock() clock.Clock {
 	if r.Clock == nil {
-		return systemClock{}
+		return clock.System{}
 	}
 	return r.Clock
 }
