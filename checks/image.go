@@ -114,7 +114,14 @@ func (c *imageCheck) Evaluate(ctx context.Context, env *Env) Result {
 		case !found:
 			wrong = append(wrong, fmt.Sprintf("its base image %s is not here to compare with; docker pull %s", c.base.raw, c.base.raw))
 		case !layersPrefix(base.RootFS.Layers, insp.RootFS.Layers):
-			wrong = append(wrong, c.notOnBase(env))
+			msg, elsewhere := c.notOnBase(env)
+			if elsewhere {
+				// Built from another Dockerfile: its other settings are
+				// that file's, and building in the right folder is all
+				// there is to do.
+				return Result{Kind: "image", Message: fmt.Sprintf("image %s is here, but %s", c.ref.raw, msg)}
+			}
+			wrong = append(wrong, msg)
 		}
 	}
 	cfg := insp.Config
@@ -243,7 +250,7 @@ func sameLastName(a, b string) bool {
 // notOnBase explains an image not built on the base image. When the
 // Dockerfile in the working directory does start FROM the base, the image
 // came from another Dockerfile: it was built in another folder.
-func (c *imageCheck) notOnBase(env *Env) string {
+func (c *imageCheck) notOnBase(env *Env) (msg string, elsewhere bool) {
 	b, err := os.ReadFile(filepath.Join(env.Dir, "Dockerfile"))
 	if env.Dir != "" && err == nil {
 		if ins, err := parseInstructions(string(b)); err == nil {
@@ -253,12 +260,12 @@ func (c *imageCheck) notOnBase(env *Env) string {
 					if cmd == "" {
 						cmd = "docker build -t " + c.ref.raw + " ."
 					}
-					return fmt.Sprintf("it is not built on %s, although the Dockerfile in %s starts FROM %s: it was built from another folder's Dockerfile. Build it in %s: cd %s, then %s", c.base.raw, env.Dir, c.base.raw, env.Dir, env.Dir, cmd)
+					return fmt.Sprintf("it is not built on %s, although the Dockerfile in %s starts FROM %s: it was built from another folder's Dockerfile. Build it in %s: cd %s, then %s", c.base.raw, env.Dir, c.base.raw, env.Dir, env.Dir, cmd), true
 				}
 			}
 		}
 	}
-	return fmt.Sprintf("it is not built on %s: start the Dockerfile with FROM %s and build it again", c.base.raw, c.base.raw)
+	return fmt.Sprintf("it is not built on %s: start the Dockerfile with FROM %s and build it again", c.base.raw, c.base.raw), false
 }
 
 // cmdMatches compares the image's CMD with the lesson's. A CMD the lesson

@@ -113,14 +113,17 @@ func TestImageBuiltElsewhereEngine(t *testing.T) {
 		name, check string
 		setup       func() // what the learner did
 		want        []string
+		not         []string // advice that would mislead
 	}{
-		{"not built: where the Dockerfile is", "image: " + want, nil, []string{"no image " + want + " (docker images does not list it); build it in the folder that holds your Dockerfile: cd " + dir + ", then " + build}},
+		{"not built: where the Dockerfile is", "image: " + want, nil, []string{"no image " + want + " (docker images does not list it); build it in the folder that holds your Dockerfile: cd " + dir + ", then " + build}, nil},
 		{"built under another name", "image: " + want, func() {
 			dockertest.Build(t, c, myname, "FROM "+lessonBase+"\nLABEL built=here\n")
-		}, []string{"no image " + want + "; an image was just built under another name, " + myname + ": give it the lesson's name with docker tag " + myname + " " + want + ", or build it again with " + build}},
-		{"built in another folder", "image: {ref: " + want + ", base: " + lessonBase + "}", func() {
+		}, []string{"no image " + want + "; an image was just built under another name, " + myname + ": give it the lesson's name with docker tag " + myname + " " + want + ", or build it again with " + build}, nil},
+		{"built in another folder", "image: {ref: " + want + ", base: " + lessonBase + ", exposes: 5000}", func() {
 			dockertest.Build(t, c, want, "FROM "+base+"\nLABEL built=elsewhere\n")
-		}, []string{"although the Dockerfile in " + dir + " starts FROM " + lessonBase, "cd " + dir + ", then " + build}},
+		}, []string{"although the Dockerfile in " + dir + " starts FROM " + lessonBase, "cd " + dir + ", then " + build},
+			// The other Dockerfile's settings are not the learner's to fix.
+			[]string{"EXPOSE"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -139,6 +142,11 @@ func TestImageBuiltElsewhereEngine(t *testing.T) {
 			r := chk.Evaluate(ctx, &Env{Docker: c, Dir: dir, Since: since})
 			if r.Passed || r.Err != nil {
 				t.Fatalf("got passed=%v err=%v (%s), want a failure", r.Passed, r.Err, r.Message)
+			}
+			for _, w := range tt.not {
+				if strings.Contains(r.Message, w) {
+					t.Errorf("got message %q, want it without %q", r.Message, w)
+				}
 			}
 			for _, w := range tt.want {
 				if !strings.Contains(r.Message, w) {
