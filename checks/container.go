@@ -462,6 +462,9 @@ func (c *containerCheck) runFlags() string {
 		}
 		b.WriteString("-p " + p.String() + " ")
 	}
+	for _, kv := range sortedPairs(c.env) {
+		b.WriteString("-e " + kv + " ")
+	}
 	return b.String()
 }
 
@@ -619,7 +622,16 @@ func (c *containerCheck) mismatches(ctx context.Context, env *Env, s *container.
 			has = i.Config.Env
 		}
 		if m := missingPairs(c.env, envMap(has)); m != "" {
-			wrong = append(wrong, fmt.Sprintf("%s lacks the environment variable %s: run it with -e", who, m))
+			var flags []string
+			for _, kv := range sortedPairs(c.env) {
+				flags = append(flags, "-e "+kv)
+			}
+			run := c.runCommand()
+			if run == "" {
+				run = "docker run " + c.runFlags() + "..."
+			}
+			name := containerName(s.Names)
+			wrong = append(wrong, fmt.Sprintf("%s lacks the environment variable %s: the environment is set when a container is created, so remove it (docker rm -f %s) and run it again with %s: %s", who, m, name, strings.Join(flags, " "), run))
 		}
 	}
 	return wrong, nil
