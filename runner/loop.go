@@ -380,7 +380,7 @@ func (s *stepRun) openPrompt(ctx context.Context) {
 	}
 	if kind == promptQuiz {
 		q := s.step.Quiz
-		question := lessons.Expand(q.Question, s.vars)
+		question := s.promptText(lessons.Expand(q.Question, s.vars))
 		go func() {
 			if len(q.Choices) > 0 {
 				// The last entry leaves the quiz for the menu (hints, skip,
@@ -873,6 +873,14 @@ func (s *stepRun) drawStatus() string {
 // para wraps text at the screen's width.
 func (s *stepRun) para(text, first, rest string) string {
 	return wrap(text, s.r.Render, first, rest)
+}
+
+// promptText wraps a question for the prompter, which writes it after
+// "? ": wider than the screen, the terminal would break it mid-word.
+func (s *stepRun) promptText(text string) string {
+	opt := s.r.Render
+	opt.Color = false // the prompter styles the question itself
+	return strings.TrimPrefix(wrap(text, opt, "  ", "  "), "  ")
 }
 
 // wrapped wraps each line of a diagnosis to the screen's width as a

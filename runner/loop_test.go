@@ -880,3 +880,32 @@ func TestRedrawKeepsTheConfirmQuestion(t *testing.T) {
 	h.p.next(t).choose(t, "Quit")
 	h.wait()
 }
+
+// A quiz question wider than the screen reaches the prompter wrapped at
+// word boundaries, to fit after its "? ", so that the terminal never
+// breaks a word of it.
+func TestQuizQuestionIsWrappedToTheScreen(t *testing.T) {
+	h := newHarness(t, "loop-quiz-long.md")
+	h.r.Render.Width = 40
+	h.start("loop-quiz-long")
+	q := h.p.next(t)
+	lines := strings.Split(q.msg, "\n")
+	if len(lines) < 2 {
+		t.Fatalf("the question is one line of %d columns on a 40-column screen: %q", len(q.msg), q.msg)
+	}
+	for i, l := range lines {
+		w := len([]rune(l))
+		if i == 0 {
+			w += 2 // the prompter's "? "
+		}
+		if w > 40 {
+			t.Errorf("line %q is %d columns wide, more than 40", l, w)
+		}
+	}
+	if got := strings.Join(strings.Fields(q.msg), " "); !strings.HasPrefix(got, "The python:3 image is built on top of Debian's image") {
+		t.Errorf("the words of the question changed: %q", got)
+	}
+	q.choose(t, "a child image")
+	h.p.next(t).choose(t, "Quit")
+	h.wait()
+}
