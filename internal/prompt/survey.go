@@ -10,12 +10,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 
 	"github.com/AlecAivazis/survey/v2"
 	"github.com/AlecAivazis/survey/v2/core"
 	"github.com/AlecAivazis/survey/v2/terminal"
 	"golang.org/x/sys/unix"
+	"golang.org/x/term"
 
 	"github.com/dockstep/dockstep/runner"
 )
@@ -54,12 +56,30 @@ func (p *Survey) Close() error { return p.in.Close() }
 
 func (p *Survey) Select(ctx context.Context, msg string, options []string, def int) (int, error) {
 	var idx int
+	if w, _, err := term.GetSize(int(p.out.Fd())); err == nil {
+		msg = fitHint(msg, w)
+	}
 	q := &survey.Select{Message: msg, Options: options, PageSize: len(options)}
 	if def >= 0 && def < len(options) {
 		q.Default = options[def]
 	}
 	err := p.ask(ctx, q, &idx)
 	return idx, err
+}
+
+// selectHint is what survey writes after a Select's question, with the
+// "? " before it.
+const selectHint = "? " + "  [Use arrows to move, type to filter]"
+
+// fitHint ends msg with a line break when survey's hint would not fit after
+// its last line on a terminal width columns wide: the terminal would break
+// the hint mid-word; on a line of its own it reads whole.
+func fitHint(msg string, width int) string {
+	last := msg[strings.LastIndex(msg, "\n")+1:]
+	if width <= 0 || len([]rune(last))+len(selectHint) < width {
+		return msg
+	}
+	return msg + "\n"
 }
 
 func (p *Survey) Input(ctx context.Context, msg, def string, validate func(string) error) (string, error) {

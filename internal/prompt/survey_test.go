@@ -3,6 +3,7 @@ package prompt
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -188,5 +189,21 @@ func TestSurveyInputValidatesAndTakesDefault(t *testing.T) {
 	cancel()
 	if r := wait(ch); !errors.Is(r.err, context.Canceled) {
 		t.Fatalf("Input after cancel = %q, %v; want context.Canceled", r.s, r.err)
+	}
+}
+
+// A question whose last line leaves no room for survey's hint on the
+// terminal gets a line break, so that the terminal does not cut the hint
+// mid-word; a short one is left as it is.
+func TestFitHint(t *testing.T) {
+	long := "images in between) and adds Python. What kind of image is python:3?"
+	if got := fitHint(long, 80); got != long+"\n" {
+		t.Errorf("fitHint(long, 80) = %q, want a line break at the end", got)
+	}
+	if got := fitHint("What next?", 80); got != "What next?" {
+		t.Errorf("fitHint(short, 80) = %q, want it unchanged", got)
+	}
+	if got := fitHint("first line that is long enough to need it, really quite long\nshort", 80); strings.HasSuffix(got, "\n") {
+		t.Errorf("only the last line counts: %q", got)
 	}
 }
