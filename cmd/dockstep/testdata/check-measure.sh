@@ -10,6 +10,9 @@
 #   flock /tmp/dockstep-docker.lock bash cmd/dockstep/testdata/check-measure.sh
 # DOCKSTEP=path/to/dockstep uses that binary instead of building one;
 # FILL=0 skips the second part; RUNS sets hyperfine's runs (default 30).
+# TRACE=1 also says where a warm check's time goes: it runs it under strace
+# ten times and gives the median time the engine (or the web server) took
+# to answer each request, without and with the extra objects (needs strace).
 #
 # dockstep check keeps the containers that passed last in its state folder
 # (containers.json): "warm" runs keep it, as a learner's check after the
@@ -78,7 +81,33 @@ measure() {
 mean() { jq -r --arg n "$2" '.results[] | select(.command == $n) | .mean * 1000' "$work/$1.json"; }
 median() { jq -r --arg n "$2" '.results[] | select(.command == $n) | .median * 1000' "$work/$1.json"; }
 
+# requests LABEL: ten warm checks under strace; for each request the check
+# makes (to the engine, or the http check's), the median time from writing
+# it to reading the answer's status line.
+requests() {
+  ((${TRACE:-0})) || return 0
+  for _ in $(seq 10); do
+    strace -f -tt -e trace=write,read -s 160 -o "$work/trace" $check >/dev/null
+    awk '
+      /write\([0-9]+, "(GET|HEAD|POST) / {
+        fd = $3; sub(/^write\(/, "", fd); sub(/,$/, "", fd)
+        split($0, q, "\""); r = q[2]; sub(/ HTTP\/1.*/, "", r); gsub(/\/containers\/[0-9a-f]+/, "/containers/ID", r)
+        req[fd] = r; t0[fd] = $2
+      }
+      /read\([0-9]+, <unfinished/ { fd = $3; sub(/^read\(/, "", fd); sub(/,$/, "", fd); waiting[$1] = fd }
+      /HTTP\/1\.[01] [0-9]/ && /read[( ]/ {
+        if (match($0, /read\([0-9]+/)) fd = substr($0, RSTART + 5, RLENGTH - 5); else fd = waiting[$1]
+        if (fd in req) { split(t0[fd], a, ":"); split($2, b, ":"); printf "%.2f\t%s\n", (b[3] - a[3]) * 1000, req[fd]; delete req[fd] }
+      }' "$work/trace"
+  done | sort -t "$(printf '\t')" -k2,2 -k1,1n | awk -F '\t' -v label="$1" '
+    function flush() { if (n) printf "  %-7s %7.2f ms  %s (%d of 10 runs)\n", label, v[int((n + 1) / 2)], key, n }
+    $2 != key { flush(); key = $2; n = 0 }
+    { v[++n] = $1 }
+    END { flush() }'
+}
+
 measure none
+requests none
 if ((fill > 0)); then
   echo "adding $fill stopped containers and $fill image tags, unrelated to the check"
   seq 1 "$fill" | xargs -P 8 -I{} sh -c "
@@ -87,6 +116,7 @@ if ((fill > 0)); then
       -d '{\"Image\":\"$filler:t{}\",\"Cmd\":[\"true\"],\"Labels\":{\"dockstep-measure-filler\":\"1\"}}' \
       'http://d/containers/create?name=dockstep-measure-filler-$$-{}' >/dev/null"
   measure filled
+  requests filled
 fi
 
 echo
