@@ -86,6 +86,10 @@ type stepRun struct {
 	// verdict and diagnosis are what the checks said last.
 	verdict   verdict
 	diagnosis string
+	// asked is set while a check the learner asked for (check now) runs:
+	// its failure is reported to the room even when it says what the last
+	// one said, since the room counts the learner's failed checks.
+	asked bool
 	// quiet is set until the learner acts (an engine or file event, check
 	// now, run it for me): until then a failing check is not news, and the
 	// step just waits.
@@ -326,10 +330,11 @@ func (s *stepRun) check(ctx context.Context) {
 	if s.quiet && v == verdictFailing {
 		v, diag = verdictNone, ""
 	}
-	if v != s.verdict || diag != s.diagnosis {
+	if v != s.verdict || diag != s.diagnosis || s.asked {
 		s.dirty = true
 		s.reportVerdict(v, results)
 	}
+	s.asked = false
 	s.verdict, s.diagnosis = v, diag
 	if v == verdictPassed {
 		s.passedAtOnce = !s.checked && s.quiet
@@ -485,6 +490,7 @@ func (s *stepRun) choose(ctx context.Context, c choice) {
 	case choiceCheck:
 		s.eventAt = time.Time{}
 		s.quiet = false
+		s.asked = true
 		s.check(ctx)
 		if s.verdict != verdictPassed {
 			s.note = "Checked just now."

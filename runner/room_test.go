@@ -92,3 +92,29 @@ func TestRunnerReportsToTheRoom(t *testing.T) {
 		t.Errorf("check_failed = %+v, want the flag check and its diagnosis", failed)
 	}
 }
+
+// A learner who asks for a check and fails it, again and again with the same
+// diagnosis, has failed each of those checks: the room counts them to tell
+// who is stuck.
+func TestRunnerReportsEveryCheckTheLearnerAsksFor(t *testing.T) {
+	h := newHarness(t, "loop-basic.md")
+	rec := &recordingReporter{}
+	h.r.Reporter = rec
+	h.start("loop-basic")
+	menu := h.p.next(t)
+	menu.choose(t, "Skip this step")
+	menu = h.p.next(t) // step 2: flag b is down
+	for range 3 {
+		menu.choose(t, "Check now")
+		menu = h.p.next(t)
+		h.wantOut("flag b is down")
+	}
+	menu.choose(t, "Quit")
+	if err := h.wait(); err != nil {
+		t.Fatal(err)
+	}
+	want := "lesson_started 0, step_started 1, step_skipped 1, step_started 2, check_failed 2, check_failed 2, check_failed 2"
+	if got := rec.kinds(); got != want {
+		t.Errorf("reported:\n  %s\nwant:\n  %s", got, want)
+	}
+}
