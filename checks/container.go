@@ -585,22 +585,25 @@ func (c *containerCheck) mismatches(ctx context.Context, env *Env, s *container.
 			wrong = append(wrong, fmt.Sprintf("%s was started in the background (docker run -d); this step runs it in the foreground, without -d", named(who, name)))
 		}
 	}
-	if c.restart != nil {
+	if c.restart != nil || (c.health != "" && s.State == "running") {
 		i, err := inspect()
 		if err != nil {
 			return nil, err
 		}
-		if msg := c.restartMismatch(who, containerName(s.Names), i); msg != "" {
-			wrong = append(wrong, msg)
+		// A health check that must change means running the container
+		// again, which sets the restart policy too.
+		var health string
+		recreate := false
+		if c.health != "" && s.State == "running" {
+			health, recreate = c.healthMismatch(who, containerName(s.Names), i)
 		}
-	}
-	if c.health != "" && s.State == "running" {
-		i, err := inspect()
-		if err != nil {
-			return nil, err
+		if c.restart != nil {
+			if msg := c.restartMismatch(who, containerName(s.Names), i, recreate); msg != "" {
+				wrong = append(wrong, msg)
+			}
 		}
-		if msg := c.healthMismatch(who, containerName(s.Names), i); msg != "" {
-			wrong = append(wrong, msg)
+		if health != "" {
+			wrong = append(wrong, health)
 		}
 	}
 	if c.exitCode != nil && s.State == "exited" {

@@ -75,19 +75,28 @@ func lastTry(h *container.Health) string {
 		return "its last try did not finish: " + out
 	case out == "":
 		return fmt.Sprintf("its last try exited with code %d and printed nothing", r.ExitCode)
+	case r.ExitCode == 127: // the shell's code for a program it cannot find
+		return fmt.Sprintf("its last try exited with code 127 and printed: %s (the container has no such program)", out)
 	}
 	return fmt.Sprintf("its last try exited with code %d and printed: %s", r.ExitCode, out)
 }
 
 // healthMismatch explains a running container whose health is not the one
 // wanted, or returns "". A health check is part of a container's
-// configuration, set when it is created: changing it means running the
-// container again.
-func (c *containerCheck) healthMismatch(who, name string, i *container.InspectResponse) string {
+// configuration, set when it is created: recreate says when the advice is
+// to run the container again.
+func (c *containerCheck) healthMismatch(who, name string, i *container.InspectResponse) (msg string, recreate bool) {
 	h := healthOf(i)
 	if h.Status == c.health {
-		return ""
+		return "", false
 	}
+	msg = c.explainHealth(who, name, i, h)
+	recreate = h.Status == container.NoHealthcheck || c.health == container.NoHealthcheck ||
+		(h.Status == container.Unhealthy && c.health == container.Healthy)
+	return msg, recreate
+}
+
+func (c *containerCheck) explainHealth(who, name string, i *container.InspectResponse, h *container.Health) string {
 	who = named(who, name)
 	test := healthTest(i)
 	again := fmt.Sprintf("remove it (docker rm -f %s) and run it again", name)

@@ -70,7 +70,7 @@ func TestContainerRestartHealthEngine(t *testing.T) {
 		{"on-failure, any retries", "container: {name: " + onFailure + ", restart: on-failure}", "", true, nil},
 		{"no policy, as run without --restart", "container: {name: " + plain + ", restart: \"no\"}", "", true, nil},
 		{"no restart policy", "container: {name: " + plain + ", restart: unless-stopped}", "", false,
-			[]string{"container " + plain + " has no restart policy (it was run without --restart), so Docker never starts it again by itself, want --restart unless-stopped: set it on this container with docker update --restart unless-stopped " + plain + ", or give docker run --restart unless-stopped when you start it"}},
+			[]string{"container " + plain + " was run without --restart (its restart policy is no: Docker never starts it again by itself), want --restart unless-stopped: set it on this container with docker update --restart unless-stopped " + plain + ", or give docker run --restart unless-stopped when you start it"}},
 		{"another policy", "container: {name: " + always + ", restart: unless-stopped}", "", false,
 			[]string{"has restart policy always, want --restart unless-stopped: set it on this container with docker update --restart unless-stopped " + always}},
 		{"other retries", "container: {name: " + onFailure + ", restart: \"on-failure:5\"}", "", false,
@@ -85,9 +85,10 @@ func TestContainerRestartHealthEngine(t *testing.T) {
 			[]string{"container " + plain + " has no health check, so Docker cannot tell whether it works. A health check is set when a container is created: remove it (docker rm -f " + plain + ") and run it again with --health-cmd and a command that succeeds while the container works: docker run -d --name " + plain + " --health-cmd true " + img}},
 		{"a wrong health command", "container: {name: " + noCurl + ", health: healthy, restart: unless-stopped}", lessonRun, false,
 			[]string{
-				`the health check of container ` + noCurl + ` has failed twice in a row, so Docker calls it unhealthy: it runs "curl -f http://localhost/", and its last try exited with code 127 and printed: /bin/sh: curl: not found. Fix what it tests`,
+				`the health check of container ` + noCurl + ` has failed twice in a row, so Docker calls it unhealthy: it runs "curl -f http://localhost/", and its last try exited with code 127 and printed: /bin/sh: curl: not found (the container has no such program). Fix what it tests`,
 				"so remove it (docker rm -f " + noCurl + ") and run it again with the corrected --health-cmd, as in " + lessonRun,
-				"has no restart policy",
+				// Running it again sets the policy too: no docker update.
+				"container " + noCurl + " was run without --restart (its restart policy is no: Docker never starts it again by itself), want --restart unless-stopped; the health check of",
 			}},
 		{"unhealthy, as wanted", "container: {name: " + noCurl + ", health: unhealthy}", "", true, nil},
 		{"not yet checked", "container: {name: " + slow + ", health: healthy}", "", false,
@@ -122,9 +123,16 @@ func TestContainerRestartHealthEngine(t *testing.T) {
 		})
 	}
 
+	// A container that must run again for its health check gets its
+	// restart policy that way too: no advice to docker update it.
+	r := compile(t, "container: {name: "+noCurl+", health: healthy, restart: unless-stopped}").Evaluate(ctx, &Env{Docker: c})
+	if strings.Contains(r.Message, "docker update") {
+		t.Errorf("got message %q, want it without docker update", r.Message)
+	}
+
 	// docker update changes the policy of the container as it is, and the
 	// check sees it.
-	expect(t, &Env{Docker: c}, "container: {name: "+plain+", restart: always}", false, "has no restart policy")
+	expect(t, &Env{Docker: c}, "container: {name: "+plain+", restart: always}", false, "was run without --restart")
 	dockertest.Run(t, "update", "--restart", "always", plain)
 	expect(t, &Env{Docker: c}, "container: {name: "+plain+", restart: always}", true, "is running")
 }

@@ -84,32 +84,32 @@ func (p restartPolicy) matches(has restartPolicy) bool {
 	return p.retries == nil || (has.retries != nil && *has.retries == *p.retries)
 }
 
-// describeRestart says what a restart policy makes Docker do, for messages.
+// describeRestart says what policy a container has, for messages.
 func describeRestart(p restartPolicy) string {
-	switch p.name {
-	case "no":
-		return "no restart policy (it was run without --restart), so Docker never starts it again by itself"
-	case "always":
-		return "restart policy always"
-	case "unless-stopped":
-		return "restart policy unless-stopped"
+	switch {
+	case p.name == "no":
+		return "was run without --restart (its restart policy is no: Docker never starts it again by itself)"
+	case p.name == "on-failure" && p.retries == nil:
+		return "has restart policy on-failure (with retries without end)"
 	}
-	if p.retries == nil {
-		return "restart policy on-failure (retries without end)"
-	}
-	return "restart policy " + p.String()
+	return "has restart policy " + p.String()
 }
 
 // restartMismatch explains a container whose restart policy is not the
 // one wanted, or returns "". A restart policy can be changed on a
-// container that exists, so the advice starts with docker update.
-func (c *containerCheck) restartMismatch(who, name string, i *container.InspectResponse) string {
+// container that exists, so the advice starts with docker update, unless
+// recreate says that the container must be run again anyway (for a
+// health check), with the flag.
+func (c *containerCheck) restartMismatch(who, name string, i *container.InspectResponse, recreate bool) string {
 	has := restartOf(i)
 	if c.restart.matches(has) {
 		return ""
 	}
-	msg := fmt.Sprintf("%s has %s, want --restart %s: set it on this container with docker update --restart %s %s",
-		named(who, name), describeRestart(has), c.restart, c.restart, name)
+	msg := fmt.Sprintf("%s %s, want --restart %s", named(who, name), describeRestart(has), c.restart)
+	if recreate {
+		return msg
+	}
+	msg += fmt.Sprintf(": set it on this container with docker update --restart %s %s", c.restart, name)
 	if cmd := c.runCommand(); strings.Contains(cmd, "--restart") {
 		msg += ", or remove it and run it again with " + cmd
 	} else {
