@@ -20,6 +20,7 @@ import (
 	"github.com/dockstep/dockstep/internal/prover"
 	"github.com/dockstep/dockstep/internal/workshop"
 	"github.com/dockstep/dockstep/lessons"
+	"github.com/dockstep/dockstep/runner"
 )
 
 // demoOptions are what dockstep demo runs with.
@@ -192,9 +193,9 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 		Auto: o.auto, Speed: speed, From: from, Wait: o.wait, Keep: o.keep, Pause: demo.PauseFor(speed),
 	}
 	if f, ok := o.io.out.(*os.File); ok && outTTY {
-		var stop func()
-		opts.Width, opts.Height, opts.Resized, stop = demo.WatchSize(f)
-		defer stop()
+		// A projector's display mirrored mid-talk changes the size.
+		opts.Width, opts.Height, _ = runner.TerminalSize(f)
+		opts.Resized = runner.WatchTerminalSize(ctx, f)
 	}
 	if o.notes != "" {
 		nf, err := os.OpenFile(o.notes, os.O_WRONLY, 0)

@@ -5,14 +5,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
-
-	"golang.org/x/term"
 
 	"github.com/dockstep/dockstep/internal/workshop"
 	"github.com/dockstep/dockstep/internal/workspace"
@@ -197,22 +193,4 @@ func (p *Preflight) Run() error {
 		return &NotReadyError{Msg: fix + ", then run the demo again"}
 	}
 	return nil
-}
-
-// WatchSize reads the size of the presenter's terminal f, and gives its
-// new size each time it changes (a projector's display mirrored mid-talk
-// changes it) until stop.
-func WatchSize(f *os.File) (width, height int, resized <-chan [2]int, stop func()) {
-	width, height, _ = term.GetSize(int(f.Fd()))
-	winch := make(chan os.Signal, 1)
-	signal.Notify(winch, syscall.SIGWINCH)
-	sizes := make(chan [2]int, 1)
-	go func() {
-		for range winch {
-			if w, h, err := term.GetSize(int(f.Fd())); err == nil {
-				sizes <- [2]int{w, h}
-			}
-		}
-	}()
-	return width, height, sizes, func() { signal.Stop(winch) }
 }
