@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 
@@ -98,23 +97,8 @@ func (b *base) learnerVars(ls []*lessons.Lesson, given map[string]string) (func(
 	return func(l *lessons.Lesson) map[string]string { return out[l] }, nil
 }
 
-// progress reads the learner's progress for display. When it cannot be read
-// the learner is warned and shown no progress.
+// progress reads the learner's progress for display; what goes wrong is
+// a warning, and no progress is shown.
 func (b *base) progress() *progress.Progress {
-	empty := &progress.Progress{Lessons: map[string]*progress.LessonProgress{}}
-	dir, err := progress.StateDir()
-	if err != nil {
-		fmt.Fprintf(b.io.errOut, "warning: %v\n", err)
-		return empty
-	}
-	prog, err := progress.NewStore(dir).Load()
-	var corrupt *progress.CorruptError
-	switch {
-	case errors.As(err, &corrupt):
-		fmt.Fprintf(b.io.errOut, "warning: %v\n", err)
-	case err != nil:
-		fmt.Fprintf(b.io.errOut, "warning: %v; progress is not shown\n", err)
-		return empty
-	}
-	return prog
+	return progress.Shown(func(msg string) { fmt.Fprintf(b.io.errOut, "warning: %s\n", msg) })
 }

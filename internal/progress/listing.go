@@ -1,0 +1,77 @@
+package progress
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/dockstep/dockstep/lessons"
+)
+
+// Listing is a lesson with the learner's progress in it, as dockstep list
+// shows it; its JSON is list --json's.
+type Listing struct {
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	Steps   int    `json:"steps"`
+	Summary string `json:"summary,omitempty"`
+	// Done counts the steps finished or skipped.
+	Done int `json:"done"`
+	// Skipped counts the steps skipped (and not done since).
+	Skipped int `json:"skipped"`
+	// Current is set on the lesson that dockstep resumes.
+	Current bool `json:"current,omitempty"`
+}
+
+// List lists the lessons, in their order, with the learner's progress.
+func (p *Progress) List(ls []*lessons.Lesson) []Listing {
+	out := make([]Listing, 0, len(ls))
+	for _, l := range ls {
+		r := Listing{ID: l.ID, Title: l.Title, Steps: len(l.Steps), Summary: l.Summary, Current: p.Current == l.ID}
+		if lp, ok := p.Lessons[l.ID]; ok && lp != nil {
+			r.Done, _ = lp.Finished(l)
+			r.Skipped = lp.SkippedSteps(l)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// Where says in a few words how far the learner is, for list's DONE
+// column: "2/6", "finished", "done, 1 skipped", "1/6, 1 skipped", with
+// "(current)" on the unfinished lesson dockstep resumes.
+func (r Listing) Where() string {
+	where := fmt.Sprintf("%d/%d", r.Done, r.Steps)
+	switch {
+	case r.Done == r.Steps && r.Steps > 0 && r.Skipped > 0:
+		where = fmt.Sprintf("done, %d skipped", r.Skipped)
+	case r.Done == r.Steps && r.Steps > 0:
+		where = "finished"
+	case r.Skipped > 0:
+		where = fmt.Sprintf("%d/%d, %d skipped", r.Done-r.Skipped, r.Steps, r.Skipped)
+	}
+	if r.Current && r.Done < r.Steps {
+		where += " (current)"
+	}
+	return where
+}
+
+// Shown reads the learner's progress to show it or to use their saved
+// answers. What goes wrong is said to warn, as a line, and what could be
+// read is used: a progress file set aside as corrupt, or none at all.
+func Shown(warn func(string)) *Progress {
+	dir, err := StateDir()
+	if err != nil {
+		warn(err.Error())
+		return newProgress()
+	}
+	prog, err := NewStore(dir).Load()
+	var corrupt *CorruptError
+	switch {
+	case errors.As(err, &corrupt):
+		warn(err.Error())
+	case err != nil:
+		warn(err.Error() + "; progress is not shown")
+		return newProgress()
+	}
+	return prog
+}

@@ -1,0 +1,61 @@
+package progress
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/dockstep/dockstep/lessons"
+)
+
+func TestListSaysWhereTheLearnerIs(t *testing.T) {
+	steps := func(titles ...string) []*lessons.Step {
+		var ss []*lessons.Step
+		for i, s := range titles {
+			ss = append(ss, &lessons.Step{Index: i + 1, Title: s})
+		}
+		return ss
+	}
+	ls := []*lessons.Lesson{
+		{ID: "new", Steps: steps("a", "b")},
+		{ID: "half", Steps: steps("a", "b", "c")},
+		{ID: "skipped", Steps: steps("a", "b", "c")},
+		{ID: "done", Steps: steps("a")},
+		{ID: "done-skipping", Steps: steps("a", "b")},
+	}
+	p := newProgress()
+	p.Current = "half"
+	now := time.Now()
+	p.Lesson("half").MarkDone("a", now)
+	p.Lesson("skipped").MarkDone("a", now)
+	p.Lesson("skipped").MarkSkipped("b")
+	p.Lesson("done").MarkDone("a", now)
+	p.Lesson("done-skipping").MarkDone("a", now)
+	p.Lesson("done-skipping").MarkSkipped("b")
+	want := []string{"0/2", "1/3 (current)", "1/3, 1 skipped", "finished", "done, 1 skipped"}
+	for i, r := range p.List(ls) {
+		if r.ID != ls[i].ID || r.Where() != want[i] {
+			t.Errorf("%s: %q, want %q", ls[i].ID, r.Where(), want[i])
+		}
+	}
+}
+
+func TestShownWarnsAndGoesOn(t *testing.T) {
+	state := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", state)
+	var warned []string
+	warn := func(msg string) { warned = append(warned, msg) }
+	if p := Shown(warn); p == nil || p.Lessons == nil || len(warned) != 0 {
+		t.Fatalf("no progress file: got %+v, warnings %q; want empty progress and no warning", p, warned)
+	}
+	if err := os.MkdirAll(filepath.Join(state, "dockstep"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(state, "dockstep", progressFile), []byte("{not json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if p := Shown(warn); p == nil || p.Lessons == nil || len(warned) != 1 {
+		t.Errorf("a corrupt progress file: got %+v, warnings %q; want empty progress and one warning", p, warned)
+	}
+}
