@@ -74,27 +74,14 @@ func varFlags(flags []string, ls []*lessons.Lesson) (map[string]string, error) {
 }
 
 // learnerVars gives each lesson's variables the values the learner will
-// use: --var, else their answers saved by dockstep start, else the
-// default, else a sample value. A --var that does not fit ends dockstep
-// with exit status 2.
+// use (progress.Vars); a --var that does not fit ends dockstep with exit
+// status 2.
 func (b *base) learnerVars(ls []*lessons.Lesson, given map[string]string) (func(*lessons.Lesson) map[string]string, error) {
-	prog := b.progress()
-	out := map[*lessons.Lesson]map[string]string{}
-	for _, l := range ls {
-		var saved map[string]string
-		if lp := prog.Lessons[l.ID]; lp != nil {
-			saved = lp.Vars
-		}
-		sample := l.SampleVars()
-		vs, err := l.Resolve(lessons.Values{Given: given, Saved: saved, Ask: func(v lessons.Var) (string, error) {
-			return sample[v.Name], nil
-		}})
-		if err != nil {
-			return nil, exitf(2, "%v", err)
-		}
-		out[l] = vs
+	vars, err := b.progress().Vars(ls, given)
+	if err != nil {
+		return nil, exitf(2, "%v", err)
 	}
-	return func(l *lessons.Lesson) map[string]string { return out[l] }, nil
+	return vars, nil
 }
 
 // progress reads the learner's progress for display; what goes wrong is

@@ -1,5 +1,9 @@
 package progress
 
+// What the commands read from the learner's progress: the lessons as
+// dockstep list shows them, the progress for display, and the values of
+// the variables without asking.
+
 import (
 	"errors"
 	"fmt"
@@ -74,4 +78,27 @@ func Shown(warn func(string)) *Progress {
 		return newProgress()
 	}
 	return prog
+}
+
+// Vars gives each lesson's variables the values the learner will use,
+// without asking: given (--var), else their answers saved by dockstep
+// start, else the default, else a sample value. A given value that does
+// not fit is an error.
+func (p *Progress) Vars(ls []*lessons.Lesson, given map[string]string) (func(*lessons.Lesson) map[string]string, error) {
+	out := map[*lessons.Lesson]map[string]string{}
+	for _, l := range ls {
+		var saved map[string]string
+		if lp := p.Lessons[l.ID]; lp != nil {
+			saved = lp.Vars
+		}
+		sample := l.SampleVars()
+		vs, err := l.Resolve(lessons.Values{Given: given, Saved: saved, Ask: func(v lessons.Var) (string, error) {
+			return sample[v.Name], nil
+		}})
+		if err != nil {
+			return nil, err
+		}
+		out[l] = vs
+	}
+	return func(l *lessons.Lesson) map[string]string { return out[l] }, nil
 }

@@ -59,3 +59,24 @@ func TestShownWarnsAndGoesOn(t *testing.T) {
 		t.Errorf("a corrupt progress file: got %+v, warnings %q; want empty progress and one warning", p, warned)
 	}
 }
+
+func TestVarsWithoutAsking(t *testing.T) {
+	src := "---\nformat: 1\ntitle: V\nvars:\n  a: {prompt: A}\n  b: {prompt: B, default: bee}\n  c: {prompt: C, default: sea}\n  port: {prompt: P, type: port}\n---\n\n## One\n\nUses {{a}} {{b}} {{c}} {{port}}.\n"
+	l, probs := lessons.ParseBytes(nil, "01-v.md", "01-v.md", []byte(src), lessons.Options{})
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	p := newProgress()
+	p.Lesson(l.ID).Vars = map[string]string{"b": "saved-b", "c": "saved-c"}
+	vars, err := p.Vars([]*lessons.Lesson{l}, map[string]string{"c": "given-c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := vars(l)
+	if got["b"] != "saved-b" || got["c"] != "given-c" || got["a"] == "" || got["port"] == "" {
+		t.Errorf("got %v, want c given, b saved, a and port sample values", got)
+	}
+	if _, err := p.Vars([]*lessons.Lesson{l}, map[string]string{"port": "80"}); err == nil {
+		t.Error("port=80 given: no error, want one (not a port between 1024 and 65535)")
+	}
+}
