@@ -88,11 +88,28 @@ func (s *stepRun) reportVerdict(v verdict, results []checks.Result) {
 	var failed []FailedCheck
 	for _, r := range results {
 		if !r.Passed {
-			line, _, _ := strings.Cut(strings.TrimSpace(r.Message), "\n")
-			failed = append(failed, FailedCheck{Kind: r.Kind, Diagnosis: line})
+			failed = append(failed, FailedCheck{Kind: r.Kind, Diagnosis: diagnosisLine(r.Message)})
 		}
 	}
 	s.report(CheckFailed, s.step, failed)
+}
+
+// diagnosisLine is a check's message in one line, for the room: its first
+// line, and when that only leads into what follows (a command check's
+// "... exited with status 1:" above the command's output), the first line
+// of what follows too, which says why.
+func diagnosisLine(msg string) string {
+	first, rest, _ := strings.Cut(strings.TrimSpace(msg), "\n")
+	first = strings.TrimSpace(first)
+	if !strings.HasSuffix(first, ":") {
+		return first
+	}
+	for _, l := range strings.Split(rest, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			return first + " " + l
+		}
+	}
+	return strings.TrimSuffix(first, ":")
 }
 
 // roomLines are the instructor's notes and the room's status, drawn under

@@ -2,9 +2,13 @@ package runner
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/dockstep/dockstep/checks"
+	"github.com/dockstep/dockstep/lessons"
 )
 
 // recordingReporter keeps what the runner reports.
@@ -116,5 +120,29 @@ func TestRunnerReportsEveryCheckTheLearnerAsksFor(t *testing.T) {
 	want := "lesson_started 0, step_started 1, step_skipped 1, step_started 2, check_failed 2, check_failed 2, check_failed 2"
 	if got := rec.kinds(); got != want {
 		t.Errorf("reported:\n  %s\nwant:\n  %s", got, want)
+	}
+}
+
+// The room shows one line of each failed check: a command check's first line
+// only leads into the command's output, which says why.
+func TestRoomDiagnosisKeepsTheReason(t *testing.T) {
+	rec := &recordingReporter{}
+	s := &stepRun{
+		lessonRun: &lessonRun{r: &Runner{Reporter: rec}, l: &lessons.Lesson{ID: "networks"}},
+		step:      &lessons.Step{Index: 3, Title: "Visit the shop by its name"},
+	}
+	s.reportVerdict(verdictFailing, []checks.Result{
+		{Kind: "network", Message: "no network shop-net: create it with docker network create shop-net\n  more"},
+		{Kind: "command", Message: "\"docker exec visitor wget -qO- http://shop\" exited with status 1:\n    \n    Error response from daemon: No such container: visitor\n    second"},
+		{Kind: "command", Message: "\"false\" exited with status 1:\n   \n"},
+		{Kind: "file", Passed: true, Message: "note.txt is as wanted"},
+	})
+	want := []FailedCheck{
+		{"network", "no network shop-net: create it with docker network create shop-net"},
+		{"command", "\"docker exec visitor wget -qO- http://shop\" exited with status 1: Error response from daemon: No such container: visitor"},
+		{"command", "\"false\" exited with status 1"},
+	}
+	if len(rec.acts) != 1 || !slices.Equal(rec.acts[0].Failed, want) {
+		t.Errorf("reported %+v, want one check_failed with %+v", rec.acts, want)
 	}
 }
