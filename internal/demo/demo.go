@@ -227,7 +227,7 @@ func (d *demo) step(ctx context.Context, i int) nav {
 		if d.o.Auto {
 			d.sleep(ctx, d.o.Pause)
 		} else {
-			d.scr.keyLine("Enter type the next command   → show it at once   ← back   r again   p shell   q quit")
+			d.scr.keyLine(keysType)
 			switch k := d.waitKey(ctx); k {
 			case keyRight:
 				instant = true
@@ -241,7 +241,7 @@ func (d *demo) step(ctx context.Context, i int) nav {
 			return navOf(k)
 		}
 		if !d.o.Auto {
-			d.scr.keyLine("Enter run it   ← back   r again   p shell   q quit")
+			d.scr.keyLine(keysRun)
 			switch k := d.waitKey(ctx); k {
 			case keyNext, keyRight:
 			default:
@@ -279,7 +279,7 @@ func (d *demo) step(ctx context.Context, i int) nav {
 	if i == len(d.o.Lesson.Steps)-1 {
 		next = "Enter finish"
 	}
-	d.scr.keyLine(next + "   ← back   r again   p shell   q quit")
+	d.scr.keyLine(next + keysStepDone)
 	return navOf(d.waitKey(ctx))
 }
 
@@ -659,7 +659,7 @@ func (d *demo) finish(ctx context.Context) {
 	}
 	if !d.o.Auto {
 		d.scr.printf("\r\x1b[2KThe demo created %s.", created)
-		d.scr.keyLine("y remove them now   any other key keep them (dockstep demo --reset removes them later)")
+		d.scr.keyLine(keysRemove)
 		if k := d.waitByte(ctx); k != 'y' && k != 'Y' {
 			d.freshPrompt(ctx, d.scr.dim(" Kept. dockstep demo --reset "+d.o.Lesson.ID+" removes them."))
 			return
@@ -840,7 +840,35 @@ func (s *screen) keyLine(text string) {
 	s.mu.Lock()
 	cols, rows := s.cols, s.rows
 	s.mu.Unlock()
-	s.printf("\x1b7\x1b[%d;1H\x1b[2K\x1b[2m %s\x1b[0m\x1b8", rows, truncate(text, cols-2))
+	s.printf("\x1b7\x1b[%d;1H\x1b[2K\x1b[2m %s\x1b[0m\x1b8", rows, fitKeys(text, cols-2))
+}
+
+// fitKeys shortens a keys' line ("Enter run it   ← back   q quit") to
+// width columns, keeping every key: first the gaps between keys, then
+// what is in parentheses, then each key's words after the first.
+func fitKeys(text string, width int) string {
+	fits := func(s string) bool { return utf8.RuneCountInString(s) <= width }
+	if fits(text) {
+		return text
+	}
+	items := strings.Split(text, "   ")
+	if s := strings.Join(items, "  "); fits(s) {
+		return s
+	}
+	for i, it := range items {
+		if open := strings.Index(it, " ("); open > 0 && strings.HasSuffix(it, ")") {
+			items[i] = it[:open]
+		}
+	}
+	if s := strings.Join(items, "  "); fits(s) {
+		return s
+	}
+	for i, it := range items {
+		if w := strings.Fields(it); len(w) > 2 {
+			items[i] = w[0] + " " + w[1]
+		}
+	}
+	return truncate(strings.Join(items, "  "), width)
 }
 
 // shownKeys is the keys' line shown now.

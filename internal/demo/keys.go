@@ -151,3 +151,12 @@ func (d *demo) pause(ctx context.Context) {
 	<-copied
 	d.freshPrompt(ctx, d.scr.dim("back to the demo"))
 }
+
+// The keys' lines: keys and what they do, three spaces apart. keyLine
+// shortens them to fit the screen.
+const (
+	keysType     = "Enter type the next command   → show it at once   ← back   r again   p shell   q quit"
+	keysRun      = "Enter run it   ← back   r again   p shell   q quit"
+	keysStepDone = "   ← back   r again   p shell   q quit" // after "Enter next step" or "Enter finish"
+	keysRemove   = "y remove them now   any other key keep them (dockstep demo --reset removes them later)"
+)
