@@ -254,7 +254,7 @@ func TestRunKeysQuitAndKeep(t *testing.T) {
 					time.Sleep(10 * time.Millisecond)
 				}
 			}
-			waitFor("Enter type the next command")
+			waitFor("Enter type")
 			typed.Write([]byte("\x1b[C"))
 			waitFor("Enter run it")
 			typed.Write([]byte("\r"))
