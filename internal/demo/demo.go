@@ -349,8 +349,9 @@ type move struct {
 }
 
 // movesOf turns a step's solution into what is typed. Manual commands are
-// left out: the lesson asks the learner to run them by hand, and the
-// solution holds what completes the step.
+// typed as comments, never run: the lesson asks the learner to run them by
+// hand (docker login, with an account of their own), and the solution
+// holds what completes the step.
 func movesOf(s *lessons.Step, vars map[string]string) []move {
 	var out []move
 	for _, a := range s.Solution {
@@ -375,6 +376,13 @@ func movesOf(s *lessons.Step, vars map[string]string) []move {
 			continue
 		}
 		if a.Manual {
+			// Typed as comments: the audience sees the commands the
+			// learner runs by hand, and the shell runs nothing.
+			for _, l := range strings.Split(text, "\n") {
+				if strings.TrimSpace(l) != "" {
+					out = append(out, move{lines: []string{"# " + l}})
+				}
+			}
 			continue
 		}
 		var cur []string
