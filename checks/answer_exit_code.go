@@ -59,10 +59,10 @@ func (a *exitCodeAnswer) Accepts(ctx context.Context, env *Env, given string) (b
 	return err == nil && x == n, nil
 }
 
-func (a *exitCodeAnswer) Describe(ctx context.Context, env *Env) (string, error) {
+func (a *exitCodeAnswer) Answers(ctx context.Context, env *Env) ([]string, error) {
 	n, err := a.code(ctx, env)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	return strconv.Itoa(n), nil
+	return []string{strconv.Itoa(n)}, nil
 }

@@ -65,12 +65,12 @@ func (a *imageIDAnswer) Accepts(ctx context.Context, env *Env, given string) (bo
 	return len(g) >= 12 && strings.HasPrefix(id, g), nil
 }
 
-func (a *imageIDAnswer) Describe(ctx context.Context, env *Env) (string, error) {
+func (a *imageIDAnswer) Answers(ctx context.Context, env *Env) ([]string, error) {
 	id, err := a.id(ctx, env)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	return id[:12], nil
+	return []string{id[:12]}, nil
 }
 
 // hostPortAnswer accepts the host port that a container's port is
@@ -109,17 +109,29 @@ func (a *hostPortAnswer) ports(ctx context.Context, env *Env) ([]string, error) 
 	if err != nil {
 		return nil, &EngineError{Err: err}
 	}
-	var out []string
+	// Engines from Docker 28 on can publish a port on IPv4 and IPv6 with
+	// two different host ports (docker port prints a line for each): both
+	// lead to the container, and the IPv4 one, which localhost reaches
+	// first and docker port lists first, comes first.
+	var v4, v6 []string
 	if insp.NetworkSettings != nil {
 		for cp, bs := range insp.NetworkSettings.Ports {
 			if cp.Int() != a.port.num || cp.Proto() != a.port.proto {
 				continue
 			}
 			for _, b := range bs {
-				if !contains(out, b.HostPort) {
-					out = append(out, b.HostPort)
+				if strings.Contains(b.HostIP, ":") {
+					v6 = append(v6, b.HostPort)
+				} else {
+					v4 = append(v4, b.HostPort)
 				}
 			}
+		}
+	}
+	var out []string
+	for _, p := range append(v4, v6...) {
+		if !contains(out, p) {
+			out = append(out, p)
 		}
 	}
 	if len(out) == 0 && insp.State != nil && !insp.State.Running {
@@ -151,12 +163,8 @@ func (a *hostPortAnswer) Accepts(ctx context.Context, env *Env, given string) (b
 	return contains(ports, g), nil
 }
 
-func (a *hostPortAnswer) Describe(ctx context.Context, env *Env) (string, error) {
-	ports, err := a.ports(ctx, env)
-	if err != nil {
-		return "", err
-	}
-	return strings.Join(ports, " or "), nil
+func (a *hostPortAnswer) Answers(ctx context.Context, env *Env) ([]string, error) {
+	return a.ports(ctx, env)
 }
 
 // containerCountAnswer accepts the number of containers of an image in a
@@ -209,10 +217,10 @@ func (a *containerCountAnswer) Accepts(ctx context.Context, env *Env, given stri
 	return err == nil && g == n, nil
 }
 
-func (a *containerCountAnswer) Describe(ctx context.Context, env *Env) (string, error) {
+func (a *containerCountAnswer) Answers(ctx context.Context, env *Env) ([]string, error) {
 	n, err := a.count(ctx, env)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	return strconv.Itoa(n), nil
+	return []string{strconv.Itoa(n)}, nil
 }

@@ -98,8 +98,11 @@ type Check interface {
 type Answer interface {
 	// Accepts reports whether the learner's answer is right.
 	Accepts(ctx context.Context, env *Env, given string) (bool, error)
-	// Describe says what the right answer is, for showing after a wrong one.
-	Describe(ctx context.Context, env *Env) (string, error)
+	// Answers lists every right answer as a learner would give it, the one
+	// to show first, for showing after a wrong answer and for the prover,
+	// which checks that Accepts takes each. A container port published on
+	// IPv4 and IPv6 can have two host ports, for one.
+	Answers(ctx context.Context, env *Env) ([]string, error)
 }
 
 // CompileFunc turns the YAML value a lesson gives a check kind into a check.

@@ -327,8 +327,8 @@ func TestAnswersEngine(t *testing.T) {
 		t.Errorf("exit-code of a running container: got %v, want an error saying it has not exited", err)
 	}
 	a, _ := Default().CompileAnswer(spec(t, "image-id: "+img), nil)
-	if d, err := a.Describe(ctx, env); err != nil || d != hex[:12] {
-		t.Errorf("image-id describes %q (%v), want %q", d, err, hex[:12])
+	if d, err := a.Answers(ctx, env); err != nil || len(d) != 1 || d[0] != hex[:12] {
+		t.Errorf("image-id answers %q (%v), want %q", d, err, hex[:12])
 	}
 }
 

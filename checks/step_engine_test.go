@@ -89,7 +89,7 @@ func TestStepDiagnosesEngine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Describe(ctx, &Env{Docker: c}); err == nil || !strings.Contains(err.Error(), "container "+bg+" is not running") || !strings.Contains(err.Error(), "docker start "+bg) {
+	if _, err := a.Answers(ctx, &Env{Docker: c}); err == nil || !strings.Contains(err.Error(), "container "+bg+" is not running") || !strings.Contains(err.Error(), "docker start "+bg) {
 		t.Errorf("got %v, want it to say the container stopped and to docker start it", err)
 	}
 }

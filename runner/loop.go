@@ -733,11 +733,11 @@ func (s *stepRun) rightAnswer(ctx context.Context) string {
 	if err != nil {
 		return fmt.Sprintf("(cannot tell: %v)", err)
 	}
-	d, err := a.Describe(ctx, s.env)
+	answers, err := a.Answers(ctx, s.env)
 	if err != nil {
 		return fmt.Sprintf("(cannot tell: %v)", err)
 	}
-	return d
+	return strings.Join(answers, " or ")
 }
 
 // draw renders the whole screen from the step's state: the step, what the

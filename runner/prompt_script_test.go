@@ -247,8 +247,8 @@ func (a fixedAnswer) Accepts(ctx context.Context, env *checks.Env, given string)
 	return given == a.value, nil
 }
 
-func (a fixedAnswer) Describe(ctx context.Context, env *checks.Env) (string, error) {
-	return a.value, nil
+func (a fixedAnswer) Answers(ctx context.Context, env *checks.Env) ([]string, error) {
+	return []string{a.value}, nil
 }
 
 // testRegistry knows the kinds the fixture lessons use: flag (raised by the

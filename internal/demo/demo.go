@@ -630,8 +630,10 @@ func (d *demo) quiz(ctx context.Context, s *lessons.Step) {
 	answer := lessons.Expand(q.Answer, d.vars)
 	if q.AnswerFrom != nil {
 		a, err := d.o.Registry.CompileAnswer(*q.AnswerFrom, d.vars)
+		var answers []string
 		if err == nil {
-			answer, err = a.Describe(ctx, &checks.Env{Docker: d.o.Docker, Dir: d.o.Dir})
+			answers, err = a.Answers(ctx, &checks.Env{Docker: d.o.Docker, Dir: d.o.Dir})
+			answer = strings.Join(answers, " or ")
 		}
 		if err != nil {
 			answer = "(cannot read it from the engine: " + err.Error() + ")"

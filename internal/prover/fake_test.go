@@ -12,6 +12,7 @@ import (
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/volume"
+	"gopkg.in/yaml.v3"
 
 	"github.com/dockstep/dockstep/checks"
 	"github.com/dockstep/dockstep/lessons"
@@ -118,4 +119,57 @@ func (c *tickingClock) After(d time.Duration) <-chan time.Time {
 	ch := make(chan time.Time, 1)
 	ch <- c.Now()
 	return ch
+}
+
+// someAnswers is a quiz answer kind with several right answers, of which it
+// accepts those listed after the colon: {some: "a b: a b"}.
+type someAnswers struct{ answers, accepted []string }
+
+func (a someAnswers) Answers(ctx context.Context, env *checks.Env) ([]string, error) {
+	return a.answers, nil
+}
+
+func (a someAnswers) Accepts(ctx context.Context, env *checks.Env, given string) (bool, error) {
+	for _, x := range a.accepted {
+		if x == given {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// TestProverGivesTheQuizEachAnswer: an answer read from the engine can be
+// several (a port published on IPv4 and IPv6 with two host ports), and the
+// quiz must accept each of them, one at a time, not the list as one.
+func TestProverGivesTheQuizEachAnswer(t *testing.T) {
+	reg := checks.Default()
+	reg.RegisterAnswer("some", func(n *yaml.Node) (checks.Answer, error) {
+		all, accepted, _ := strings.Cut(n.Value, ":")
+		return someAnswers{strings.Fields(all), strings.Fields(accepted)}, nil
+	})
+	for _, tt := range []struct {
+		answer string
+		want   string // in the report
+		held   bool
+	}{
+		{"a b: a b", "quiz answer: a or b]", true},
+		{"a b: a", `the quiz does not accept its own answer "b"`, false},
+		{"a: a", "quiz answer: a]", true},
+		{":", "gives no answer at all", false},
+	} {
+		src := "---\nformat: 1\ntitle: Quiz\n---\n\n## Look\n\n```sh\ntrue\n```\n\n```quiz\nquestion: Which?\nanswer: {some: \"" + tt.answer + "\"}\n```\n\n```hint\nLook.\n```\n"
+		l, probs := lessons.ParseBytes(nil, "01-quiz.md", "01-quiz.md", []byte(src), lessons.Options{Validator: reg})
+		if len(probs) > 0 {
+			t.Fatalf("the fixture lesson has problems: %v", probs)
+		}
+		var out strings.Builder
+		p := &Prover{
+			Docker: fakeDocker{fakeEngine: &fakeEngine{}}, Registry: reg, Out: &out, Wait: time.Second,
+			Clock: &tickingClock{t: time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)},
+		}
+		sum := p.All(context.Background(), []*lessons.Lesson{l})
+		if held := len(sum.Failed) == 0; held != tt.held || !strings.Contains(out.String(), tt.want) {
+			t.Errorf("answer %q: held %v, want %v, and the report saying %q:\n%s", tt.answer, held, tt.held, tt.want, out.String())
+		}
+	}
 }

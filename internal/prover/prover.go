@@ -268,15 +268,23 @@ func (t *Prover) step(ctx context.Context, s *lessons.Step, rep *replay.Replayer
 			if err != nil {
 				return "", fmt.Errorf("the quiz's answer: %w", err)
 			}
-			desc, err := ans.Describe(ctx, env)
+			answers, err := ans.Answers(ctx, env)
+			if err == nil && len(answers) == 0 {
+				err = errors.New("it gives no answer at all")
+			}
 			if err != nil {
 				return "", fmt.Errorf("the quiz's answer cannot be read from the engine after the solution (%s:%d): %w", q.AnswerFrom.Pos.File, q.AnswerFrom.Pos.Line, err)
 			}
-			ok, err := ans.Accepts(ctx, env, desc)
-			if err != nil || !ok {
-				return "", fmt.Errorf("the quiz does not accept its own answer %q (%s:%d): %v", desc, q.AnswerFrom.Pos.File, q.AnswerFrom.Pos.Line, err)
+			for _, a := range answers {
+				ok, err := ans.Accepts(ctx, env, a)
+				if err != nil {
+					return "", fmt.Errorf("the quiz's answer %q cannot be checked (%s:%d): %w", a, q.AnswerFrom.Pos.File, q.AnswerFrom.Pos.Line, err)
+				}
+				if !ok {
+					return "", fmt.Errorf("the quiz does not accept its own answer %q (%s:%d): its answer kind and its Accepts disagree", a, q.AnswerFrom.Pos.File, q.AnswerFrom.Pos.Line)
+				}
 			}
-			notes = append(notes, "quiz answer: "+oneLine(desc))
+			notes = append(notes, "quiz answer: "+oneLine(strings.Join(answers, " or ")))
 		} else {
 			notes = append(notes, "quiz answer: "+oneLine(lessons.Expand(q.Answer, vars)))
 		}

@@ -1,0 +1,58 @@
+package checks
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/go-connections/nat"
+)
+
+// An engine of Docker 28 or later may publish one container port on IPv4
+// and IPv6 with two different host ports, as docker port shows:
+//
+//	80/tcp -> 0.0.0.0:32781
+//	80/tcp -> [::]:32780
+//
+// Both are right answers, the IPv4 one first, and each must be accepted:
+// the prover gives the quiz every answer Answers lists.
+func TestHostPortAnswerOnIPv4AndIPv6(t *testing.T) {
+	c := fakeContainer{}
+	c.summary.ID, c.summary.Names = "c1", []string{"/static-site"}
+	c.inspect.ContainerJSONBase = &container.ContainerJSONBase{State: &container.State{Running: true, Status: "running"}}
+	c.inspect.NetworkSettings = &container.NetworkSettings{}
+	c.inspect.NetworkSettings.Ports = nat.PortMap{
+		"80/tcp": {
+			{HostIP: "::", HostPort: "32780"},
+			{HostIP: "0.0.0.0", HostPort: "32781"},
+		},
+		"443/tcp": {
+			{HostIP: "0.0.0.0", HostPort: "32780"},
+			{HostIP: "::", HostPort: "32779"},
+		},
+	}
+	env := &Env{Docker: &fakeDocker{containers: []fakeContainer{c}}}
+	ctx := context.Background()
+	a, err := Default().CompileAnswer(spec(t, "host-port: {container: static-site, port: 80}"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := a.Answers(ctx, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"32781", "32780"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Answers = %q, want %q (IPv4 first)", got, want)
+	}
+	for _, given := range append(got, "0.0.0.0:32781", "[::]:32780") {
+		if ok, err := a.Accepts(ctx, env, given); err != nil || !ok {
+			t.Errorf("Accepts(%q) = %v, %v; want true", given, ok, err)
+		}
+	}
+	for _, given := range []string{"32779", "80", "32781 or 32780"} {
+		if ok, err := a.Accepts(ctx, env, given); err != nil || ok {
+			t.Errorf("Accepts(%q) = %v, %v; want false", given, ok, err)
+		}
+	}
+}
