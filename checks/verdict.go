@@ -31,6 +31,11 @@ type Verdict struct {
 	// EngineErr is the error of the first check that could not ask the
 	// engine; nil unless Unknown.
 	EngineErr error
+	// QuizAnswers are the quiz's right answers, read by WithQuiz for an
+	// unasked quiz; QuizErr says why they could not be read (the step is
+	// Failing then).
+	QuizAnswers []string
+	QuizErr     error
 }
 
 // Judge sums up a step's check results.
@@ -63,7 +68,9 @@ func Judge(results []Result) Verdict {
 }
 
 // JudgeStep evaluates a step's checks with the variables' values and
-// judges them.
-func JudgeStep(ctx context.Context, reg *Registry, s *lessons.Step, vars map[string]string, env *Env) Verdict {
-	return Judge(EvaluateAll(ctx, reg, s.Checks, vars, env))
+// judges the step: its checks, then its quiz as it stands (see WithQuiz).
+// It is the one verdict of a step, for the runner, dockstep check and the
+// prover alike.
+func JudgeStep(ctx context.Context, reg *Registry, s *lessons.Step, vars map[string]string, env *Env, quiz QuizState) Verdict {
+	return Judge(EvaluateAll(ctx, reg, s.Checks, vars, env)).WithQuiz(ctx, reg, s, vars, env, quiz)
 }

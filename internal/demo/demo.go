@@ -627,17 +627,15 @@ func (d *demo) quiz(ctx context.Context, s *lessons.Step) {
 	if q == nil {
 		return
 	}
-	answer := lessons.Expand(q.Answer, d.vars)
-	if q.AnswerFrom != nil {
-		a, err := d.o.Registry.CompileAnswer(*q.AnswerFrom, d.vars)
-		var answers []string
-		if err == nil {
-			answers, err = a.Answers(ctx, &checks.Env{Docker: d.o.Docker, Dir: d.o.Dir})
-			answer = strings.Join(answers, " or ")
-		}
-		if err != nil {
-			answer = "(cannot read it from the engine: " + err.Error() + ")"
-		}
+	var answer string
+	a, err := d.o.Registry.CompileQuiz(q, d.vars)
+	var answers []string
+	if err == nil {
+		answers, err = a.Answers(ctx, &checks.Env{Docker: d.o.Docker, Dir: d.o.Dir})
+		answer = strings.Join(answers, " or ")
+	}
+	if err != nil {
+		answer = "(cannot read it from the engine: " + err.Error() + ")"
 	}
 	d.freshPrompt(ctx, fmt.Sprintf("%s %s\r\n  %s", d.scr.bold("?"), lessons.Expand(q.Question, d.vars), d.scr.dim("answer: "+oneLine(answer))))
 }

@@ -47,7 +47,10 @@ func Steps(ctx context.Context, reg *checks.Registry, l *lessons.Lesson, steps [
 		if notice != nil {
 			notice.step(s)
 		}
-		v := checks.JudgeStep(ctx, reg, s, vars, env)
+		// Nobody answers the quiz here: a quiz read from the engine
+		// holds when its answer can be read (its answer is not shown, so
+		// that dockstep check spoils no quiz).
+		v := checks.JudgeStep(ctx, reg, s, vars, env, checks.QuizUnasked)
 		if v.Outcome == checks.Unknown {
 			return nil, v.EngineErr
 		}
@@ -58,6 +61,14 @@ func Steps(ctx context.Context, reg *checks.Registry, l *lessons.Lesson, steps [
 				msg = r.Err.Error()
 			}
 			sr.Checks = append(sr.Checks, Check{Kind: r.Kind, Passed: r.Passed, Message: msg})
+		}
+		if q := s.Quiz; q != nil && q.AnswerFrom != nil && (v.Outcome == checks.Passed || v.QuizErr != nil) {
+			// The quiz was judged: a row of its own.
+			c := Check{Kind: "quiz", Passed: v.QuizErr == nil, Message: "its answer can be read from the engine"}
+			if v.QuizErr != nil {
+				c.Message = v.QuizErr.Error()
+			}
+			sr.Checks = append(sr.Checks, c)
 		}
 		if !sr.Passed {
 			rep.Passed = false

@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types/container"
+
 	"github.com/dockstep/dockstep/checks"
 	"github.com/dockstep/dockstep/lessons"
 )
@@ -62,4 +65,42 @@ func TestCompileProblems(t *testing.T) {
 	if len(got) != 1 || !strings.HasPrefix(got[0], "02-images.md:11: ") {
 		t.Errorf("got %q, want one problem at 02-images.md:11", got)
 	}
+}
+
+// TestStepsJudgeTheQuiz: dockstep check has nobody to answer a quiz, so a
+// quiz read from the engine holds when its answer can be read, gets a row
+// of its own, and never shows the answer.
+func TestStepsJudgeTheQuiz(t *testing.T) {
+	reg := checks.Default()
+	src := "---\nformat: 1\ntitle: Ports\n---\n\n## Find its port\n\n```sh\ndocker port web\n```\n\n" +
+		"```quiz\nquestion: Which port?\nanswer: {host-port: {container: web, port: 80}}\n```\n\n```hint\nLook.\n```\n\n" +
+		"## Count\n\n```sh\ndocker ps\n```\n\n```quiz\nquestion: How many?\nanswer: \"7\"\n```\n\n```hint\nCount.\n```\n"
+	l, probs := lessons.ParseBytes(nil, "01-ports.md", "01-ports.md", []byte(src), lessons.Options{Validator: reg})
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	rep, err := Steps(context.Background(), reg, l, l.Steps, nil, &checks.Env{Docker: noContainers{}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Passed || rep.Steps[0].Passed || !rep.Steps[1].Passed {
+		t.Fatalf("got %+v, want step 1 failing (no container web to read the port of) and step 2 passing", rep)
+	}
+	var out bytes.Buffer
+	rep.WriteText(&out, false)
+	for _, w := range []string{"FAIL  step 1: Find its port\n      quiz: no container web", "PASS  step 2: Count (nothing to check)\n"} {
+		if !strings.Contains(out.String(), w) {
+			t.Errorf("the report does not say %q:\n%s", w, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "7") {
+		t.Errorf("the report gives a quiz's answer away:\n%s", out.String())
+	}
+}
+
+// noContainers is an engine without containers.
+type noContainers struct{ checks.Docker }
+
+func (noContainers) ContainerInspect(ctx context.Context, id string) (container.InspectResponse, error) {
+	return container.InspectResponse{}, cerrdefs.ErrNotFound
 }

@@ -235,7 +235,9 @@ func (t *Prover) step(ctx context.Context, s *lessons.Step, rep *replay.Replayer
 			notes = append(notes, "checks may hold before, as marked")
 		} else {
 			bctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			v := checks.JudgeStep(bctx, t.Registry, s, vars, env)
+			// The checks alone: whether the quiz's answer can be read
+			// before says nothing about the step.
+			v := checks.Judge(checks.EvaluateAll(bctx, t.Registry, s.Checks, vars, env))
 			cancel()
 			if v.Outcome == checks.Unknown && ctx.Err() == nil && bctx.Err() == nil {
 				return "", fmt.Errorf("before the solution, the checks could not be evaluated: %w", v.EngineErr)
@@ -251,43 +253,37 @@ func (t *Prover) step(ctx context.Context, s *lessons.Step, rep *replay.Replayer
 			return "", fmt.Errorf("replaying the solution: %w", err)
 		}
 	}
-	if len(s.Checks) > 0 {
-		res, err := t.waitFor(ctx, s, vars, env)
-		if err != nil {
-			return "", err
+	// After the solution the step is done as dockstep check judges it: its
+	// checks pass and its quiz's answer can be read.
+	v, err := t.waitFor(ctx, s, vars, env)
+	if err != nil {
+		return "", err
+	}
+	if v.Outcome != checks.Passed {
+		if q := s.Quiz; v.QuizErr != nil && q.AnswerFrom != nil {
+			return "", fmt.Errorf("the quiz's answer cannot be read from the engine after the solution (%s:%d): %w", q.AnswerFrom.Pos.File, q.AnswerFrom.Pos.Line, v.QuizErr)
 		}
-		if checks.Judge(res).Outcome != checks.Passed {
-			return "", fmt.Errorf("after the solution, its checks still fail (waited %s):\n%s", t.Wait, describeResults(s.Checks, res, false))
-		}
-	} else {
+		return "", fmt.Errorf("after the solution, its checks still fail (waited %s):\n%s", t.Wait, describeResults(s.Checks, v.Results, false))
+	}
+	if len(s.Checks) == 0 {
 		notes = append(notes, "no checks")
 	}
 	if q := s.Quiz; q != nil {
-		if q.AnswerFrom != nil {
-			ans, err := t.Registry.CompileAnswer(*q.AnswerFrom, vars)
-			if err != nil {
-				return "", fmt.Errorf("the quiz's answer: %w", err)
-			}
-			answers, err := ans.Answers(ctx, env)
-			if err == nil && len(answers) == 0 {
-				err = errors.New("it gives no answer at all")
-			}
-			if err != nil {
-				return "", fmt.Errorf("the quiz's answer cannot be read from the engine after the solution (%s:%d): %w", q.AnswerFrom.Pos.File, q.AnswerFrom.Pos.Line, err)
-			}
-			for _, a := range answers {
-				ok, err := ans.Accepts(ctx, env, a)
-				if err != nil {
-					return "", fmt.Errorf("the quiz's answer %q cannot be checked (%s:%d): %w", a, q.AnswerFrom.Pos.File, q.AnswerFrom.Pos.Line, err)
-				}
-				if !ok {
-					return "", fmt.Errorf("the quiz does not accept its own answer %q (%s:%d): its answer kind and its Accepts disagree", a, q.AnswerFrom.Pos.File, q.AnswerFrom.Pos.Line)
-				}
-			}
-			notes = append(notes, "quiz answer: "+oneLine(strings.Join(answers, " or ")))
-		} else {
-			notes = append(notes, "quiz answer: "+oneLine(lessons.Expand(q.Answer, vars)))
+		// Each right answer, given as a learner would, must be taken.
+		ans, err := t.Registry.CompileQuiz(q, vars)
+		if err != nil {
+			return "", fmt.Errorf("the quiz's answer: %w", err)
 		}
+		for _, a := range v.QuizAnswers {
+			ok, err := ans.Accepts(ctx, env, a)
+			if err != nil {
+				return "", fmt.Errorf("the quiz's answer %q cannot be checked (%s:%d): %w", a, q.Pos.File, q.Pos.Line, err)
+			}
+			if !ok {
+				return "", fmt.Errorf("the quiz does not accept its own answer %q (%s:%d): its answer kind and its Accepts disagree", a, q.Pos.File, q.Pos.Line)
+			}
+		}
+		notes = append(notes, "quiz answer: "+oneLine(strings.Join(v.QuizAnswers, " or ")))
 	}
 	if len(notes) == 0 {
 		return "", nil
@@ -295,29 +291,28 @@ func (t *Prover) step(ctx context.Context, s *lessons.Step, rep *replay.Replayer
 	return " [" + strings.Join(notes, "; ") + "]", nil
 }
 
-// waitFor evaluates the step's checks until they all pass or --wait is up.
-func (t *Prover) waitFor(ctx context.Context, s *lessons.Step, vars map[string]string, env *checks.Env) ([]checks.Result, error) {
+// waitFor judges the step, quiz unasked, until it is done or --wait is up,
+// and gives the last verdict.
+func (t *Prover) waitFor(ctx context.Context, s *lessons.Step, vars map[string]string, env *checks.Env) (checks.Verdict, error) {
 	deadline := t.now().Add(t.Wait)
 	for {
-		v := checks.JudgeStep(ctx, t.Registry, s, vars, env)
+		v := checks.JudgeStep(ctx, t.Registry, s, vars, env, checks.QuizUnasked)
 		res := v.Results
 		if v.Outcome == checks.Passed {
-			return res, nil
+			return v, nil
 		}
 		for _, r := range res {
 			if r.Err != nil && !checks.IsEngineError(r.Err) {
 				// Does not compile with these variables: waiting will not help.
-				return nil, fmt.Errorf("a check cannot be evaluated: %w", r.Err)
+				return v, fmt.Errorf("a check cannot be evaluated: %w", r.Err)
 			}
 		}
 		if t.now().After(deadline) || ctx.Err() != nil {
-			for _, r := range res {
-				if r.Err != nil && ctx.Err() == nil {
-					// Still no engine at the end: not the lesson's fault.
-					return res, fmt.Errorf("the Docker engine stopped answering: %w", r.Err)
-				}
+			if v.Outcome == checks.Unknown && ctx.Err() == nil {
+				// Still no engine at the end: not the lesson's fault.
+				return v, fmt.Errorf("the Docker engine stopped answering: %w", v.EngineErr)
 			}
-			return res, nil
+			return v, nil
 		}
 		select {
 		case <-ctx.Done():
