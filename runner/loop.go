@@ -71,9 +71,11 @@ type stepRun struct {
 	// confirming is set while the learner is asked whether dockstep may
 	// run the solution.
 	confirming bool
-	// running is set while the solution runs; attached, while it runs on
-	// the learner's terminal, which dockstep must not draw on then.
+	// running is set while the solution runs; attached, while its command
+	// attachedCmd runs on the learner's terminal, which dockstep must not
+	// draw on then, after the screen that says so.
 	running, attached bool
+	attachedCmd       string
 	// runSeq numbers the runs, so that late output of an old one is ignored.
 	runSeq int
 	// out collects what the running solution writes.
@@ -295,9 +297,11 @@ func (s *stepRun) handle(ctx context.Context, ev event) {
 			s.dirty = true
 		}
 	case evRunAttach:
-		s.attached = true
+		// The screen that says how to come back is drawn before the
+		// command takes the terminal.
+		s.attached, s.attachedCmd = true, ev.text
 		s.runLog = s.out.take()
-		s.drawAttached(ev.text)
+		s.draw()
 		close(ev.reply)
 	case evRunDone:
 		s.runDone(ctx, ev.err)
@@ -740,9 +744,16 @@ func (s *stepRun) rightAnswer(ctx context.Context) string {
 }
 
 // draw renders the whole screen from the step's state: the step, what the
-// learner asked to see, then where the step stands.
+// learner asked to see, then where the step stands; or, while a command of
+// the solution has the learner's terminal, how to come back. Nothing else
+// writes to the screen.
 func (s *stepRun) draw() {
 	s.dirty = false
+	if s.attached {
+		s.r.clear()
+		io.WriteString(s.r.Out, s.attachedScreen())
+		return
+	}
 	top, status := s.drawStep(), s.drawStatus()
 	if s.r.Render.Height > 0 && rows(top+status, s.r.Render.Width)+s.promptRows() > s.r.Render.Height {
 		// The step's beginning scrolls off the top of the terminal: say
@@ -753,17 +764,16 @@ func (s *stepRun) draw() {
 	io.WriteString(s.r.Out, top+status)
 }
 
-// drawAttached draws the screen shown while the command cmd has the
-// learner's terminal: what dockstep ran so far, and how to come back.
-func (s *stepRun) drawAttached(cmd string) {
+// attachedScreen is the screen shown while a command of the solution has
+// the learner's terminal: what dockstep ran so far, and how to come back.
+func (s *stepRun) attachedScreen() string {
 	var b strings.Builder
 	b.WriteString(s.header() + "\n")
 	if log := strings.TrimRight(s.runLog, "\n"); strings.Contains(log, "\n") {
 		b.WriteString(indent(log, "  ", "  ") + "\n\n")
 	}
-	b.WriteString(s.para(fmt.Sprintf("dockstep runs `%s` in this terminal: what you type goes to it. When it ends (type exit, or press Ctrl-D, in a shell), you come back to dockstep.", cmd), "", "") + "\n\n")
-	s.r.clear()
-	io.WriteString(s.r.Out, b.String())
+	b.WriteString(s.para(fmt.Sprintf("dockstep runs `%s` in this terminal: what you type goes to it. When it ends (type exit, or press Ctrl-D, in a shell), you come back to dockstep.", s.attachedCmd), "", "") + "\n\n")
+	return b.String()
 }
 
 // header is the line that names the step.

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/creack/pty"
+
 	"github.com/dockstep/dockstep/internal/progress"
 	"github.com/dockstep/dockstep/internal/safebuf"
 	"github.com/dockstep/dockstep/lessons"
@@ -108,6 +110,18 @@ func (h *harness) wantOut(substr string) {
 	h.t.Helper()
 	if !strings.Contains(h.out.String(), substr) {
 		h.t.Fatalf("output does not say %q; it is:\n%s", substr, h.out.String())
+	}
+}
+
+// waitOut waits until the output says substr.
+func (h *harness) waitOut(substr string) {
+	h.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(h.out.String(), substr) {
+		if time.Now().After(deadline) {
+			h.t.Fatalf("within 5s the output does not say %q; it is:\n%s", substr, h.out.String())
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
@@ -907,5 +921,39 @@ func TestQuizQuestionIsWrappedToTheScreen(t *testing.T) {
 	}
 	q.choose(t, "a child image")
 	h.p.next(t).choose(t, "Quit")
+	h.wait()
+}
+
+// "Run it for me" with the learner's terminal: before an interactive
+// command takes the terminal, the screen (drawn by draw, as every screen)
+// says which command has it and how to come back; the run's output and
+// verdict are drawn once the solution is done.
+func TestRunItForMeHandsOverTheTerminal(t *testing.T) {
+	ptm, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	t.Cleanup(func() { ptm.Close(); tty.Close() })
+	h := newHarness(t, "loop-attach.md")
+	h.r.Terminal = tty
+	h.start("loop-attach")
+	h.p.next(t).choose(t, "Run it for me")
+	confirm := h.p.next(t)
+	h.wantOut("(in this terminal: you type, and come back when it ends)")
+	confirm.confirm(true)
+	h.waitOut("dockstep runs touch attached.txt in this terminal")
+	if err := os.WriteFile(filepath.Join(h.r.Dir, "release"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	held := h.p.next(t)
+	if !held.has("Continue") {
+		t.Fatalf("after running the solution the menu offers %q, want Continue", held.options)
+	}
+	h.wantOut("dockstep ran the solution:\n  $ touch attached.txt\n  (you used it in this terminal)\n  $ echo after the terminal;")
+	h.wantOut("✓ Done!")
+	if _, err := os.Stat(filepath.Join(h.r.Dir, "attached.txt")); err != nil {
+		t.Errorf("the interactive command did not run: %v", err)
+	}
+	held.choose(t, "Quit")
 	h.wait()
 }
