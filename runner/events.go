@@ -40,6 +40,9 @@ const (
 	// evRunAttach: the solution is about to take the terminal; the loop
 	// draws what the learner needs to know, then closes reply.
 	evRunAttach
+	// evRunDetach: the solution's command has given the terminal back; the
+	// rest of the run is drawn again.
+	evRunDetach
 	// evRunDone: the solution has been run; err says why it did not work.
 	evRunDone
 	// evResize: the terminal has a new size to draw for.
@@ -47,7 +50,7 @@ const (
 )
 
 func (k eventKind) String() string {
-	return [...]string{"choice", "engine", "files", "poll", "stream-broken", "stream-restored", "run-output", "run-attach", "run-done", "resize"}[k]
+	return [...]string{"choice", "engine", "files", "poll", "stream-broken", "stream-restored", "run-output", "run-attach", "run-detach", "run-done", "resize"}[k]
 }
 
 // event is one thing the runner's loop reacts to.

@@ -303,6 +303,10 @@ func (s *stepRun) handle(ctx context.Context, ev event) {
 		s.runLog = s.out.take()
 		s.draw()
 		close(ev.reply)
+	case evRunDetach:
+		s.attached, s.attachedCmd = false, ""
+		s.runLog = s.out.take()
+		s.dirty = true
 	case evRunDone:
 		s.runDone(ctx, ev.err)
 	case evResize:
@@ -542,7 +546,7 @@ func (s *stepRun) choose(ctx context.Context, c choice) {
 // startRun runs the solution's actions for the learner in a goroutine of
 // its own, which reports its output and its end as events. An interactive
 // command on the learner's terminal first asks the loop to let go of the
-// terminal (evRunAttach).
+// terminal (evRunAttach), and gives it back when it ends (evRunDetach).
 func (s *stepRun) startRun(ctx context.Context) {
 	s.report(RunForMe, s.step, nil)
 	s.running, s.ran, s.quiet = true, false, false
@@ -560,7 +564,8 @@ func (s *stepRun) startRun(ctx context.Context) {
 		for _, a := range acts {
 			cmd := summary(a, vars)
 			fmt.Fprintln(s.out, replay.Prompted(cmd))
-			if a.Interactive && rep.Terminal != nil {
+			attach := a.Interactive && rep.Terminal != nil
+			if attach {
 				reply := make(chan struct{})
 				s.ch <- event{kind: evRunAttach, text: cmd, reply: reply}
 				<-reply
@@ -571,8 +576,11 @@ func (s *stepRun) startRun(ctx context.Context) {
 			switch {
 			case a.Kind == lessons.Background:
 				fmt.Fprintln(s.out, "(it keeps running in the background until you leave the lesson; a later step may stop it)")
-			case a.Interactive && rep.Terminal != nil:
+			case attach:
 				fmt.Fprintln(s.out, "(you used it in this terminal)")
+			}
+			if attach {
+				s.ch <- event{kind: evRunDetach}
 			}
 		}
 		s.ch <- event{kind: evRunDone, err: err}

@@ -926,8 +926,8 @@ func TestQuizQuestionIsWrappedToTheScreen(t *testing.T) {
 
 // "Run it for me" with the learner's terminal: before an interactive
 // command takes the terminal, the screen (drawn by draw, as every screen)
-// says which command has it and how to come back; the run's output and
-// verdict are drawn once the solution is done.
+// says which command has it and how to come back; once it ends, the rest
+// of the run is drawn as it goes, then the verdict.
 func TestRunItForMeHandsOverTheTerminal(t *testing.T) {
 	ptm, tty, err := pty.Open()
 	if err != nil {
@@ -942,6 +942,10 @@ func TestRunItForMeHandsOverTheTerminal(t *testing.T) {
 	h.wantOut("(in this terminal: you type, and come back when it ends)")
 	confirm.confirm(true)
 	h.waitOut("dockstep runs touch attached.txt in this terminal")
+	// Once the terminal is back, the next command's output is drawn as it
+	// comes: that command waits for the file release.
+	h.waitOut("  (you used it in this terminal)\n  $ echo after the terminal;")
+	h.waitOut("\n  after the terminal\n")
 	if err := os.WriteFile(filepath.Join(h.r.Dir, "release"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
