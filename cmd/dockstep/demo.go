@@ -3,30 +3,20 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
-	"os"
-	"os/signal"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
-	"github.com/dockstep/dockstep/checks"
 	"github.com/dockstep/dockstep/internal/demo"
 	"github.com/dockstep/dockstep/internal/engine"
-	"github.com/dockstep/dockstep/internal/progress"
-	"github.com/dockstep/dockstep/internal/prover"
 	"github.com/dockstep/dockstep/internal/workshop"
-	"github.com/dockstep/dockstep/lessons"
-	"github.com/dockstep/dockstep/runner"
 )
 
 // demoOptions are what dockstep demo runs with.
 type demoOptions struct {
 	base
-	engine func(context.Context) (demoEngine, engine.Endpoint, error)
+	engine func(context.Context) (demo.Engine, engine.Endpoint, error)
 	// dial and fetch are doctor's and prefetch's, for the check before the
 	// first step.
 	dial   func() (workshop.Engine, engine.Endpoint, error)
@@ -43,15 +33,7 @@ type demoOptions struct {
 	wait   time.Duration
 }
 
-// demoEngine is what dockstep demo needs of the engine: what checks read,
-// and what the record of created objects lists and removes.
-type demoEngine interface {
-	checks.Docker
-	prover.CleanupDocker
-	Close() error
-}
-
-var _ demoEngine = (*engine.Client)(nil)
+var _ demo.Engine = (*engine.Client)(nil)
 
 func newDemoCmd(g *globals, runF func(context.Context, *demoOptions) error) *cobra.Command {
 	o := &demoOptions{}
@@ -95,7 +77,7 @@ step) or the lesson cannot be presented here; 2 for a lesson or usage
 error; 3 when the Docker engine cannot be used.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.base, o.engine, o.dial, o.lesson = g.base(), connectAs[demoEngine](g), g.dial, args
+			o.base, o.engine, o.dial, o.lesson = g.base(), connectAs[demo.Engine](g), g.dial, args
 			o.fetch = func(ctx context.Context, lesson string) error {
 				p := &prefetchOptions{}
 				g.fillPrefetch(p, []string{lesson})
@@ -118,123 +100,43 @@ error; 3 when the Docker engine cannot be used.`,
 }
 
 func runDemo(ctx context.Context, o *demoOptions) error {
-	speed, err := demo.ParseSpeed(o.speed)
-	if err != nil {
-		return exitf(2, "%v", err)
-	}
 	ls, err := o.soundLessons(o.lesson)
 	if err != nil {
 		return err
 	}
 	l := ls[0]
-	from, err := demo.StepIndex(l, o.from)
-	if err != nil {
-		return exitf(2, "%v", err)
-	}
-	set, err := varFlags(o.vars, []*lessons.Lesson{l})
+	given, err := varFlags(o.vars, ls)
 	if err != nil {
 		return err
 	}
-	vars, err := demo.Vars(l, set)
-	if err != nil {
-		return exitf(2, "%v", err)
-	}
-	outTTY := o.io.outTTY
-	if !o.auto && (!o.io.inTTY || !outTTY) {
-		return exitf(2, "dockstep demo needs a terminal for its keys and its screen; use --auto to run the lesson without one")
-	}
-
-	c, _, err := o.engine(ctx)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
-	stateDir, err := progress.StateDir()
-	if err != nil {
-		return fmt.Errorf("finding dockstep's state folder: %w", err)
-	}
-	recordPath := demo.RecordPath(stateDir, l.ID)
-	if o.reset {
-		removed, err := demo.RemoveRecorded(ctx, c, recordPath)
-		if err != nil {
-			return exitf(1, "dockstep demo --reset: %v", err)
-		}
-		fmt.Fprintf(o.io.errOut, "reset: removed %s, which earlier demos of %s created\n", removed, l.ID)
-	}
-	pre := &demo.Preflight{
-		Lesson: l.ID, Auto: o.auto, In: o.io.in, ErrOut: o.io.errOut, Color: o.io.color(),
-		Check: func(rep *workshop.Report) { checkMachine(ctx, &o.base, o.dial, rep, []*lessons.Lesson{l}, nil) },
-		Fetch: func() error { return o.fetch(ctx, l.ID) },
-	}
+	err = demo.Present(ctx, demo.Session{
+		Lesson: l, Given: given, From: o.from, Speed: o.speed,
+		Auto: o.auto, Wait: o.wait, Keep: o.keep, Reset: o.reset, Notes: o.notes, Record: o.record,
+		Registry: registry(),
+		Connect: func(ctx context.Context) (demo.Engine, error) {
+			c, _, err := o.engine(ctx)
+			return c, err
+		},
+		Check: func(ctx context.Context, rep *workshop.Report) { checkMachine(ctx, &o.base, o.dial, rep, ls, nil) },
+		Fetch: func(ctx context.Context) error { return o.fetch(ctx, l.ID) },
+		In:    o.io.in, Out: o.io.out, ErrOut: o.io.errOut,
+		InTTY: o.io.inTTY, OutTTY: o.io.outTTY, Color: o.io.color(),
+	})
+	var usage *demo.UsageError
 	var notReady *demo.NotReadyError
-	if err := pre.Run(); errors.As(err, &notReady) && notReady.NoEngine {
+	var reset *demo.ResetError
+	var stopped *demo.StoppedError
+	switch {
+	case errors.As(err, &usage):
+		return exitf(2, "%v", err)
+	case errors.As(err, &notReady) && notReady.NoEngine:
 		return exitf(3, "dockstep demo: %v", err)
-	} else if notReady != nil {
+	case notReady != nil, errors.As(err, &stopped):
 		return exitf(1, "dockstep demo: %v", err)
-	} else if err != nil {
-		return err
-	}
-	tracker, err := demo.NewRecorder(ctx, c, recordPath, l.ID, prover.LessonScope(l, vars))
-	if err != nil {
-		return err
-	}
-	dir, remove, err := demo.Workspace(l)
-	if err != nil {
-		return err
-	}
-	defer remove()
-
-	opts := demo.Options{
-		Lesson: l, Vars: vars, Dir: dir, Registry: registry(), Docker: c, Tracker: tracker,
-		In: o.io.in, Out: o.io.out, Plain: !outTTY,
-		Auto: o.auto, Speed: speed, From: from, Wait: o.wait, Keep: o.keep, Pause: demo.PauseFor(speed),
-	}
-	if f, ok := o.io.out.(*os.File); ok && outTTY {
-		// A projector's display mirrored mid-talk changes the size.
-		opts.Width, opts.Height, _ = runner.TerminalSize(f)
-		opts.Resized = runner.WatchTerminalSize(ctx, f)
-	}
-	if o.notes != "" {
-		nf, err := os.OpenFile(o.notes, os.O_WRONLY, 0)
-		if err != nil {
-			return exitf(2, "--notes %s: %v; give the name that tty prints in the terminal for your notes", o.notes, err)
-		}
-		defer nf.Close()
-		opts.Notes = nf
-	}
-	if o.record != "" {
-		rf, err := os.Create(o.record)
-		if err != nil {
-			return exitf(2, "--record: %v", err)
-		}
-		defer rf.Close()
-		opts.Record = rf
-	}
-	restore := func() {}
-	if in, ok := o.io.in.(*os.File); ok && !o.auto {
-		old, err := term.MakeRaw(int(in.Fd()))
-		if err != nil {
-			return fmt.Errorf("reading keys from the terminal: %w", err)
-		}
-		restore = func() { term.Restore(int(in.Fd()), old) }
-	}
-	out, err := demo.Run(ctx, opts)
-	restore()
-	switch {
-	case err != nil:
-		return exitf(1, "dockstep demo: %v", err)
-	case out.Removed != "":
-		fmt.Fprintf(o.io.out, "removed what the demo created: %s\n", out.Removed)
-	}
-	switch {
-	case out.Failed != nil:
-		return exitf(1, "dockstep demo: %s", out.FailedStep())
-	case out.Quit && o.auto:
+	case errors.As(err, &reset):
+		return exitf(1, "dockstep demo --reset: %v", err)
+	case errors.Is(err, demo.ErrInterrupted):
 		return exitf(130, "dockstep demo: interrupted")
 	}
-	fmt.Fprintln(o.io.out, out.Summary(l))
-	return nil
+	return err
 }

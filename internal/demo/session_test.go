@@ -1,0 +1,52 @@
+package demo
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/dockstep/dockstep/lessons"
+)
+
+// Present checks its flags before it makes the engine's client: a wrong
+// one is a *UsageError, and the engine is never asked for.
+func TestPresentChecksFlagsFirst(t *testing.T) {
+	l := &lessons.Lesson{ID: "l", Steps: []*lessons.Step{{Index: 1, Title: "Pull"}}}
+	for _, tc := range []struct {
+		name    string
+		s       Session
+		errWith string
+	}{
+		{"speed", Session{Speed: "fast", Auto: true}, `--speed "fast"`},
+		{"from", Session{Speed: "instant", From: "9", Auto: true}, "--from 9"},
+		{"keys without a terminal", Session{Speed: "instant"}, "needs a terminal"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := tc.s
+			s.Lesson, s.In, s.Out, s.ErrOut = l, strings.NewReader(""), io.Discard, io.Discard
+			s.Connect = func(context.Context) (Engine, error) {
+				t.Error("the engine was asked for")
+				return nil, errors.New("no engine")
+			}
+			err := Present(context.Background(), s)
+			var usage *UsageError
+			if !errors.As(err, &usage) || !strings.Contains(err.Error(), tc.errWith) {
+				t.Errorf("got %v, want a *UsageError with %q", err, tc.errWith)
+			}
+		})
+	}
+}
+
+// The engine factory's error is Present's own, untouched, for the command
+// to give its exit status.
+func TestPresentReturnsConnectsError(t *testing.T) {
+	l := &lessons.Lesson{ID: "l", Steps: []*lessons.Step{{Index: 1, Title: "Pull"}}}
+	want := errors.New("no engine at tcp://fake:2375")
+	err := Present(context.Background(), Session{Lesson: l, Speed: "instant", Auto: true, In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard,
+		Connect: func(context.Context) (Engine, error) { return nil, want }})
+	if err != want {
+		t.Errorf("got %v, want %v", err, want)
+	}
+}
