@@ -9,10 +9,10 @@ import (
 	"golang.org/x/term"
 )
 
-// DrawSize is the width and height the runner draws for on terminal out:
+// drawSize is the width and height the runner draws for on terminal out:
 // one column short of it, so that a full line does not wrap, and no wider
 // than 100 columns, which read better.
-func DrawSize(out *os.File) (w, h int, ok bool) {
+func drawSize(out *os.File) (w, h int, ok bool) {
 	w, h, ok = TerminalSize(out)
 	if !ok || w <= 20 {
 		return 0, 0, false
@@ -26,14 +26,9 @@ func TerminalSize(f *os.File) (w, h int, ok bool) {
 	return w, h, err == nil
 }
 
-// WatchSize sends the new draw size each time the terminal is resized
-// (SIGWINCH), until ctx ends: what Runner.Resized takes.
-func WatchSize(ctx context.Context, out *os.File) <-chan [2]int {
-	return watchSize(ctx, out, DrawSize)
-}
-
 // WatchTerminalSize sends terminal f's new size each time it is resized,
-// until ctx ends.
+// until ctx ends. The demo's screen follows it; the runner's (Start)
+// follows its draw size.
 func WatchTerminalSize(ctx context.Context, f *os.File) <-chan [2]int {
 	return watchSize(ctx, f, TerminalSize)
 }

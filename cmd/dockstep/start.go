@@ -4,15 +4,11 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/dockstep/dockstep/internal/classroom"
 	"github.com/dockstep/dockstep/internal/engine"
-	"github.com/dockstep/dockstep/internal/progress"
 	"github.com/dockstep/dockstep/internal/prompt"
 	"github.com/dockstep/dockstep/internal/workshop"
 	"github.com/dockstep/dockstep/lessons"
@@ -25,19 +21,13 @@ type startOptions struct {
 	base
 	engine func(context.Context) (checkEngine, engine.Endpoint, error)
 	// prompter asks the learner on the terminal; close it when done.
-	prompter func() (closingPrompter, error)
+	prompter func() (runner.ClosingPrompter, error)
 	// lesson is the lesson to start; empty: the one in progress, or the
 	// learner chooses.
 	lesson string
 	vars   []string
 	// room and name: report to an instructor's room (dockstep join).
 	room, name string
-}
-
-// closingPrompter is the runner's prompter, closed when the runner ends.
-type closingPrompter interface {
-	runner.Prompter
-	Close() error
 }
 
 func newStartCmd(g *globals, runF func(context.Context, *startOptions) error) *cobra.Command {
@@ -83,7 +73,7 @@ func addStartFlags(cmd *cobra.Command, o *startOptions) {
 var errNoTerminal = errors.New("no terminal")
 
 // prompter is the prompter factory: the survey prompter on the terminal.
-func (g *globals) prompter() (closingPrompter, error) {
+func (g *globals) prompter() (runner.ClosingPrompter, error) {
 	in, inOK := g.io.in.(*os.File)
 	out, outOK := g.io.out.(*os.File)
 	if !g.io.inTTY || !g.io.outTTY || !inOK || !outOK {
@@ -131,89 +121,38 @@ func runStart(ctx context.Context, o *startOptions) error {
 		return err
 	}
 	defer c.Close()
-	dir, err := progress.StateDir()
-	if err != nil {
-		return exitf(2, "%v", err)
-	}
-	cwd, err := os.Getwd()
-	if err != nil {
-		return exitf(2, "cannot tell the current directory: %v", err)
-	}
-
-	// Whatever happens, leave the terminal as it was found.
-	if st, err := term.GetState(int(in.Fd())); err == nil {
-		defer term.Restore(int(in.Fd()), st)
-	}
-	prompt, err := o.prompter()
-	if err != nil {
-		return err
-	}
-	defer prompt.Close()
-
-	// Ctrl-C outside a prompt arrives as a signal; inside one, survey reads
-	// it as a key. Both end the runner, which saves the progress.
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	defer stop()
-
-	var reporter runner.Reporter
-	if o.room != "" {
-		seat, err := joinRoom(ctx, prompt, o)
-		if err != nil {
-			return err
-		}
-		defer seat.Stop()
-		reporter = seat
-	}
-	width, height := 80, 0
-	if w, h, ok := runner.DrawSize(out); ok {
-		width, height = w, h
-	}
-	r := &runner.Runner{
-		Out: o.io.out, ErrOut: o.io.errOut,
-		Prompt:     prompt,
+	s := runner.Session{
+		Course: course, ID: id, Vars: vars,
+		In: in, Out: out, ErrOut: o.io.errOut, Color: o.io.color(),
+		Prompter:   o.prompter,
 		Docker:     c,
 		Registry:   registry(),
-		Store:      progress.NewStore(dir),
-		Render:     runner.RenderOptions{Color: o.io.color(), Width: width, Height: height},
-		Resized:    runner.WatchSize(ctx, out),
-		Clear:      true,
-		Terminal:   in,
-		Dir:        cwd,
-		Vars:       vars,
-		Reporter:   reporter,
 		PortHolder: workshop.HostPortHolder,
 	}
-	err = r.Run(ctx, course, id)
-	if errors.Is(err, runner.ErrInterrupted) {
-		return exitf(130, "\nStopped; your progress is saved. Run dockstep again to carry on.")
-	}
-	if err != nil {
-		var ee *exitError
-		if errors.As(err, &ee) {
-			return err
+	if o.room != "" {
+		s.Name, s.CheckName = o.name, classroom.CheckName
+		s.Join = func(ctx context.Context, name string) (runner.Seat, error) {
+			seat, err := openSeat(o.room, name, o.io)
+			if err != nil {
+				return nil, err
+			}
+			seat.Start()
+			return seat, nil
 		}
+	}
+	err = runner.Start(ctx, s)
+	var ee *exitError
+	switch {
+	case errors.Is(err, runner.ErrInterrupted):
+		return exitf(130, "\nStopped; your progress is saved. Run dockstep again to carry on.")
+	case errors.Is(err, runner.ErrNotJoined):
+		return exitf(130, "\nStopped before joining the room.")
+	case errors.As(err, &ee):
+		return err
+	case err != nil:
 		return exitf(2, "dockstep: %v", err)
 	}
 	return nil
-}
-
-// joinRoom asks the learner's name if --name did not give it, opens the
-// room's queue and starts sending it.
-func joinRoom(ctx context.Context, p runner.Prompter, o *startOptions) (*classroom.Seat, error) {
-	name := o.name
-	if name == "" {
-		var err error
-		name, err = p.Input(ctx, "Your name, as the instructor's room will show it:", "", classroom.CheckName)
-		if err != nil {
-			return nil, exitf(130, "\nStopped before joining the room.")
-		}
-	}
-	seat, err := openSeat(o.room, name, o.io)
-	if err != nil {
-		return nil, err
-	}
-	seat.Start()
-	return seat, nil
 }
 
 // runCourse is the lessons the runner offers, and the id of the one to
