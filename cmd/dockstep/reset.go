@@ -52,68 +52,44 @@ are left alone.`,
 }
 
 func runReset(ctx context.Context, o *resetOptions) error {
-	id := o.lesson
 	dir, err := progress.StateDir()
 	if err != nil {
 		return exitf(2, "%v", err)
 	}
-	store := progress.NewStore(dir)
-	prog, err := store.Load()
-	var corrupt *progress.CorruptError
-	switch {
-	case errors.As(err, &corrupt):
-		fmt.Fprintf(o.io.errOut, "warning: %v\n", err)
-	case err != nil:
-		return exitf(2, "%v", err)
-	}
-	what := "your progress in every lesson"
-	if id != "" {
-		if _, ok := prog.Lessons[id]; !ok {
-			// Not an id in the progress file: the lesson as any command
-			// names it (a number, a path), which must exist.
-			sel, err := o.selectLessons([]string{id})
-			if err != nil {
-				return err
-			}
-			if len(sel.Lessons) != 1 {
-				return exitf(2, "%s holds %d lessons; name one lesson", id, len(sel.Lessons))
-			}
-			id = sel.Lessons[0].ID
+	f := progress.Forgetting{ID: o.lesson, Out: o.io.out, ErrOut: o.io.errOut, Now: time.Now()}
+	// Not an id in the progress file: the lesson as any command names it
+	// (a number, a path), which must exist.
+	f.Lesson = func(arg string) (string, error) {
+		sel, err := o.selectLessons([]string{arg})
+		if err == nil && len(sel.Lessons) != 1 {
+			err = exitf(2, "%s holds %d lessons; name one lesson", arg, len(sel.Lessons))
 		}
-		if _, ok := prog.Lessons[id]; !ok {
-			fmt.Fprintf(o.io.out, "You have no progress in lesson %s; nothing to reset.\n", id)
-			return nil
+		if err != nil {
+			return "", err
 		}
-		what = "your progress in lesson " + id
-	} else if len(prog.Lessons) == 0 {
-		fmt.Fprintln(o.io.out, "You have no progress yet; nothing to reset.")
-		return nil
+		return sel.Lessons[0].ID, nil
 	}
 	if !o.yes {
-		p, err := o.prompter()
-		if errors.Is(err, errNoTerminal) {
-			return exitf(2, "dockstep reset asks before it forgets %s, but there is no terminal to ask on; add --yes to reset without asking", what)
-		}
-		if err != nil {
-			return err
-		}
-		defer p.Close()
-		ok, err := p.Confirm(ctx, fmt.Sprintf("Forget %s?", what), false)
-		if errors.Is(err, runner.ErrInterrupted) {
-			return exitf(130, "nothing was reset")
-		}
-		if err != nil {
-			return exitf(2, "%v", err)
-		}
-		if !ok {
-			fmt.Fprintln(o.io.out, "Nothing was reset.")
-			return nil
+		f.Confirm = func(what string) (bool, error) {
+			p, err := o.prompter()
+			if errors.Is(err, errNoTerminal) {
+				return false, exitf(2, "dockstep reset asks before it forgets %s, but there is no terminal to ask on; add --yes to reset without asking", what)
+			}
+			if err != nil {
+				return false, err
+			}
+			defer p.Close()
+			ok, err := p.Confirm(ctx, fmt.Sprintf("Forget %s?", what), false)
+			if errors.Is(err, runner.ErrInterrupted) {
+				return false, exitf(130, "nothing was reset")
+			}
+			return ok, err
 		}
 	}
-	prog.Reset(id, time.Now())
-	if err := store.Save(prog); err != nil {
+	err = progress.Forget(dir, f)
+	var ee *exitError
+	if err != nil && !errors.As(err, &ee) {
 		return exitf(2, "%v", err)
 	}
-	fmt.Fprintf(o.io.out, "Forgot %s.\n", what)
-	return nil
+	return err
 }
