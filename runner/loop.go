@@ -60,38 +60,52 @@ const (
 )
 
 // stepRun is the state of the step on screen. draw renders all of it; the
-// handlers only change it.
+// handlers only change it. Each concern keeps its fields in a struct of
+// its own, declared below.
 type stepRun struct {
 	*lessonRun
 	step *lessons.Step
 
-	// What the learner has asked to see.
+	outcome stepOutcome
+	err     error
+	// held is set while a passed step stays on screen until the learner
+	// goes on, because it says something to read; moveOn, once the learner
+	// chose to go on.
+	held, moveOn bool
+
+	dirty bool // the screen no longer shows the state
+	// note is a one-off remark, such as when the step was last checked.
+	note string
+
+	shown  shownState  // what the learner asked to see
+	quiz   quizState   // how the quiz stands
+	watch  watchState  // when events count, and when to check
+	judged judgedState // what the checks said
+	run    runState    // run it for me
+	prompt promptState // the prompt open in its own goroutine
+}
+
+// shownState is what the learner has asked to see of the step.
+type shownState struct {
 	hints    int  // hints revealed so far
 	solution bool // the solution is shown
-	// confirming is set while the learner is asked whether dockstep may
-	// run the solution.
-	confirming bool
-	// running is set while the solution runs; attached, while its command
-	// attachedCmd runs on the learner's terminal, which dockstep must not
-	// draw on then, after the screen that says so.
-	running, attached bool
-	attachedCmd       string
-	// runSeq numbers the runs, so that late output of an old one is ignored.
-	runSeq int
-	// out collects what the running solution writes.
-	out *runOutput
-	// ran is set once dockstep has run the solution in this step; runLog is
-	// the commands it ran and the end of their output, runErr what went
-	// wrong, in plain words.
-	ran            bool
-	runLog, runErr string
-	// verdict and diagnosis are what the checks said last.
-	verdict   verdict
-	diagnosis string
-	// asked is set while a check the learner asked for (check now) runs:
-	// its failure is reported to the room even when it says what the last
-	// one said, since the room counts the learner's failed checks.
-	asked bool
+	// answer is the quiz's right answer, once the learner asked to see it:
+	// read from the engine once, not on every redraw.
+	answer string
+}
+
+// quizState is how the step's quiz stands.
+type quizState struct {
+	// feedback says how the last answer fared.
+	feedback string
+	// right is set once the quiz is answered right; a step with checks too
+	// is done when they pass as well.
+	right bool
+}
+
+// watchState says which events are the learner acting on the step, and
+// when the step is to be checked again.
+type watchState struct {
 	// quiet is set until the learner acts (an engine or file event, check
 	// now, run it for me): until then a failing check is not news, and the
 	// step just waits.
@@ -103,53 +117,71 @@ type stepRun struct {
 	// subjects are the engine objects the step's checks name: on an engine
 	// others use, an event about anything else is not the learner acting.
 	subjects checks.Subjects
-	// quizFeedback says how the last answer fared.
-	quizFeedback string
-	// quizRight is set once the quiz is answered right; a step with checks
-	// too is done when they pass as well.
-	quizRight bool
-	// answerShown is the quiz's right answer, once the learner asked to see
-	// it: read from the engine once, not on every redraw.
-	answerShown string
-	// note is a one-off remark, such as when the step was last checked.
-	note string
+	// due is set by an engine or file event: the loop checks the step as
+	// soon as it has handled the events already queued, so that the first
+	// event is answered at once and those that came with it, or during the
+	// last check, make one check more, not one each.
+	due bool
+	// eventAt is when the engine event that made the check due happened.
+	eventAt time.Time
+}
 
-	outcome stepOutcome
-	err     error
-	dirty   bool // the screen no longer shows the state
+// judgedState is what the step's checks said.
+type judgedState struct {
+	// verdict and diagnosis are what the checks said last.
+	verdict   verdict
+	diagnosis string
+	// asked is set while a check the learner asked for (check now) runs:
+	// its failure is reported to the room even when it says what the last
+	// one said, since the room counts the learner's failed checks.
+	asked bool
 	// checked is set once the step's checks have given a verdict;
 	// passedAtOnce when the first verdict, before the learner did anything,
 	// was that the step is done.
 	checked, passedAtOnce bool
-	// held is set while a passed step stays on screen until the learner
-	// goes on, because it says something to read; moveOn, once the learner
-	// chose to go on.
-	held, moveOn bool
+}
 
-	// The prompt open in its own goroutine, if any.
-	promptOpen   bool
-	promptSeq    int
-	cancelPrompt context.CancelFunc
-	nextPrompt   promptKind
-	lastPrompt   promptKind
-	menu         []choice
+// runState is "run it for me": dockstep running the step's solution.
+type runState struct {
+	// confirming is set while the learner is asked whether dockstep may
+	// run the solution.
+	confirming bool
+	// running is set while the solution runs; attached, while its command
+	// attachedCmd runs on the learner's terminal, which dockstep must not
+	// draw on then, after the screen that says so.
+	running, attached bool
+	attachedCmd       string
+	// seq numbers the runs, so that late output of an old one is ignored.
+	seq int
+	// out collects what the running solution writes.
+	out *runOutput
+	// ran is set once dockstep has run the solution in this step; log is
+	// the commands it ran and the end of their output, err what went
+	// wrong, in plain words.
+	ran      bool
+	log, err string
+}
 
-	// checkDue is set by an engine or file event: the loop checks the step
-	// as soon as it has handled the events already queued, so that the
-	// first event is answered at once and those that came with it, or
-	// during the last check, make one check more, not one each.
-	checkDue bool
-	// eventAt is when the engine event that made the check due happened.
-	eventAt time.Time
+// promptState is the prompt open in its own goroutine, if any, and the
+// next one to open.
+type promptState struct {
+	open bool
+	// seq is the open prompt's number: an answer with another is stale.
+	seq    int
+	cancel context.CancelFunc
+	// next is what the next prompt asks; last, what the last one asked.
+	next, last promptKind
+	// menu are the entries of the menu last opened.
+	menu []choice
 }
 
 // runStep shows one step until it passes or the learner moves on.
 func (lr *lessonRun) runStep(ctx context.Context, step *lessons.Step) (stepOutcome, error) {
 	now := lr.r.clock().Now()
-	s := &stepRun{lessonRun: lr, step: step, dirty: true, quiet: true, started: now}
+	s := &stepRun{lessonRun: lr, step: step, dirty: true, watch: watchState{quiet: true, started: now}}
 	for _, spec := range step.Checks {
 		if c, err := lr.r.Registry.Compile(spec, lr.vars); err == nil {
-			s.subjects.Add(checks.SubjectsOf(c))
+			s.watch.subjects.Add(checks.SubjectsOf(c))
 		}
 	}
 	lr.lp.MarkStarted(step.Title, now)
@@ -161,12 +193,12 @@ func (lr *lessonRun) runStep(ctx context.Context, step *lessons.Step) (stepOutco
 	lr.report(StepStarted, step, nil)
 	switch {
 	case step.Quiz != nil:
-		s.nextPrompt = promptQuiz
+		s.prompt.next = promptQuiz
 	case len(step.Checks) > 0 && !step.HoldsBefore:
 		// Check once at once, in case the learner already did this step,
 		// but after the step is on screen: a check may take seconds (an
 		// http check retries until its timeout).
-		s.checkDue = true
+		s.watch.due = true
 	}
 	return s.loop(ctx)
 }
@@ -181,14 +213,14 @@ func (s *stepRun) loop(ctx context.Context) (stepOutcome, error) {
 			s.outcome, s.err, s.held = stepQuit, ErrInterrupted, false
 		}
 		switch {
-		case s.promptOpen:
+		case s.prompt.open:
 			if (s.outcome != stepPending && !s.held) || s.dirty {
-				s.cancelPrompt()
+				s.prompt.cancel()
 			}
-		case s.running:
+		case s.run.running:
 			// No prompt while the solution runs: the loop only draws its
 			// output, unless the terminal is the command's.
-			if s.dirty && !s.attached {
+			if s.dirty && !s.run.attached {
 				s.draw()
 			}
 		default:
@@ -208,8 +240,8 @@ func (s *stepRun) loop(ctx context.Context) (stepOutcome, error) {
 			}
 			s.openPrompt(ctx)
 		}
-		if s.checkDue && len(s.ch) == 0 && ctx.Err() == nil {
-			s.checkDue = false
+		if s.watch.due && len(s.ch) == 0 && ctx.Err() == nil {
+			s.watch.due = false
 			if s.watching() {
 				s.check(ctx)
 			}
@@ -232,11 +264,11 @@ func (s *stepRun) loop(ctx context.Context) (stepOutcome, error) {
 func (s *stepRun) handle(ctx context.Context, ev event) {
 	switch ev.kind {
 	case evChoice:
-		if ev.seq != s.promptSeq {
+		if ev.seq != s.prompt.seq {
 			return
 		}
-		s.promptOpen = false
-		s.cancelPrompt()
+		s.prompt.open = false
+		s.prompt.cancel()
 		switch {
 		case errors.Is(ev.err, ErrInterrupted):
 			s.outcome, s.err, s.held = stepQuit, ErrInterrupted, false
@@ -245,40 +277,40 @@ func (s *stepRun) handle(ctx context.Context, ev event) {
 			// outside it; the loop goes on from the state, asking the same
 			// question again: the screen still shows it.
 			switch {
-			case s.lastPrompt == promptConfirm && s.confirming:
-				s.nextPrompt = promptConfirm
-			case s.lastPrompt == promptQuiz && s.asking():
-				s.nextPrompt = promptQuiz
+			case s.prompt.last == promptConfirm && s.run.confirming:
+				s.prompt.next = promptConfirm
+			case s.prompt.last == promptQuiz && s.asking():
+				s.prompt.next = promptQuiz
 			}
 		case ev.err != nil:
 			s.outcome, s.err, s.held = stepQuit, ev.err, false
 		case s.outcome != stepPending && !s.held:
 			// The step passed while the learner chose: the choice is moot.
-		case s.lastPrompt == promptQuiz:
+		case s.prompt.last == promptQuiz:
 			s.answer(ctx, ev)
-		case s.lastPrompt == promptConfirm:
-			s.confirming = false
+		case s.prompt.last == promptConfirm:
+			s.run.confirming = false
 			s.dirty = true
 			if ev.index == 1 {
 				s.startRun(ctx)
 			}
 		default:
-			s.choose(ctx, s.menu[ev.index])
+			s.choose(ctx, s.prompt.menu[ev.index])
 		}
 	case evEngine, evFiles:
 		if !s.watching() {
 			return
 		}
-		if (ev.at.IsZero() || !ev.at.Before(s.started)) && (ev.kind == evFiles || s.subjects.About(ev.msg)) {
-			s.quiet = false
+		if (ev.at.IsZero() || !ev.at.Before(s.watch.started)) && (ev.kind == evFiles || s.watch.subjects.About(ev.msg)) {
+			s.watch.quiet = false
 		}
-		if !s.checkDue {
-			s.checkDue = true
-			s.eventAt = ev.at
+		if !s.watch.due {
+			s.watch.due = true
+			s.watch.eventAt = ev.at
 		}
 	case evPoll:
-		if s.watching() && !s.checkDue {
-			s.eventAt = time.Time{}
+		if s.watching() && !s.watch.due {
+			s.watch.eventAt = time.Time{}
 			s.check(ctx)
 		}
 	case evStreamBroken:
@@ -288,24 +320,24 @@ func (s *stepRun) handle(ctx context.Context, ev event) {
 		s.streamDown = ""
 		s.dirty = true
 		if s.watching() {
-			s.eventAt = time.Time{}
+			s.watch.eventAt = time.Time{}
 			s.check(ctx)
 		}
 	case evRunOutput:
-		if s.running && ev.seq == s.runSeq {
-			s.runLog = s.out.take()
+		if s.run.running && ev.seq == s.run.seq {
+			s.run.log = s.run.out.take()
 			s.dirty = true
 		}
 	case evRunAttach:
 		// The screen that says how to come back is drawn before the
 		// command takes the terminal.
-		s.attached, s.attachedCmd = true, ev.text
-		s.runLog = s.out.take()
+		s.run.attached, s.run.attachedCmd = true, ev.text
+		s.run.log = s.run.out.take()
 		s.draw()
 		close(ev.reply)
 	case evRunDetach:
-		s.attached, s.attachedCmd = false, ""
-		s.runLog = s.out.take()
+		s.run.attached, s.run.attachedCmd = false, ""
+		s.run.log = s.run.out.take()
 		s.dirty = true
 	case evRunDone:
 		s.runDone(ctx, ev.err)
@@ -317,12 +349,12 @@ func (s *stepRun) handle(ctx context.Context, ev event) {
 
 // asking reports whether the step waits for its quiz to be answered: then
 // the menu offers to answer, and the solution is the quiz's answer.
-func (s *stepRun) asking() bool { return s.step.Quiz != nil && !s.quizRight }
+func (s *stepRun) asking() bool { return s.step.Quiz != nil && !s.quiz.right }
 
 // watching reports whether events can complete the step: it has checks and
 // no quiz.
 func (s *stepRun) watching() bool {
-	return (s.step.Quiz == nil || s.quizRight) && len(s.step.Checks) > 0 && s.outcome == stepPending
+	return (s.step.Quiz == nil || s.quiz.right) && len(s.step.Checks) > 0 && s.outcome == stepPending
 }
 
 // check evaluates the step's checks and records the verdict. The screen is
@@ -335,22 +367,22 @@ func (s *stepRun) check(ctx context.Context) {
 	}
 	s.memo.save(s.env.Memo())
 	v, diag := s.judge(ctx, results)
-	if s.quiet && v == verdictFailing {
+	if s.watch.quiet && v == verdictFailing {
 		v, diag = verdictNone, ""
 	}
-	if v != s.verdict || diag != s.diagnosis || s.asked {
+	if v != s.judged.verdict || diag != s.judged.diagnosis || s.judged.asked {
 		s.dirty = true
 		s.reportVerdict(v, results)
 	}
-	s.asked = false
-	s.verdict, s.diagnosis = v, diag
+	s.judged.asked = false
+	s.judged.verdict, s.judged.diagnosis = v, diag
 	if v == verdictPassed {
-		s.passedAtOnce = !s.checked && s.quiet
+		s.judged.passedAtOnce = !s.judged.checked && s.watch.quiet
 		s.outcome = stepPassed
 	}
-	s.checked = true
+	s.judged.checked = true
 	if s.r.onVerdict != nil {
-		s.r.onVerdict(v, s.eventAt)
+		s.r.onVerdict(v, s.watch.eventAt)
 	}
 }
 
@@ -360,7 +392,7 @@ func (s *stepRun) check(ctx context.Context) {
 // here today; the fold keeps the rule in one place.
 func (s *stepRun) judge(ctx context.Context, results []checks.Result) (verdict, string) {
 	quiz := checks.QuizOpen
-	if s.quizRight {
+	if s.quiz.right {
 		quiz = checks.QuizRight
 	}
 	v := checks.Judge(results).WithQuiz(ctx, s.r.Registry, s.step, s.vars, s.env, quiz)
@@ -377,13 +409,13 @@ func (s *stepRun) judge(ctx context.Context, results []checks.Result) (verdict, 
 // answer comes back as an evChoice.
 func (s *stepRun) openPrompt(ctx context.Context) {
 	s.seq++
-	s.promptSeq = s.seq
+	s.prompt.seq = s.seq
 	pctx, cancel := context.WithCancel(ctx)
-	s.cancelPrompt = cancel
-	s.promptOpen = true
-	kind := s.nextPrompt
-	s.nextPrompt = promptMenu
-	s.lastPrompt = kind
+	s.prompt.cancel = cancel
+	s.prompt.open = true
+	kind := s.prompt.next
+	s.prompt.next = promptMenu
+	s.prompt.last = kind
 	ev := event{kind: evChoice, seq: s.seq}
 	p := s.r.Prompt
 	if kind == promptConfirm {
@@ -422,9 +454,9 @@ func (s *stepRun) openPrompt(ctx context.Context) {
 		}()
 		return
 	}
-	s.menu = s.menuChoices()
-	labels := make([]string, len(s.menu))
-	for i, c := range s.menu {
+	s.prompt.menu = s.menuChoices()
+	labels := make([]string, len(s.prompt.menu))
+	for i, c := range s.prompt.menu {
 		labels[i] = s.label(c)
 	}
 	go func() {
@@ -446,10 +478,10 @@ func (s *stepRun) menuChoices() []choice {
 	default:
 		cs = append(cs, choiceCheck)
 	}
-	if s.hints < len(s.step.Hints) {
+	if s.shown.hints < len(s.step.Hints) {
 		cs = append(cs, choiceHint)
 	}
-	if !s.solution && (len(s.step.Solution) > 0 || s.asking()) {
+	if !s.shown.solution && (len(s.step.Solution) > 0 || s.asking()) {
 		cs = append(cs, choiceSolution)
 	}
 	if !s.asking() && len(s.runnable()) > 0 {
@@ -465,12 +497,12 @@ func (s *stepRun) label(c choice) string {
 	case choiceContinue:
 		return "Continue"
 	case choiceAnswer:
-		if s.quizFeedback != "" {
+		if s.quiz.feedback != "" {
 			return "Answer again"
 		}
 		return "Answer the question"
 	case choiceHint:
-		return fmt.Sprintf("Show a hint (%d of %d)", s.hints+1, len(s.step.Hints))
+		return fmt.Sprintf("Show a hint (%d of %d)", s.shown.hints+1, len(s.step.Hints))
 	case choiceSolution:
 		if s.asking() {
 			return "Show the answer"
@@ -502,37 +534,37 @@ func (s *stepRun) choose(ctx context.Context, c choice) {
 	s.note = ""
 	switch c {
 	case choiceCheck:
-		s.eventAt = time.Time{}
-		s.quiet = false
-		s.asked = true
+		s.watch.eventAt = time.Time{}
+		s.watch.quiet = false
+		s.judged.asked = true
 		s.check(ctx)
-		if s.verdict != verdictPassed {
+		if s.judged.verdict != verdictPassed {
 			s.note = "Checked just now."
 		}
 		s.dirty = true
 	case choiceContinue:
 		s.outcome, s.held, s.moveOn = stepPassed, false, true
 	case choiceAnswer:
-		s.nextPrompt = promptQuiz
+		s.prompt.next = promptQuiz
 		s.dirty = true
 	case choiceHint:
-		s.hints++
+		s.shown.hints++
 		s.report(HintShown, s.step, nil)
-		if s.hints == len(s.step.Hints) {
+		if s.shown.hints == len(s.step.Hints) {
 			// No hint is left to take.
-			s.quizFeedback = strings.Replace(s.quizFeedback, takeAHint, ".", 1)
+			s.quiz.feedback = strings.Replace(s.quiz.feedback, takeAHint, ".", 1)
 		}
 		s.dirty = true
 	case choiceSolution:
-		s.solution = true
+		s.shown.solution = true
 		s.report(SolutionShown, s.step, nil)
 		if s.asking() {
-			s.answerShown = s.rightAnswer(ctx)
+			s.shown.answer = s.rightAnswer(ctx)
 		}
 		s.dirty = true
 	case choiceRun:
-		s.confirming = true
-		s.nextPrompt = promptConfirm
+		s.run.confirming = true
+		s.prompt.next = promptConfirm
 		s.dirty = true
 	case choiceSkip:
 		s.outcome = stepSkipped
@@ -549,21 +581,21 @@ func (s *stepRun) choose(ctx context.Context, c choice) {
 // terminal (evRunAttach), and gives it back when it ends (evRunDetach).
 func (s *stepRun) startRun(ctx context.Context) {
 	s.report(RunForMe, s.step, nil)
-	s.running, s.ran, s.quiet = true, false, false
-	s.runLog, s.runErr, s.note = "", "", ""
-	s.runSeq++
-	seq := s.runSeq
-	s.out = &runOutput{tail: tailWriter{max: 40}, notify: func() {
+	s.run.running, s.run.ran, s.watch.quiet = true, false, false
+	s.run.log, s.run.err, s.note = "", "", ""
+	s.run.seq++
+	seq := s.run.seq
+	s.run.out = &runOutput{tail: tailWriter{max: 40}, notify: func() {
 		<-s.r.clock().After(runOutputEvery)
 		s.send(event{kind: evRunOutput, seq: seq})
 	}}
-	s.rep.Out = s.out
+	s.rep.Out = s.run.out
 	acts, rep, vars := s.runnable(), s.rep, s.vars
 	go func() {
 		var err error
 		for _, a := range acts {
 			cmd := summary(a, vars)
-			fmt.Fprintln(s.out, replay.Prompted(cmd))
+			fmt.Fprintln(s.run.out, replay.Prompted(cmd))
 			attach := a.Interactive && rep.Terminal != nil
 			if attach {
 				reply := make(chan struct{})
@@ -575,9 +607,9 @@ func (s *stepRun) startRun(ctx context.Context) {
 			}
 			switch {
 			case a.Kind == lessons.Background:
-				fmt.Fprintln(s.out, "(it keeps running in the background until you leave the lesson; a later step may stop it)")
+				fmt.Fprintln(s.run.out, "(it keeps running in the background until you leave the lesson; a later step may stop it)")
 			case attach:
-				fmt.Fprintln(s.out, "(you used it in this terminal)")
+				fmt.Fprintln(s.run.out, "(you used it in this terminal)")
 			}
 			if attach {
 				s.ch <- event{kind: evRunDetach}
@@ -593,9 +625,9 @@ const runOutputEvery = 100 * time.Millisecond
 
 // runDone records the end of a run, then checks the step.
 func (s *stepRun) runDone(ctx context.Context, err error) {
-	s.running, s.attached, s.ran = false, false, true
+	s.run.running, s.run.attached, s.run.ran = false, false, true
 	s.rep.Out = nil
-	s.runLog = s.out.take()
+	s.run.log = s.run.out.take()
 	s.dirty = true
 	var ae *replay.ActionError
 	switch {
@@ -605,12 +637,12 @@ func (s *stepRun) runDone(ctx context.Context, err error) {
 		}
 		return
 	case errors.As(err, &ae):
-		s.runErr = ae.Plain()
+		s.run.err = ae.Plain()
 	case err != nil:
-		s.runErr = err.Error()
+		s.run.err = err.Error()
 	}
 	if len(s.step.Checks) > 0 && s.outcome == stepPending {
-		s.eventAt = time.Time{}
+		s.watch.eventAt = time.Time{}
 		s.check(ctx)
 	}
 }
@@ -648,11 +680,11 @@ func (o *runOutput) take() string {
 // has not had the time to read: then it stays on screen until they go on.
 func (s *stepRun) toRead() bool {
 	switch {
-	case s.ran:
+	case s.run.ran:
 		return true
-	case s.quizRight && s.step.Quiz.Explain != "":
+	case s.quiz.right && s.step.Quiz.Explain != "":
 		return true
-	case s.passedAtOnce && s.step.Index == 1 && len(s.l.Intro) > 0:
+	case s.judged.passedAtOnce && s.step.Index == 1 && len(s.l.Intro) > 0:
 		// The lesson's introduction opens its first step.
 		return true
 	}
@@ -702,29 +734,29 @@ func (s *stepRun) answer(ctx context.Context, ev event) {
 	right, err := s.accepts(ctx, q, given)
 	switch {
 	case err != nil:
-		s.quizFeedback = fmt.Sprintf("dockstep could not check your answer: %v", err)
+		s.quiz.feedback = fmt.Sprintf("dockstep could not check your answer: %v", err)
 	case right:
 		s.report(QuizRight, s.step, nil)
-		s.quizFeedback = "Right!"
+		s.quiz.feedback = "Right!"
 		if q.Explain != "" {
-			s.quizFeedback += " " + lessons.Expand(q.Explain, s.vars)
+			s.quiz.feedback += " " + lessons.Expand(q.Explain, s.vars)
 		}
-		s.quizRight = true
+		s.quiz.right = true
 		if len(s.step.Checks) == 0 {
 			s.outcome = stepPassed
 			break
 		}
 		// The step's checks must hold too; from now on it is watched like
 		// any other step.
-		s.quiet = false
+		s.watch.quiet = false
 		s.check(ctx)
 	default:
 		s.report(QuizWrong, s.step, nil)
-		s.quizFeedback = fmt.Sprintf("%q is not the answer. Try again", given)
-		if s.hints < len(s.step.Hints) {
-			s.quizFeedback += takeAHint
+		s.quiz.feedback = fmt.Sprintf("%q is not the answer. Try again", given)
+		if s.shown.hints < len(s.step.Hints) {
+			s.quiz.feedback += takeAHint
 		} else {
-			s.quizFeedback += "."
+			s.quiz.feedback += "."
 		}
 	}
 	s.dirty = true
@@ -757,7 +789,7 @@ func (s *stepRun) rightAnswer(ctx context.Context) string {
 // writes to the screen.
 func (s *stepRun) draw() {
 	s.dirty = false
-	if s.attached {
+	if s.run.attached {
 		s.r.clear()
 		io.WriteString(s.r.Out, s.attachedScreen())
 		return
@@ -777,10 +809,10 @@ func (s *stepRun) draw() {
 func (s *stepRun) attachedScreen() string {
 	var b strings.Builder
 	b.WriteString(s.header() + "\n")
-	if log := strings.TrimRight(s.runLog, "\n"); strings.Contains(log, "\n") {
+	if log := strings.TrimRight(s.run.log, "\n"); strings.Contains(log, "\n") {
 		b.WriteString(indent(log, "  ", "  ") + "\n\n")
 	}
-	b.WriteString(s.para(fmt.Sprintf("dockstep runs `%s` in this terminal: what you type goes to it. When it ends (type exit, or press Ctrl-D, in a shell), you come back to dockstep.", s.attachedCmd), "", "") + "\n\n")
+	b.WriteString(s.para(fmt.Sprintf("dockstep runs `%s` in this terminal: what you type goes to it. When it ends (type exit, or press Ctrl-D, in a shell), you come back to dockstep.", s.run.attachedCmd), "", "") + "\n\n")
 	return b.String()
 }
 
@@ -808,14 +840,14 @@ func (s *stepRun) drawStep() string {
 	}
 	b.WriteString("\n")
 	b.WriteString(render(s.step.Body, s.vars, opt))
-	for i := 0; i < s.hints; i++ {
+	for i := 0; i < s.shown.hints; i++ {
 		hint := render(lessons.Fragment(s.step.Hints[i].Text), s.vars, opt)
 		fmt.Fprintf(&b, "\nHint %d of %d:\n%s\n", i+1, len(s.step.Hints),
 			indent(strings.TrimRight(hint, "\n"), "  ", "  "))
 	}
-	if s.solution {
+	if s.shown.solution {
 		if s.asking() {
-			b.WriteString("\n" + s.para("The answer: "+s.answerShown, "", "") + "\n")
+			b.WriteString("\n" + s.para("The answer: "+s.shown.answer, "", "") + "\n")
 		} else {
 			b.WriteString("\nThe solution:\n")
 			for _, a := range s.step.Solution {
@@ -834,7 +866,7 @@ func (s *stepRun) drawStatus() string {
 	if s.streamDown != "" {
 		b.WriteString(s.para(fmt.Sprintf("! Lost the Docker engine's event stream: %s. Reconnecting; your progress is safe.", s.streamDown), "", "  ") + "\n")
 	}
-	if s.confirming {
+	if s.run.confirming {
 		// Only what dockstep itself will do: commands the lesson leaves to
 		// the learner are not run.
 		fmt.Fprintf(&b, "dockstep will, in %s:\n", s.dir)
@@ -846,47 +878,47 @@ func (s *stepRun) drawStatus() string {
 		}
 		return b.String()
 	}
-	if s.running || s.ran {
+	if s.run.running || s.run.ran {
 		head := "dockstep ran the solution:"
-		if s.running {
+		if s.run.running {
 			head = "dockstep is running the solution:"
 		}
 		b.WriteString(head + "\n")
-		if log := strings.TrimRight(s.runLog, "\n"); log != "" {
+		if log := strings.TrimRight(s.run.log, "\n"); log != "" {
 			b.WriteString(indent(log, "  ", "  ") + "\n")
 		}
-		if s.runErr != "" {
-			b.WriteString(s.para("✗ That did not work: "+s.runErr, "", "  ") + "\n")
+		if s.run.err != "" {
+			b.WriteString(s.para("✗ That did not work: "+s.run.err, "", "  ") + "\n")
 		}
 		b.WriteString("\n")
-		if s.running {
+		if s.run.running {
 			return b.String()
 		}
 	}
 	done := s.outcome == stepPassed
 	switch {
-	case done && s.runErr != "":
+	case done && s.run.err != "":
 		b.WriteString(s.para("The step holds all the same: what it checks is already true, so it is done.", "", "") + "\n")
-	case done && s.quizFeedback != "":
-		b.WriteString(s.para(s.quizFeedback, "", "") + "\n✓ Done!\n")
+	case done && s.quiz.feedback != "":
+		b.WriteString(s.para(s.quiz.feedback, "", "") + "\n✓ Done!\n")
 	case done:
 		b.WriteString("✓ Done! On to the next step.\n")
-	case s.quizFeedback != "" && !(s.quizRight && s.verdict == verdictFailing):
-		b.WriteString(s.para(s.quizFeedback, "", "") + "\n")
-	case s.verdict == verdictFailing:
-		if s.quizRight {
-			b.WriteString(s.para(s.quizFeedback+" One more thing, though.", "", "") + "\n")
+	case s.quiz.feedback != "" && !(s.quiz.right && s.judged.verdict == verdictFailing):
+		b.WriteString(s.para(s.quiz.feedback, "", "") + "\n")
+	case s.judged.verdict == verdictFailing:
+		if s.quiz.right {
+			b.WriteString(s.para(s.quiz.feedback+" One more thing, though.", "", "") + "\n")
 		}
-		b.WriteString("✗ Not yet:\n" + s.wrapped(s.diagnosis, "  ") + "\n")
-	case s.verdict == verdictUnknown:
-		b.WriteString(s.para("! "+s.diagnosis, "", "  ") + "\n  Is Docker running? dockstep checks again when it is back.\n")
+		b.WriteString("✗ Not yet:\n" + s.wrapped(s.judged.diagnosis, "  ") + "\n")
+	case s.judged.verdict == verdictUnknown:
+		b.WriteString(s.para("! "+s.judged.diagnosis, "", "  ") + "\n  Is Docker running? dockstep checks again when it is back.\n")
 	case s.watching():
 		b.WriteString(s.para("Waiting for you: this step completes by itself when you have done it.", "", "") + "\n")
 	}
 	if s.note != "" {
 		b.WriteString(s.para(s.note, "", "") + "\n")
 	}
-	if s.nextPrompt == promptQuiz && len(s.step.Quiz.Choices) == 0 {
+	if s.prompt.next == promptQuiz && len(s.step.Quiz.Choices) == 0 {
 		b.WriteString(s.para(quizInputNote, "", "") + "\n")
 	}
 	b.WriteString(s.roomLines())
@@ -915,9 +947,9 @@ func (s *stepRun) wrapped(text, prefix string) string {
 // promptRows is how many rows the prompt that follows the screen takes.
 func (s *stepRun) promptRows() int {
 	switch {
-	case s.confirming:
+	case s.run.confirming:
 		return 1
-	case s.nextPrompt == promptQuiz && s.step.Quiz != nil:
+	case s.prompt.next == promptQuiz && s.step.Quiz != nil:
 		return 1 + len(s.step.Quiz.Choices)
 	}
 	return 1 + len(s.menuChoices())
