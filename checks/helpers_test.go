@@ -108,6 +108,11 @@ func (f *fakeDocker) ImageInspect(ctx context.Context, ref string, _ ...client.I
 	if insp, ok := f.images[ref]; ok {
 		return insp, nil
 	}
+	for _, insp := range f.images {
+		if insp.ID == ref {
+			return insp, nil
+		}
+	}
 	return image.InspectResponse{}, notFound("image " + ref)
 }
 

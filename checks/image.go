@@ -192,6 +192,12 @@ func (c *imageCheck) missing(ctx context.Context, env *Env) Result {
 // builtElsewhere looks for an image built since the step began under
 // another name, or none (docker build without -t), and says how to give
 // it the lesson's name; "" when there is none.
+//
+// On an engine others use, images appear that the learner never built:
+// one counts only when it is named like the lesson's (myname/catnip for
+// learnr/catnip) or was built on the learner's base, the image the
+// Dockerfile in their folder starts FROM (or the check's base), so that
+// someone else's build is never taken for theirs.
 func (c *imageCheck) builtElsewhere(ctx context.Context, env *Env) (string, error) {
 	if env.Since.IsZero() {
 		return "", nil
@@ -199,6 +205,30 @@ func (c *imageCheck) builtElsewhere(ctx context.Context, env *Env) (string, erro
 	list, err := env.Docker.ImageList(ctx, image.ListOptions{})
 	if err != nil {
 		return "", err
+	}
+	var bases [][]string // the layers of the learner's possible bases
+	learners := func(id string) (bool, error) {
+		if bases == nil {
+			if bases, err = c.learnerBases(ctx, env); err != nil {
+				return false, err
+			}
+		}
+		if len(bases) == 0 {
+			return false, nil
+		}
+		insp, err := env.Docker.ImageInspect(ctx, id)
+		if isNotFound(err) {
+			return false, nil // removed meanwhile
+		}
+		if err != nil {
+			return false, err
+		}
+		for _, b := range bases {
+			if layersPrefix(b, insp.RootFS.Layers) {
+				return true, nil
+			}
+		}
+		return false, nil
 	}
 	// The newest, preferring one of the same name under another user
 	// (myname/catnip for learnr/catnip).
@@ -218,6 +248,13 @@ func (c *imageCheck) builtElsewhere(ctx context.Context, env *Env) (string, erro
 				names = append(names, shortName(t))
 			}
 		}
+		if !(len(names) > 0 && sameLastName(names[0], c.ref.String())) {
+			if ok, err := learners(im.ID); err != nil {
+				return "", err
+			} else if !ok {
+				continue
+			}
+		}
 		if found == nil || len(names) > 0 && sameLastName(names[0], c.ref.String()) && !(len(tags) > 0 && sameLastName(tags[0], c.ref.String())) {
 			found, tags = &list[i], names
 		}
@@ -234,6 +271,45 @@ func (c *imageCheck) builtElsewhere(ctx context.Context, env *Env) (string, erro
 		return fmt.Sprintf("an image was just built without a name (ID %s; docker build without -t): name it with docker tag %s %s%s", id, id, c.ref.raw, again), nil
 	}
 	return fmt.Sprintf("an image was just built under another name, %s: give it the lesson's name with docker tag %s %s%s", tags[0], tags[0], c.ref.raw, again), nil
+}
+
+// learnerBases are the layers of the images the learner's build would
+// start from: the check's base, and the image the last FROM of the
+// Dockerfile in the learner's folder names (not a stage of its own). An
+// image that is not here, or a Dockerfile that cannot be read, adds none.
+func (c *imageCheck) learnerBases(ctx context.Context, env *Env) ([][]string, error) {
+	var refs []imageRef
+	if c.base != nil {
+		refs = append(refs, *c.base)
+	}
+	if b, err := os.ReadFile(filepath.Join(env.Dir, "Dockerfile")); env.Dir != "" && err == nil {
+		if ins, err := parseInstructions(string(b)); err == nil {
+			var from string
+			stages := map[string]bool{}
+			for _, in := range ins {
+				if in.keyword == "FROM" && len(in.args) > 0 {
+					from = in.args[0]
+					if len(in.args) == 3 && strings.EqualFold(in.args[1], "AS") {
+						stages[strings.ToLower(in.args[2])] = true
+					}
+				}
+			}
+			if r, err := parseImageRef(from); from != "" && !stages[strings.ToLower(from)] && err == nil {
+				refs = append(refs, r)
+			}
+		}
+	}
+	out := [][]string{} // not nil: looked already
+	for _, r := range refs {
+		insp, found, err := env.findImage(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		if found {
+			out = append(out, insp.RootFS.Layers)
+		}
+	}
+	return out, nil
 }
 
 // sameLastName reports whether two image names end in the same name, tags

@@ -3,6 +3,8 @@ package checks
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -161,5 +163,41 @@ func TestImageIDAnswerAdvisesTheStepsCommand(t *testing.T) {
 	_, err = a.Accepts(context.Background(), &Env{Docker: &fakeDocker{}}, "c71a00d1246b")
 	if err == nil || !strings.Contains(err.Error(), "no image localhost:5000/hello-share:v1 to read the ID of: docker tag hello-share localhost:5000/hello-share:v1") {
 		t.Errorf("got %v, want the step's docker tag as the advice", err)
+	}
+}
+
+// On an engine others use, an image someone else built during the step is
+// not the learner's: only one named like the lesson's image, or built on
+// the base the learner's Dockerfile starts FROM, is said to be "just built".
+func TestImageBuiltBySomeoneElseIsNotTheLearners(t *testing.T) {
+	since := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM --platform=linux/amd64 python:3\nRUN true\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeDocker{}
+	f.addImage("sha256:b0b0b0b0b0b0b0b0", []string{"l1"}, "python:3")
+	f.addImage("sha256:00e1e1e1e1e1e1e1", []string{"x1", "x2"}, "someone/else:latest")
+	list := listedImages{f, []image.Summary{{ID: "sha256:00e1e1e1e1e1e1e1", RepoTags: []string{"someone/else:latest"}, Created: since.Unix() + 5}}}
+	check := func(dir string) string {
+		return compile(t, `image: "catnip"`).Evaluate(context.Background(), &Env{Docker: list, Since: since, Dir: dir}).Message
+	}
+	if msg := check(dir); strings.Contains(msg, "just built") {
+		t.Errorf("someone else's image is taken for the learner's: %q", msg)
+	}
+	// The learner's own build without -t: on python:3's layers.
+	unnamed := image.InspectResponse{ID: "sha256:1ea4e4e4e4e4e4e4"}
+	unnamed.RootFS.Layers = []string{"l1", "l2"}
+	f.images[unnamed.ID] = unnamed
+	list.list = append(list.list, image.Summary{ID: "sha256:1ea4e4e4e4e4e4e4", Created: since.Unix() + 2})
+	if msg := check(dir); !strings.Contains(msg, "an image was just built without a name (ID 1ea4e4e4e4e4") {
+		t.Errorf("the learner's unnamed image is not found: %q", msg)
+	}
+	// The Dockerfile's last FROM names a stage of its own: no base to go by.
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM python:3 AS build\nFROM build\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if msg := check(dir); strings.Contains(msg, "just built") {
+		t.Errorf("with no base to go by, an unnamed image is taken for the learner's: %q", msg)
 	}
 }
