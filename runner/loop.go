@@ -245,10 +245,10 @@ func (s *stepRun) handle(ctx context.Context, ev event) {
 			s.check(ctx)
 		}
 	case evStreamBroken:
-		s.streamDown = checks.EngineTrouble(ev.err)
+		s.screen.streamDown = checks.EngineTrouble(ev.err)
 		s.dirty = true
 	case evStreamRestored:
-		s.streamDown = ""
+		s.screen.streamDown = ""
 		s.dirty = true
 		if s.watching() {
 			s.watch.eventAt = time.Time{}

@@ -119,13 +119,13 @@ func (lr *lessonRun) roomLines() string {
 		return ""
 	}
 	if n := lr.r.Reporter.Notes(); len(n) > 0 {
-		lr.notes = append(lr.notes, n...)
-		if len(lr.notes) > 3 {
-			lr.notes = lr.notes[len(lr.notes)-3:]
+		lr.screen.notes = append(lr.screen.notes, n...)
+		if len(lr.screen.notes) > 3 {
+			lr.screen.notes = lr.screen.notes[len(lr.screen.notes)-3:]
 		}
 	}
 	var b strings.Builder
-	for _, n := range lr.notes {
+	for _, n := range lr.screen.notes {
 		b.WriteString("📣 From the instructor: " + n + "\n")
 	}
 	if st := lr.r.Reporter.Status(); st != "" {

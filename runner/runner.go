@@ -239,28 +239,39 @@ func lessonLabel(i int, l *lessons.Lesson, prog *progress.Progress) string {
 
 // lessonRun is one lesson being run: what every step of it shares.
 type lessonRun struct {
-	r    *Runner
+	r *Runner
+	// The lesson, the learner's progress in it, its variables' values, and
+	// dir, the learner's working directory for it.
 	l    *lessons.Lesson
 	prog *progress.Progress
 	lp   *progress.LessonProgress
 	vars map[string]string
-	// dir is the learner's working directory for the lesson.
-	dir string
-	env *checks.Env
-	// memo keeps env's memo in the state folder, for the next process.
+	dir  string
+	// env is what the checks look at; memo keeps env's memo in the state
+	// folder, for the next process; rep carries out solutions.
+	env  *checks.Env
 	memo *memoSaver
 	rep  *replay.Replayer
+	// ch is the loop's one channel of events; send puts an event on it
+	// unless the lesson is over.
 	ch   chan event
-	// send puts an event on ch unless the lesson is over.
 	send func(event)
+	// seq numbers prompts, so that a stale one's answer is recognised.
+	seq int
+	// screen is what the screen shows beside the step, from one step to
+	// the next.
+	screen lessonScreen
+}
+
+// lessonScreen is what the screen shows beside the step on it, kept from
+// one step to the next.
+type lessonScreen struct {
 	// banner is shown above the next step drawn, such as which step was
 	// just done.
 	banner string
 	// streamDown says why the engine's event stream is broken; empty while
 	// it works.
 	streamDown string
-	// seq numbers prompts and timers, so that a stale one is recognised.
-	seq int
 	// notes are the instructor's latest notes, shown under the step.
 	notes []string
 }
@@ -358,11 +369,11 @@ func (r *Runner) runLesson(ctx context.Context, prog *progress.Progress, l *less
 		case stepPassed:
 			lp.MarkDone(s.Title, r.clock().Now())
 			lr.report(StepPassed, s, nil)
-			lr.banner = fmt.Sprintf("✓ Step %d, %q, is done.", s.Index, lessons.Expand(s.Title, lr.vars))
+			lr.screen.banner = fmt.Sprintf("✓ Step %d, %q, is done.", s.Index, lessons.Expand(s.Title, lr.vars))
 		case stepSkipped:
 			lp.MarkSkipped(s.Title)
 			lr.report(StepSkipped, s, nil)
-			lr.banner = fmt.Sprintf("Step %d, %q, skipped.", s.Index, lessons.Expand(s.Title, lr.vars))
+			lr.screen.banner = fmt.Sprintf("Step %d, %q, skipped.", s.Index, lessons.Expand(s.Title, lr.vars))
 		case stepLessons:
 			return lessonLeft, r.save(prog)
 		case stepQuit:

@@ -56,8 +56,8 @@ func (s *stepRun) header() string {
 func (s *stepRun) drawStep() string {
 	var b strings.Builder
 	opt := s.r.Render
-	if s.banner != "" {
-		b.WriteString(s.para(s.banner, "", "") + "\n\n")
+	if s.screen.banner != "" {
+		b.WriteString(s.para(s.screen.banner, "", "") + "\n\n")
 	}
 	if s.step.Index == 1 && len(s.l.Intro) > 0 {
 		// The lesson's introduction opens its first step.
@@ -92,8 +92,8 @@ func (s *stepRun) drawStep() string {
 func (s *stepRun) drawStatus() string {
 	var b strings.Builder
 	b.WriteString("\n")
-	if s.streamDown != "" {
-		b.WriteString(s.para(fmt.Sprintf("! Lost the Docker engine's event stream: %s. Reconnecting; your progress is safe.", s.streamDown), "", "  ") + "\n")
+	if s.screen.streamDown != "" {
+		b.WriteString(s.para(fmt.Sprintf("! Lost the Docker engine's event stream: %s. Reconnecting; your progress is safe.", s.screen.streamDown), "", "  ") + "\n")
 	}
 	if s.run.confirming {
 		// Only what dockstep itself will do: commands the lesson leaves to
