@@ -175,3 +175,39 @@ func TestEngineTroubleInWords(t *testing.T) {
 		}
 	}
 }
+
+// When nothing answers, the advice follows how the step publishes ports:
+// Compose from compose.yaml, docker run with the step's own -p command.
+func TestHTTPAdviceFollowsTheStep(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
+	ln.Close() // refused from now on
+	for _, tt := range []struct {
+		commands []string
+		want     []string
+		not      string
+	}{
+		{[]string{"docker compose up -d"}, []string{"published (ports: in compose.yaml)?", `ports: in compose.yaml must list "` + port + `:PORT"`}, "-p"},
+		{[]string{"docker build -t web .\ndocker run -d -p " + port + ":80 web"}, []string{"published (-p)?", "start it with docker run -d -p " + port + ":80 web"}, "compose"},
+		{nil, []string{"published (-p)?", "(docker run -p " + port + ":PORT)"}, "compose"},
+	} {
+		s := spec(t, `http: {url: "http://localhost:`+port+`/", timeout: 1s}`)
+		s.Commands = tt.commands
+		c, err := Default().Compile(s, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := c.Evaluate(context.Background(), &Env{Docker: &fakeDocker{}, MaxWait: 200 * time.Millisecond})
+		for _, w := range tt.want {
+			if !strings.Contains(r.Message, w) {
+				t.Errorf("step %q: got %q, want it to say %q", tt.commands, r.Message, w)
+			}
+		}
+		if strings.Contains(r.Message, tt.not) {
+			t.Errorf("step %q: got %q, want it without %q", tt.commands, r.Message, tt.not)
+		}
+	}
+}

@@ -35,6 +35,16 @@ type httpCheck struct {
 	status   int
 	contains string
 	timeout  time.Duration
+	// commands are the step's own commands, for advice.
+	commands []string
+}
+
+func (c *httpCheck) advise(commands []string) { c.commands = commands }
+
+// composeStep reports whether the step starts its containers with Compose,
+// which publishes ports from compose.yaml, not from a -p flag.
+func (c *httpCheck) composeStep() bool {
+	return lessonCommand(c.commands, "docker compose", "up") != "" || lessonCommand(c.commands, "docker-compose", "up") != ""
 }
 
 func compileHTTP(n *yaml.Node) (Check, error) {
@@ -159,6 +169,14 @@ func (c *httpCheck) portHint(ctx context.Context, env *Env, answered bool) strin
 	if answered {
 		return "" // another program on this machine answers
 	}
+	// How the step publishes ports: Compose from compose.yaml's ports:,
+	// docker run with -p.
+	switch {
+	case c.composeStep():
+		return fmt.Sprintf("no running container publishes port %d of this machine: the service's ports: in compose.yaml must list \"%d:PORT\" (docker compose ps shows what runs)", hostPort, hostPort)
+	case lessonCommand(c.commands, "docker run", strconv.Itoa(hostPort)+":") != "":
+		return fmt.Sprintf("no running container publishes port %d of this machine: start it with %s", hostPort, lessonCommand(c.commands, "docker run", strconv.Itoa(hostPort)+":"))
+	}
 	return fmt.Sprintf("no running container publishes port %d of this machine (docker run -p %d:PORT)", hostPort, hostPort)
 }
 
@@ -174,7 +192,11 @@ func (c *httpCheck) try(ctx context.Context, hc *http.Client, timeout time.Durat
 	resp, err := hc.Do(req)
 	if err != nil {
 		if strings.Contains(err.Error(), "connection refused") {
-			return fmt.Sprintf("nothing answers at %s (connection refused): is the container running, with its port published (-p)?", c.url), false, false
+			how := "-p"
+			if c.composeStep() {
+				how = "ports: in compose.yaml"
+			}
+			return fmt.Sprintf("nothing answers at %s (connection refused): is the container running, with its port published (%s)?", c.url, how), false, false
 		}
 		if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 			strings.Contains(err.Error(), "server closed idle connection") {
