@@ -8,7 +8,7 @@
 // choice, an engine event, a file change, a timer, the event stream breaking
 // or coming back) is an event on one channel, handled by one loop that draws
 // the screen from its state (loop.go; the screen itself in screen.go, the
-// prompts in menu.go, run it for me in run.go).
+// prompts in menu.go, run it for me in run.go, the quiz in quiz.go).
 //
 // Runner is the package's one entry; the interfaces beside it say what it
 // uses: a Prompter to read the terminal (prompt.go; survey is one
