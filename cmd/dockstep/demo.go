@@ -117,7 +117,7 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 			c, _, err := o.engine(ctx)
 			return c, err
 		},
-		Check: func(ctx context.Context, rep *workshop.Report) { checkMachine(ctx, &o.base, o.dial, rep, ls, nil) },
+		Dial:  o.dial,
 		Fetch: func(ctx context.Context) error { return o.fetch(ctx, l.ID) },
 		In:    o.io.in, Out: o.io.out, ErrOut: o.io.errOut,
 		InTTY: o.io.inTTY, OutTTY: o.io.outTTY, Color: o.io.color(),

@@ -7,7 +7,6 @@ import (
 
 	"github.com/dockstep/dockstep/internal/engine"
 	"github.com/dockstep/dockstep/internal/workshop"
-	"github.com/dockstep/dockstep/lessons"
 )
 
 // doctorOptions are what dockstep doctor runs with.
@@ -62,27 +61,11 @@ func (g *globals) dial() (workshop.Engine, engine.Endpoint, error) {
 }
 
 func runDoctor(ctx context.Context, o *doctorOptions) error {
-	sel, err := o.selectLessons(o.lessons)
+	sel, vars, err := o.lessonVars(o.lessons, o.vars)
 	if err != nil {
 		return err
 	}
-	ls, probs := sel.Lessons, sel.Problems
-	given, err := varFlags(o.vars, ls)
-	if err != nil {
-		return err
-	}
-	vars, err := o.learnerVars(ls, given)
-	if err != nil {
-		return err
-	}
-	rep := &workshop.Report{}
-	for _, l := range ls {
-		rep.Lessons = append(rep.Lessons, l.ID)
-	}
-	if len(probs) > 0 {
-		rep.Add(workshop.Item{Check: "lessons", Status: workshop.StatusFail, Detail: probs.Error(), Fix: "correct the lessons; \"dockstep lint\" lists the same problems"})
-	}
-	checkMachine(ctx, &o.base, o.dial, rep, ls, vars)
+	rep := (&workshop.Doctor{Dial: o.dial}).Lessons(ctx, registry(), sel.Lessons, sel.Problems, vars)
 	fails, noEngine := rep.Finish()
 	if o.asJSON {
 		if err := o.io.writeJSON(rep); err != nil {
@@ -93,25 +76,9 @@ func runDoctor(ctx context.Context, o *doctorOptions) error {
 	}
 	switch {
 	case noEngine:
-		where := "the Docker engine"
-		if rep.Endpoint.Host != "" {
-			where += " at " + engine.Endpoint{Host: rep.Endpoint.Host, Source: rep.Endpoint.Source}.String()
-		}
-		return exitf(3, "dockstep doctor: %s cannot be used: fix the lines marked %s and run dockstep doctor again", where, workshop.FailMark(o.io.color()))
+		return exitf(3, "dockstep doctor: %s cannot be used: fix the lines marked %s and run dockstep doctor again", rep.EngineName(), workshop.FailMark(o.io.color()))
 	case fails > 0:
 		return exitf(1, "dockstep doctor: %d problem%s: fix the lines marked %s and run dockstep doctor again", fails, plural(fails), workshop.FailMark(o.io.color()))
 	}
 	return nil
-}
-
-// checkMachine fills in the doctor's checklist for what the lessons need of
-// this machine, with each lesson's variables as vars gives them (nil: the
-// learner's saved answers, else the defaults); dockstep doctor prints it,
-// dockstep demo checks with it before the first step.
-func checkMachine(ctx context.Context, b *base, dial func() (workshop.Engine, engine.Endpoint, error), rep *workshop.Report, ls []*lessons.Lesson, vars func(*lessons.Lesson) map[string]string) {
-	if vars == nil {
-		vars, _ = b.learnerVars(ls, nil) // nothing given: nothing to reject
-	}
-	dr := &workshop.Doctor{Dial: dial}
-	dr.Check(ctx, rep, workshop.CollectNeeds(registry(), ls, vars))
 }

@@ -81,7 +81,7 @@ func TestCheckNeedsNoEngineForFileChecks(t *testing.T) {
 // registryEngine is an engine that has no image yet and pulls any but
 // refuse.
 type registryEngine struct {
-	prefetchEngine
+	workshop.FetchEngine
 	refuse string
 	pulled []string
 }
@@ -110,7 +110,7 @@ func TestPrefetchWithAFakeEngine(t *testing.T) {
 	fake := &registryEngine{}
 	ep := engine.Endpoint{Host: "unix:///fake.sock", Source: "a test"}
 	o := &prefetchOptions{base: fakeBase(t, doctorLessons, &out), lessons: []string{"missing"},
-		engine: func(context.Context) (prefetchEngine, engine.Endpoint, error) { return fake, ep, nil }}
+		engine: func(context.Context) (workshop.FetchEngine, engine.Endpoint, error) { return fake, ep, nil }}
 	if err := runPrefetch(context.Background(), o); err != nil {
 		t.Fatalf("prefetch: %v\n%s", err, out.String())
 	}

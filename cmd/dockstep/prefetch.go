@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -13,20 +14,14 @@ import (
 // prefetchOptions are what dockstep prefetch runs with.
 type prefetchOptions struct {
 	base
-	engine  func(context.Context) (prefetchEngine, engine.Endpoint, error)
+	engine  func(context.Context) (workshop.FetchEngine, engine.Endpoint, error)
 	lessons []string
 	pushTo  string
 	list    bool
 	vars    []string
 }
 
-// prefetchEngine is what dockstep prefetch needs of the engine.
-type prefetchEngine interface {
-	workshop.PrefetchEngine
-	Close() error
-}
-
-var _ prefetchEngine = (*engine.Client)(nil)
+var _ workshop.FetchEngine = (*engine.Client)(nil)
 
 func newPrefetchCmd(g *globals, runF func(context.Context, *prefetchOptions) error) *cobra.Command {
 	o := &prefetchOptions{}
@@ -60,7 +55,7 @@ when the lessons cannot be read, 3 when the Docker engine cannot be reached.`,
 
 // fillPrefetch fills prefetch's options (dockstep demo fetches too).
 func (g *globals) fillPrefetch(o *prefetchOptions, args []string) {
-	o.base, o.engine, o.lessons = g.base(), connectAs[prefetchEngine](g), args
+	o.base, o.engine, o.lessons = g.base(), connectAs[workshop.FetchEngine](g), args
 }
 
 func runPrefetch(ctx context.Context, o *prefetchOptions) error {
@@ -69,51 +64,22 @@ func runPrefetch(ctx context.Context, o *prefetchOptions) error {
 			return exitf(2, "dockstep prefetch: --push-to %q: %v", o.pushTo, err)
 		}
 	}
-	sel, err := o.selectLessons(o.lessons)
+	sel, vars, err := o.lessonVars(o.lessons, o.vars)
 	if err != nil {
 		return err
 	}
-	ls, probs := sel.Lessons, sel.Problems
-	given, err := varFlags(o.vars, ls)
-	if err != nil {
-		return err
+	if len(sel.Problems) > 0 {
+		fmt.Fprintf(o.io.errOut, "%s\nwarning: these lessons have problems (dockstep lint lists them); prefetching the images of what could be read\n", sel.Problems.Error())
 	}
-	vars, err := o.learnerVars(ls, given)
-	if err != nil {
-		return err
+	err = workshop.Fetch(ctx, workshop.Fetching{
+		Images: workshop.CollectNeeds(registry(), sel.Lessons, vars).Images, PushTo: o.pushTo, List: o.list,
+		Connect: o.engine,
+		// A bar redrawn in place needs a terminal that understands \r and ESC[K.
+		Out: o.io.out, TTY: o.io.outTTY && o.io.env("TERM") != "dumb",
+	})
+	var fe *workshop.FetchError
+	if errors.As(err, &fe) {
+		return exitf(1, "dockstep prefetch: %v", err)
 	}
-	if len(probs) > 0 {
-		fmt.Fprintf(o.io.errOut, "%s\nwarning: these lessons have problems (dockstep lint lists them); prefetching the images of what could be read\n", probs.Error())
-	}
-	nd := workshop.CollectNeeds(registry(), ls, vars)
-	if o.list {
-		for _, in := range nd.Images {
-			fmt.Fprintln(o.io.out, in.Ref)
-		}
-		return nil
-	}
-	if len(nd.Images) == 0 {
-		fmt.Fprintln(o.io.out, "The lessons need no images.")
-		return nil
-	}
-	c, ep, err := o.engine(ctx)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	fmt.Fprintf(o.io.out, "Fetching %d image%s into the engine at %s\n", len(nd.Images), plural(len(nd.Images)), ep)
-	// A bar redrawn in place needs a terminal that understands \r and ESC[K.
-	p := &workshop.Prefetcher{Engine: c, Out: o.io.out, TTY: o.io.outTTY && o.io.env("TERM") != "dumb"}
-	failed := p.PullAll(ctx, nd.Images)
-	if o.pushTo != "" {
-		failed += p.PushAll(ctx, o.pushTo)
-	}
-	if failed > 0 {
-		what := "fetched"
-		if o.pushTo != "" {
-			what = "fetched or pushed"
-		}
-		return exitf(1, "dockstep prefetch: %d image%s could not be %s; see the messages above", failed, plural(failed), what)
-	}
-	return nil
+	return err
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/dockstep/dockstep/internal/dockertest"
 	"github.com/dockstep/dockstep/internal/engine"
+	"github.com/dockstep/dockstep/internal/workshop"
 )
 
 // mirrorOnlyImage makes an image that exists only in the local mirror
@@ -210,7 +211,9 @@ func TestPrefetchFails(t *testing.T) {
 	var out bytes.Buffer
 	fake := &registryEngine{refuse: "dockstep-test/no-such-image:never"}
 	o := &prefetchOptions{base: fakeBase(t, doctorLessons, &out), lessons: []string{"missing"},
-		engine: func(context.Context) (prefetchEngine, engine.Endpoint, error) { return fake, engine.Endpoint{}, nil }}
+		engine: func(context.Context) (workshop.FetchEngine, engine.Endpoint, error) {
+			return fake, engine.Endpoint{}, nil
+		}}
 	err := runPrefetch(context.Background(), o)
 	if code := exitCode(err); code != 1 {
 		t.Errorf("got exit %d, want 1", code)

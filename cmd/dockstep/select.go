@@ -73,15 +73,24 @@ func varFlags(flags []string, ls []*lessons.Lesson) (map[string]string, error) {
 	return set, nil
 }
 
-// learnerVars gives each lesson's variables the values the learner will
-// use (progress.Vars); a --var that does not fit ends dockstep with exit
-// status 2.
-func (b *base) learnerVars(ls []*lessons.Lesson, given map[string]string) (func(*lessons.Lesson) map[string]string, error) {
-	vars, err := b.progress().Vars(ls, given)
+// lessonVars is the lessons args name (selectLessons), and the values
+// their variables take for the commands that never ask them
+// (progress.Vars): --var, the learner's saved answer, the default, a
+// sample value. A --var that does not fit ends dockstep with exit status 2.
+func (b *base) lessonVars(args, flags []string) (lessons.Selection, func(*lessons.Lesson) map[string]string, error) {
+	sel, err := b.selectLessons(args)
 	if err != nil {
-		return nil, exitf(2, "%v", err)
+		return sel, nil, err
 	}
-	return vars, nil
+	given, err := varFlags(flags, sel.Lessons)
+	if err != nil {
+		return sel, nil, err
+	}
+	vars, err := b.progress().Vars(sel.Lessons, given)
+	if err != nil {
+		return sel, nil, exitf(2, "%v", err)
+	}
+	return sel, vars, nil
 }
 
 // progress reads the learner's progress for display; what goes wrong is

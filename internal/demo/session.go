@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/dockstep/dockstep/checks"
+	"github.com/dockstep/dockstep/internal/engine"
 	"github.com/dockstep/dockstep/internal/progress"
 	"github.com/dockstep/dockstep/internal/prover"
 	"github.com/dockstep/dockstep/internal/workshop"
@@ -52,9 +53,10 @@ type Session struct {
 	// Connect makes the engine's client, once the flags are known to be
 	// right; its error is returned as it is.
 	Connect func(context.Context) (Engine, error)
-	// Check fills in the doctor's checklist for the lesson, and Fetch pulls
-	// its images, for the check before the first step (Preflight).
-	Check func(context.Context, *workshop.Report)
+	// Dial makes the engine's client for the doctor's checklist, and Fetch
+	// pulls the lesson's images, for the check before the first step
+	// (Preflight).
+	Dial  func() (workshop.Engine, engine.Endpoint, error)
 	Fetch func(context.Context) error
 
 	// In gives the presenter's keys and answers; Out is the audience's
@@ -137,7 +139,7 @@ func Present(ctx context.Context, s Session) error {
 	}
 	pre := &Preflight{
 		Lesson: l.ID, Auto: s.Auto, In: s.In, ErrOut: s.ErrOut, Color: s.Color,
-		Check: func(rep *workshop.Report) { s.Check(ctx, rep) },
+		Check: func(rep *workshop.Report) { s.check(ctx, rep) },
 		Fetch: func() error { return s.Fetch(ctx) },
 	}
 	if err := pre.Run(); err != nil {
@@ -203,4 +205,15 @@ func Present(ctx context.Context, s Session) error {
 	}
 	fmt.Fprintln(s.Out, out.Summary(l))
 	return nil
+}
+
+// check fills in the doctor's checklist for what the lesson needs of this
+// machine, as dockstep doctor LESSON does: with the learner's saved
+// answers, else the variables' defaults.
+func (s *Session) check(ctx context.Context, rep *workshop.Report) {
+	warn := func(msg string) { fmt.Fprintf(s.ErrOut, "warning: %s\n", msg) }
+	ls := []*lessons.Lesson{s.Lesson}
+	vars, _ := progress.Shown(warn).Vars(ls, nil) // nothing given: nothing to reject
+	dr := &workshop.Doctor{Dial: s.Dial}
+	dr.Check(ctx, rep, workshop.CollectNeeds(s.Registry, ls, vars))
 }
