@@ -119,6 +119,7 @@ func (lr *lessonRun) runStep(ctx context.Context, step *lessons.Step) (stepOutco
 	if err := lr.r.save(lr.prog); err != nil {
 		return stepQuit, err
 	}
+	lr.screen.warnings = lr.r.takeWarnings()
 	lr.report(StepStarted, step, nil)
 	switch {
 	case step.Quiz != nil:
@@ -354,5 +355,7 @@ func (s *stepRun) toRead() bool {
 func (s *stepRun) hold() error {
 	s.held, s.dirty = true, true
 	s.lp.MarkDone(s.step.Title, s.r.clock().Now())
-	return s.r.save(s.prog)
+	err := s.r.save(s.prog)
+	s.screen.warnings = append(s.screen.warnings, s.r.takeWarnings()...)
+	return err
 }

@@ -360,6 +360,30 @@ func TestQuizRightAndWrong(t *testing.T) {
 	h.wait()
 }
 
+// Started on a lesson straight away, the runner clears the screen before
+// the step: the warning about a progress file set aside is on the step's
+// screen, where the learner can read it, not printed before and wiped.
+func TestCorruptProgressWarningOnTheStepsScreen(t *testing.T) {
+	h := newHarness(t, "loop-basic.md")
+	h.r.Clear = true
+	if err := os.WriteFile(h.store.Path(), []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.start("loop-basic")
+	menu := h.p.next(t)
+	screen := h.out.String()
+	if i := strings.LastIndex(screen, "\x1b[2J"); i >= 0 {
+		screen = screen[i:] // what the last clear left on screen
+	}
+	if !strings.Contains(screen, "! warning: ") || !strings.Contains(screen, "could not be read") || !strings.Contains(screen, "Step 1 of 3") {
+		t.Errorf("the step's screen does not carry the warning:\n%s", screen)
+	}
+	menu.choose(t, "Quit")
+	if err := h.wait(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestCorruptProgressFileIsSetAside(t *testing.T) {
 	h := newHarness(t, "loop-basic.md")
 	if err := os.WriteFile(h.store.Path(), []byte("{not json"), 0o600); err != nil {

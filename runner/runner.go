@@ -86,6 +86,10 @@ type Runner struct {
 	Reporter Reporter
 
 	watch watchOptions
+	// warnings wait to be shown: above the lessons when they are offered
+	// next, else on the next step's screen. The screen is cleared before
+	// each draw, so a warning printed as it happens would vanish at once.
+	warnings []string
 	// onVerdict, when set (by tests), is called each time a step's checks
 	// give a verdict, with the time of the engine event that led to it.
 	onVerdict func(v verdict, eventAt time.Time)
@@ -119,7 +123,7 @@ func (r *Runner) Run(ctx context.Context, course []*lessons.Lesson, id string) e
 	var corrupt *progress.CorruptError
 	switch {
 	case errors.As(err, &corrupt):
-		fmt.Fprintf(r.ErrOut, "warning: %v\n", err)
+		r.warn(err)
 	case err != nil:
 		return err
 	}
@@ -182,10 +186,20 @@ func (r *Runner) save(prog *progress.Progress) error {
 	err := r.Store.Save(prog)
 	var corrupt *progress.CorruptError
 	if errors.As(err, &corrupt) {
-		fmt.Fprintf(r.ErrOut, "warning: %v\n", err)
+		r.warn(err)
 		return nil
 	}
 	return err
+}
+
+// warn keeps a warning for the next screen (see Runner.warnings).
+func (r *Runner) warn(err error) { r.warnings = append(r.warnings, "warning: "+err.Error()) }
+
+// takeWarnings gives the warnings waiting to be shown, once.
+func (r *Runner) takeWarnings() []string {
+	w := r.warnings
+	r.warnings = nil
+	return w
 }
 
 // interrupted turns a prompt's error into the runner's: Ctrl-C and a
@@ -201,6 +215,9 @@ func interrupted(ctx context.Context, err error) error {
 // banner, and returns the one chosen, or nil when the learner quits.
 func (r *Runner) choose(ctx context.Context, course []*lessons.Lesson, prog *progress.Progress, banner string) (*lessons.Lesson, error) {
 	r.clear()
+	for _, w := range r.takeWarnings() {
+		fmt.Fprintf(r.ErrOut, "%s\n\n", w)
+	}
 	if banner != "" {
 		fmt.Fprintf(r.Out, "%s\n\n", banner)
 	}
@@ -274,6 +291,11 @@ type lessonScreen struct {
 	streamDown string
 	// notes are the instructor's latest notes, shown under the step.
 	notes []string
+	// warnings are shown on the step's screen until the next step: the
+	// Runner's, taken when the step starts and when it saves.
+	warnings []string
+	// noWatch says, for the whole lesson, why file changes go unnoticed.
+	noWatch string
 }
 
 func (r *Runner) runLesson(ctx context.Context, prog *progress.Progress, l *lessons.Lesson) (lessonOutcome, error) {
@@ -328,7 +350,7 @@ func (r *Runner) runLesson(ctx context.Context, prog *progress.Progress, l *less
 		go watchEngine(lctx, r.Docker, r.clock(), r.watch, send)
 	}
 	if err := watchFiles(lctx, dir, l.Workspace != "", send); err != nil {
-		fmt.Fprintf(r.ErrOut, "warning: %v; file changes are noticed only when you choose \"Check now\"\n", err)
+		lr.screen.noWatch = fmt.Sprintf("warning: %v; file changes are noticed only when you choose \"Check now\"", err)
 	}
 	if r.Resized != nil {
 		go func() {

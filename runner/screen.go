@@ -95,6 +95,12 @@ func (s *stepRun) drawStatus() string {
 	if s.screen.streamDown != "" {
 		b.WriteString(s.para(fmt.Sprintf("! Lost the Docker engine's event stream: %s. Reconnecting; your progress is safe.", s.screen.streamDown), "", "  ") + "\n")
 	}
+	for _, w := range s.screen.warnings {
+		b.WriteString(s.para("! "+w, "", "  ") + "\n")
+	}
+	if s.screen.noWatch != "" {
+		b.WriteString(s.para("! "+s.screen.noWatch, "", "  ") + "\n")
+	}
 	if s.run.confirming {
 		// Only what dockstep itself will do: commands the lesson leaves to
 		// the learner are not run.
