@@ -85,11 +85,12 @@ Docker engine cannot be reached.`,
 // as JSON too.
 func runCheck(ctx context.Context, o *checkOptions) error {
 	err := check(ctx, o)
-	var ee *exitError
-	if o.asJSON && errors.As(err, &ee) && ee.msg != "" {
-		// The report was not printed: say why, as JSON too.
-		if jerr := o.io.writeJSON(map[string]string{"error": ee.msg}); jerr != nil {
-			return jerr
+	if err != nil && o.asJSON {
+		if ee := exitFor("dockstep check", err); ee.msg != "" {
+			// The report was not printed: say why, as JSON too.
+			if jerr := o.io.writeJSON(map[string]string{"error": ee.msg}); jerr != nil {
+				return jerr
+			}
 		}
 	}
 	return err
@@ -140,13 +141,9 @@ func check(ctx context.Context, o *checkOptions) error {
 	var lost *grade.EngineError
 	var ee *exitError
 	switch {
-	case errors.As(err, &usage):
-		return exitf(2, "%v", usage)
-	case errors.As(err, &timeout):
-		return exitf(1, "dockstep check: %v", timeout)
 	case errors.As(err, &lost):
-		return engineExit(engine.Unreachable(ep, lost.Err))
-	case errors.As(err, &ee):
+		return engine.Unreachable(ep, lost.Err)
+	case errors.As(err, &usage), errors.As(err, &timeout), errors.As(err, &ee):
 		return err
 	case err != nil:
 		return exitf(3, "%v", err)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"time"
 
@@ -109,7 +108,7 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 	if err != nil {
 		return err
 	}
-	err = demo.Present(ctx, demo.Session{
+	return demo.Present(ctx, demo.Session{
 		Lesson: l, Given: given, From: o.from, Speed: o.speed,
 		Auto: o.auto, Wait: o.wait, Keep: o.keep, Reset: o.reset, Notes: o.notes, Record: o.record,
 		Registry: registry(),
@@ -122,21 +121,4 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 		In:    o.io.in, Out: o.io.out, ErrOut: o.io.errOut,
 		InTTY: o.io.inTTY, OutTTY: o.io.outTTY, Color: o.io.color(),
 	})
-	var usage *demo.UsageError
-	var notReady *demo.NotReadyError
-	var reset *demo.ResetError
-	var stopped *demo.StoppedError
-	switch {
-	case errors.As(err, &usage):
-		return exitf(2, "%v", err)
-	case errors.As(err, &notReady) && notReady.NoEngine:
-		return exitf(3, "dockstep demo: %v", err)
-	case notReady != nil, errors.As(err, &stopped):
-		return exitf(1, "dockstep demo: %v", err)
-	case errors.As(err, &reset):
-		return exitf(1, "dockstep demo --reset: %v", err)
-	case errors.Is(err, demo.ErrInterrupted):
-		return exitf(130, "dockstep demo: interrupted")
-	}
-	return err
 }

@@ -7,6 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+
+	"github.com/dockstep/dockstep/internal/demo"
+	"github.com/dockstep/dockstep/internal/engine"
+	"github.com/dockstep/dockstep/internal/grade"
+	"github.com/dockstep/dockstep/internal/workshop"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -20,19 +25,19 @@ func main() {
 func run(args []string, io *streams) int {
 	root := newRootCmd(io)
 	root.SetArgs(args)
-	err := root.Execute()
+	cmd, err := root.ExecuteC()
 	if err == nil {
 		return 0
 	}
-	var ee *exitError
-	if errors.As(err, &ee) {
-		if ee.msg != "" {
-			fmt.Fprintln(io.errOut, ee.msg)
-		}
-		return ee.code
+	name := "dockstep"
+	if cmd != nil {
+		name = cmd.CommandPath()
 	}
-	fmt.Fprintf(io.errOut, "dockstep: %v\n", err)
-	return 2
+	ee := exitFor(name, err)
+	if ee.msg != "" {
+		fmt.Fprintln(io.errOut, ee.msg)
+	}
+	return ee.code
 }
 
 // exitError ends dockstep with a given exit code, after printing msg (when
@@ -46,4 +51,40 @@ func (e *exitError) Error() string { return e.msg }
 
 func exitf(code int, format string, args ...any) error {
 	return &exitError{code: code, msg: fmt.Sprintf(format, args...)}
+}
+
+// exitFor is the one place where what ended a command becomes dockstep's
+// exit status and message: an *exitError as it is, and the subsystems'
+// typed errors by their kind; cmd (such as "dockstep demo") names the
+// command when what failed was not what the user typed. Anything else is
+// status 2.
+func exitFor(cmd string, err error) *exitError {
+	var (
+		ee          *exitError
+		unreachable *engine.UnreachableError
+		demoUsage   *demo.UsageError
+		gradeUsage  *grade.UsageError
+		notReady    *demo.NotReadyError
+		stopped     *demo.StoppedError
+		reset       *demo.ResetError
+		timeout     *grade.TimeoutError
+		fetch       *workshop.FetchError
+	)
+	switch {
+	case errors.As(err, &ee):
+		return ee
+	case errors.As(err, &unreachable):
+		return &exitError{code: 3, msg: unreachable.Error()}
+	case errors.As(err, &demoUsage), errors.As(err, &gradeUsage):
+		return &exitError{code: 2, msg: err.Error()}
+	case errors.As(err, &notReady) && notReady.NoEngine:
+		return &exitError{code: 3, msg: cmd + ": " + err.Error()}
+	case errors.As(err, &reset):
+		return &exitError{code: 1, msg: cmd + " --reset: " + err.Error()}
+	case notReady != nil, errors.As(err, &stopped), errors.As(err, &timeout), errors.As(err, &fetch):
+		return &exitError{code: 1, msg: cmd + ": " + err.Error()}
+	case errors.Is(err, demo.ErrInterrupted):
+		return &exitError{code: 130, msg: cmd + ": interrupted"}
+	}
+	return &exitError{code: 2, msg: "dockstep: " + err.Error()}
 }

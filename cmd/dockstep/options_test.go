@@ -32,14 +32,10 @@ func fakeBase(t *testing.T, dir string, out *bytes.Buffer) base {
 
 // exitCode is the status err ends dockstep with.
 func exitCode(err error) int {
-	var ee *exitError
-	switch {
-	case err == nil:
+	if err == nil {
 		return 0
-	case errors.As(err, &ee):
-		return ee.code
 	}
-	return 2
+	return exitFor("dockstep", err).code
 }
 
 // lostEngine answers nothing: the engine went away during the check.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -71,15 +70,10 @@ func runPrefetch(ctx context.Context, o *prefetchOptions) error {
 	if len(sel.Problems) > 0 {
 		fmt.Fprintf(o.io.errOut, "%s\nwarning: these lessons have problems (dockstep lint lists them); prefetching the images of what could be read\n", sel.Problems.Error())
 	}
-	err = workshop.Fetch(ctx, workshop.Fetching{
+	return workshop.Fetch(ctx, workshop.Fetching{
 		Images: workshop.CollectNeeds(registry(), sel.Lessons, vars).Images, PushTo: o.pushTo, List: o.list,
 		Connect: o.engine,
 		// A bar redrawn in place needs a terminal that understands \r and ESC[K.
 		Out: o.io.out, TTY: o.io.outTTY && o.io.env("TERM") != "dumb",
 	})
-	var fe *workshop.FetchError
-	if errors.As(err, &fe) {
-		return exitf(1, "dockstep prefetch: %v", err)
-	}
-	return err
 }

@@ -86,10 +86,5 @@ func runReset(ctx context.Context, o *resetOptions) error {
 			return ok, err
 		}
 	}
-	err = progress.Forget(dir, f)
-	var ee *exitError
-	if err != nil && !errors.As(err, &ee) {
-		return exitf(2, "%v", err)
-	}
-	return err
+	return progress.Forget(dir, f)
 }

@@ -141,18 +141,13 @@ func runStart(ctx context.Context, o *startOptions) error {
 		}
 	}
 	err = runner.Start(ctx, s)
-	var ee *exitError
 	switch {
 	case errors.Is(err, runner.ErrInterrupted):
 		return exitf(130, "\nStopped; your progress is saved. Run dockstep again to carry on.")
 	case errors.Is(err, runner.ErrNotJoined):
 		return exitf(130, "\nStopped before joining the room.")
-	case errors.As(err, &ee):
-		return err
-	case err != nil:
-		return exitf(2, "dockstep: %v", err)
 	}
-	return nil
+	return err
 }
 
 // runCourse is the lessons the runner offers, and the id of the one to
