@@ -102,11 +102,11 @@ func check(ctx context.Context, o *checkOptions) error {
 			return err
 		}
 	}
-	l, err := o.oneLesson(o.lesson)
+	l, err := o.course.One(o.lesson)
 	if err != nil {
 		return err
 	}
-	given, err := varFlags(o.vars, []*lessons.Lesson{l})
+	given, err := lessons.VarFlags(o.vars, []*lessons.Lesson{l})
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/dockstep/dockstep/internal/demo"
 	"github.com/dockstep/dockstep/internal/engine"
 	"github.com/dockstep/dockstep/internal/workshop"
+	"github.com/dockstep/dockstep/lessons"
 )
 
 // demoOptions are what dockstep demo runs with.
@@ -99,12 +100,12 @@ error; 3 when the Docker engine cannot be used.`,
 }
 
 func runDemo(ctx context.Context, o *demoOptions) error {
-	ls, err := o.soundLessons(o.lesson)
+	ls, err := o.course.Sound(o.lesson)
 	if err != nil {
 		return err
 	}
 	l := ls[0]
-	given, err := varFlags(o.vars, ls)
+	given, err := lessons.VarFlags(o.vars, ls)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/dockstep/dockstep/internal/engine"
 	"github.com/dockstep/dockstep/internal/grade"
 	"github.com/dockstep/dockstep/internal/workshop"
+	"github.com/dockstep/dockstep/lessons"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -62,6 +63,8 @@ func exitFor(cmd string, err error) *exitError {
 	var (
 		ee          *exitError
 		unreachable *engine.UnreachableError
+		notFound    *lessons.NotFoundError
+		lessonUsage *lessons.UsageError
 		demoUsage   *demo.UsageError
 		gradeUsage  *grade.UsageError
 		notReady    *demo.NotReadyError
@@ -75,7 +78,7 @@ func exitFor(cmd string, err error) *exitError {
 		return ee
 	case errors.As(err, &unreachable):
 		return &exitError{code: 3, msg: unreachable.Error()}
-	case errors.As(err, &demoUsage), errors.As(err, &gradeUsage):
+	case errors.As(err, &notFound), errors.As(err, &lessonUsage), errors.As(err, &demoUsage), errors.As(err, &gradeUsage):
 		return &exitError{code: 2, msg: err.Error()}
 	case errors.As(err, &notReady) && notReady.NoEngine:
 		return &exitError{code: 3, msg: cmd + ": " + err.Error()}

@@ -59,16 +59,7 @@ func runReset(ctx context.Context, o *resetOptions) error {
 	f := progress.Forgetting{ID: o.lesson, Out: o.io.out, ErrOut: o.io.errOut, Now: time.Now()}
 	// Not an id in the progress file: the lesson as any command names it
 	// (a number, a path), which must exist.
-	f.Lesson = func(arg string) (string, error) {
-		sel, err := o.selectLessons([]string{arg})
-		if err == nil && len(sel.Lessons) != 1 {
-			err = exitf(2, "%s holds %d lessons; name one lesson", arg, len(sel.Lessons))
-		}
-		if err != nil {
-			return "", err
-		}
-		return sel.Lessons[0].ID, nil
-	}
+	f.Lesson = o.course.ID
 	if !o.yes {
 		f.Confirm = func(what string) (bool, error) {
 			p, err := o.prompter()

@@ -99,11 +99,11 @@ func runStart(ctx context.Context, o *startOptions) error {
 	if !o.io.inTTY || !o.io.outTTY || !inOK || !outOK {
 		return exitf(2, needTerminal, what)
 	}
-	course, id, err := o.runCourse(o.lesson)
+	course, id, err := o.course.Course(o.lesson)
 	if err != nil {
 		return err
 	}
-	vars, err := varFlags(o.vars, course)
+	vars, err := lessons.VarFlags(o.vars, course)
 	if err != nil {
 		return err
 	}
@@ -148,23 +148,4 @@ func runStart(ctx context.Context, o *startOptions) error {
 		return exitf(130, "\nStopped before joining the room.")
 	}
 	return err
-}
-
-// runCourse is the lessons the runner offers, and the id of the one to
-// start (empty: the learner chooses): one lesson file when arg is a path,
-// else the course, with arg as any command takes it (id or number).
-func (b *base) runCourse(arg string) ([]*lessons.Lesson, string, error) {
-	if arg == "" {
-		all, err := b.soundLessons(nil)
-		return all, "", err
-	}
-	l, err := b.oneLesson(arg)
-	if err != nil {
-		return nil, "", err
-	}
-	if lessons.IsPath(arg) {
-		return []*lessons.Lesson{l}, l.ID, nil
-	}
-	all, _, err := b.runCourse("")
-	return all, l.ID, err
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/dockstep/dockstep/internal/engine"
 	"github.com/dockstep/dockstep/internal/prover"
+	"github.com/dockstep/dockstep/lessons"
 )
 
 // testOptions are what dockstep test runs with.
@@ -90,11 +91,11 @@ the Docker engine cannot be used, 130 when interrupted (after cleaning up).`,
 }
 
 func runTest(ctx context.Context, opts *testOptions) error {
-	all, err := opts.soundLessons(opts.lessons)
+	all, err := opts.course.Sound(opts.lessons)
 	if err != nil {
 		return err
 	}
-	set, err := varFlags(opts.vars, all)
+	set, err := lessons.VarFlags(opts.vars, all)
 	if err != nil {
 		return err
 	}
