@@ -110,17 +110,7 @@ func check(ctx context.Context, o *checkOptions) error {
 	if err != nil {
 		return err
 	}
-	// What the learner answered in dockstep start counts, as does the
-	// folder their lesson's files are in.
-	saved := &progress.LessonProgress{}
-	if lp, ok := o.progress().Lessons[l.ID]; ok && lp != nil {
-		saved = lp
-	}
-	vars, err := l.Resolve(lessons.Values{Given: given, Saved: saved.Vars})
-	if err != nil {
-		return exitf(2, "%v", err)
-	}
-	req := grade.Request{Lesson: l, Step: o.step, Vars: vars, Timeout: o.timeout, Registry: registry(), Memo: o.memo, Waiting: o.io.errOut}
+	req := grade.Request{Lesson: l, Step: o.step, Timeout: o.timeout, Registry: registry(), Memo: o.memo, Waiting: o.io.errOut}
 	var ep engine.Endpoint
 	req.Connect = func(ctx context.Context) (checks.Docker, error) {
 		c, e, err := o.engine(ctx)
@@ -131,7 +121,9 @@ func check(ctx context.Context, o *checkOptions) error {
 		ep = e
 		return c, nil
 	}
-	req.Dir, err = grade.Folder(o.dir, saved.Workspace)
+	// What the learner answered in dockstep start counts, as does the
+	// folder their lesson's files are in.
+	err = req.Learner(given, o.dir, o.progress().Lessons[l.ID])
 	var rep *grade.Report
 	if err == nil {
 		rep, err = grade.Run(ctx, req)
@@ -148,17 +140,13 @@ func check(ctx context.Context, o *checkOptions) error {
 	case err != nil:
 		return exitf(3, "%v", err)
 	}
-	if o.asJSON {
-		err = o.io.writeJSON(rep)
-	} else {
-		rep.WriteText(o.io.out, o.io.color())
-	}
+	err = rep.Write(o.io.out, o.asJSON, o.io.color())
 	if err == nil && !rep.Passed {
 		err = exitf(1, "")
 	}
 	if o.room != "" {
 		// After the result is printed: the room may be slow or away.
-		reportCheck(ctx, o, l, rep, vars, req.Dir)
+		reportCheck(ctx, o, l, rep, req.Vars, req.Dir)
 	}
 	return err
 }
