@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dockstep/dockstep/checks"
+	"github.com/dockstep/dockstep/internal/classroom"
 	"github.com/dockstep/dockstep/internal/engine"
 	"github.com/dockstep/dockstep/internal/grade"
 	"github.com/dockstep/dockstep/internal/progress"
@@ -98,7 +99,7 @@ func runCheck(ctx context.Context, o *checkOptions) error {
 
 func check(ctx context.Context, o *checkOptions) error {
 	if o.room != "" {
-		if err := checkRoomFlags(o.room, o.name); err != nil {
+		if err := checkRoom(o.room, "--room", o.name, true); err != nil {
 			return err
 		}
 	}
@@ -154,7 +155,7 @@ func check(ctx context.Context, o *checkOptions) error {
 // reportCheck reports dockstep check's report to the room. It never
 // changes the exit code.
 func reportCheck(ctx context.Context, o *checkOptions, l *lessons.Lesson, rep *grade.Report, vars map[string]string, dir string) {
-	seat, err := openSeat(o.room, o.name, o.io)
+	seat, err := classroom.Join(o.room, o.name, o.io.errOut)
 	if err != nil {
 		fmt.Fprintf(o.io.errOut, "room: not reported: %v\n", err)
 		return

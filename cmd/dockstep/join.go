@@ -6,7 +6,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dockstep/dockstep/internal/classroom"
-	"github.com/dockstep/dockstep/internal/progress"
 )
 
 func newJoinCmd(g *globals, runF func(context.Context, *startOptions) error) *cobra.Command {
@@ -41,41 +40,23 @@ func roomFlags(cmd *cobra.Command, room, name *string) {
 	cmd.Flags().StringVar(name, "name", "", "your `name` as the room shows it")
 }
 
-// checkRoomFlags checks dockstep check's --room and --name before anything
-// else is done: it cannot ask the name.
-func checkRoomFlags(room, name string) error {
-	if name == "" {
+// checkRoom checks, before anything else is done, the room's join
+// address (urlFlag names its flag: "" for dockstep join's argument) and
+// --name, which needName requires (dockstep check cannot ask it).
+func checkRoom(url, urlFlag, name string, needName bool) error {
+	if needName && name == "" {
 		return exitf(2, "--room needs --name: the name the room shows you by")
 	}
-	if err := checkName(name); err != nil {
-		return err
+	if name != "" {
+		if err := classroom.CheckName(name); err != nil {
+			return exitf(2, "--name: %v", err)
+		}
 	}
-	if _, _, err := classroom.ParseJoinURL(room); err != nil {
-		return exitf(2, "--room: %v", err)
-	}
-	return nil
-}
-
-// checkName checks --name, when given.
-func checkName(name string) error {
-	if name == "" {
-		return nil
-	}
-	if err := classroom.CheckName(name); err != nil {
-		return exitf(2, "--name: %v", err)
+	if _, _, err := classroom.ParseJoinURL(url); err != nil {
+		if urlFlag != "" {
+			return exitf(2, "%s: %v", urlFlag, err)
+		}
+		return exitf(2, "%v", err)
 	}
 	return nil
-}
-
-// openSeat opens the learner's queue for the room.
-func openSeat(url, name string, io *streams) (*classroom.Seat, error) {
-	dir, err := progress.StateDir()
-	if err != nil {
-		return nil, exitf(2, "%v", err)
-	}
-	seat, err := classroom.OpenSeat(dir, url, name, io.errOut)
-	if err != nil {
-		return nil, exitf(2, "joining the room: %v", err)
-	}
-	return seat, nil
 }

@@ -109,10 +109,7 @@ func runStart(ctx context.Context, o *startOptions) error {
 	}
 	if o.room != "" {
 		// The join address is dockstep join's argument: no flag to name.
-		if _, _, err := classroom.ParseJoinURL(o.room); err != nil {
-			return exitf(2, "%v", err)
-		}
-		if err := checkName(o.name); err != nil {
+		if err := checkRoom(o.room, "", o.name, false); err != nil {
 			return err
 		}
 	}
@@ -130,15 +127,7 @@ func runStart(ctx context.Context, o *startOptions) error {
 		PortHolder: workshop.HostPortHolder,
 	}
 	if o.room != "" {
-		s.Name, s.CheckName = o.name, classroom.CheckName
-		s.Join = func(ctx context.Context, name string) (runner.Seat, error) {
-			seat, err := openSeat(o.room, name, o.io)
-			if err != nil {
-				return nil, err
-			}
-			seat.Start()
-			return seat, nil
-		}
+		s.Join, s.Name, s.CheckName = classroom.Joiner(o.room, o.io.errOut), o.name, classroom.CheckName
 	}
 	err = runner.Start(ctx, s)
 	switch {

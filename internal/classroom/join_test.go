@@ -1,0 +1,34 @@
+package classroom
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Join keeps the learner's queue in dockstep's state folder.
+func TestJoinKeepsTheQueueInTheStateFolder(t *testing.T) {
+	state := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", state)
+	seat, err := Joiner("http://127.0.0.1:1/join/abc", io.Discard)(context.Background(), "Kim")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seat.Stop()
+	var files []string
+	filepath.WalkDir(state, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if len(files) == 0 {
+		t.Errorf("nothing was written under the state folder %s", state)
+	}
+	if _, err := Join("not a join address", "Kim", io.Discard); err == nil || !strings.Contains(err.Error(), "joining the room") {
+		t.Errorf("a bad address: got %v, want an error about joining the room", err)
+	}
+}
