@@ -9,6 +9,7 @@ import (
 	"github.com/dockstep/dockstep/internal/demo"
 	"github.com/dockstep/dockstep/internal/engine"
 	"github.com/dockstep/dockstep/internal/grade"
+	"github.com/dockstep/dockstep/internal/prover"
 	"github.com/dockstep/dockstep/internal/workshop"
 )
 
@@ -32,6 +33,9 @@ func TestExitFor(t *testing.T) {
 		{demo.ErrInterrupted, 130, "dockstep demo: interrupted"},
 		{&grade.TimeoutError{Timeout: time.Second, What: "a web page"}, 1, "dockstep demo: gave up after 1s waiting for a web page; give it longer with --timeout"},
 		{&workshop.FetchError{Failed: 1}, 1, "dockstep demo: 1 image could not be fetched; see the messages above"},
+		{&prover.FailedError{Summary: prover.Summary{Failed: []string{"web (run 1): step 2"}}}, 1, ""},
+		{&prover.FailedError{Summary: prover.Summary{EngineLost: true}}, 3, ""},
+		{&prover.FailedError{Interrupted: true}, 130, ""},
 		{errors.New("disk full"), 2, "dockstep: disk full"},
 	} {
 		t.Run(fmt.Sprintf("%T %v", tc.err, tc.err), func(t *testing.T) {

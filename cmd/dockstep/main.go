@@ -11,6 +11,7 @@ import (
 	"github.com/dockstep/dockstep/internal/demo"
 	"github.com/dockstep/dockstep/internal/engine"
 	"github.com/dockstep/dockstep/internal/grade"
+	"github.com/dockstep/dockstep/internal/prover"
 	"github.com/dockstep/dockstep/internal/workshop"
 	"github.com/dockstep/dockstep/lessons"
 )
@@ -72,6 +73,7 @@ func exitFor(cmd string, err error) *exitError {
 		reset       *demo.ResetError
 		timeout     *grade.TimeoutError
 		fetch       *workshop.FetchError
+		proving     *prover.FailedError
 	)
 	switch {
 	case errors.As(err, &ee):
@@ -86,6 +88,15 @@ func exitFor(cmd string, err error) *exitError {
 		return &exitError{code: 1, msg: cmd + " --reset: " + err.Error()}
 	case notReady != nil, errors.As(err, &stopped), errors.As(err, &timeout), errors.As(err, &fetch):
 		return &exitError{code: 1, msg: cmd + ": " + err.Error()}
+	case errors.As(err, &proving):
+		code := 1
+		switch {
+		case proving.Interrupted:
+			code = 130
+		case proving.EngineLost:
+			code = 3
+		}
+		return &exitError{code: code, msg: err.Error()}
 	case errors.Is(err, demo.ErrInterrupted):
 		return &exitError{code: 130, msg: cmd + ": interrupted"}
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -111,17 +110,9 @@ func runTest(ctx context.Context, opts *testOptions) error {
 	p := &prover.Prover{Docker: c, Registry: registry(), Out: opts.io.out,
 		Repeat: opts.repeat, Keep: opts.keep, Verbose: opts.verbose, Vars: set, Wait: opts.wait}
 	sum := p.All(ctx, all)
-	failed := sum.Failed
-	switch {
-	case ctx.Err() != nil:
-		failed = append(failed, "interrupted: the lessons after the one interrupted were not tested")
-		return exitf(130, "\nINTERRUPTED (%s):\n  %s", sum.Elapsed, strings.Join(failed, "\n  "))
-	case sum.EngineLost:
-		return exitf(3, "\nFAILED (%s): the Docker engine at %s stopped answering:\n  %s", sum.Elapsed, ep, strings.Join(failed, "\n  "))
-	case len(failed) > 0:
-		return exitf(1, "\nFAILED (%s):\n  %s", sum.Elapsed, strings.Join(failed, "\n  "))
+	if err := sum.Verdict(ctx.Err() != nil, ep.String()); err != nil {
+		return err
 	}
-	fmt.Fprintf(opts.io.out, "\nok: %d lesson%s, %d run%s each, %d steps held (%s)\n",
-		sum.Lessons, plural(sum.Lessons), sum.Runs, plural(sum.Runs), sum.Steps, sum.Elapsed)
+	fmt.Fprintf(opts.io.out, "\n%s\n", sum)
 	return nil
 }

@@ -1,0 +1,44 @@
+package prover
+
+import (
+	"fmt"
+	"strings"
+)
+
+// String is the summary's last line when every step held.
+func (s Summary) String() string {
+	return fmt.Sprintf("ok: %d %s, %d %s each, %d steps held (%s)",
+		s.Lessons, plural2(s.Lessons, "lesson", "lessons"), s.Runs, plural2(s.Runs, "run", "runs"), s.Steps, s.Elapsed)
+}
+
+// Verdict is nil when every step of every run held, else a *FailedError.
+// interrupted says the proving was stopped (Ctrl-C); engine names the
+// engine, in case it stopped answering.
+func (s Summary) Verdict(interrupted bool, engine string) error {
+	if !interrupted && len(s.Failed) == 0 {
+		return nil
+	}
+	return &FailedError{Summary: s, Interrupted: interrupted, Engine: engine}
+}
+
+// FailedError is proving that did not end with every step held: the
+// runs that failed, the engine that stopped answering (EngineLost), or
+// an interruption.
+type FailedError struct {
+	Summary
+	Interrupted bool
+	Engine      string
+}
+
+func (e *FailedError) Error() string {
+	failed := append([]string(nil), e.Failed...)
+	head := fmt.Sprintf("FAILED (%s):", e.Elapsed)
+	switch {
+	case e.Interrupted:
+		failed = append(failed, "interrupted: the lessons after the one interrupted were not tested")
+		head = fmt.Sprintf("INTERRUPTED (%s):", e.Elapsed)
+	case e.EngineLost:
+		head = fmt.Sprintf("FAILED (%s): the Docker engine at %s stopped answering:", e.Elapsed, e.Engine)
+	}
+	return "\n" + head + "\n  " + strings.Join(failed, "\n  ")
+}
