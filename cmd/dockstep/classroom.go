@@ -4,13 +4,11 @@ import (
 	"context"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dockstep/dockstep/internal/classroom"
-	"github.com/dockstep/dockstep/internal/progress"
 )
 
 // classroomOptions are what dockstep classroom serve runs with.
@@ -56,13 +54,6 @@ and everything recorded. Stop it with Ctrl-C.`,
 }
 
 func runClassroomServe(ctx context.Context, o *classroomOptions) error {
-	if o.db == "" {
-		dir, err := progress.StateDir()
-		if err != nil {
-			return exitf(2, "%v", err)
-		}
-		o.db = filepath.Join(dir, "classroom", "room.db")
-	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := classroom.Serve(ctx, classroom.ServeOptions{

@@ -7,14 +7,18 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
+
+	"github.com/dockstep/dockstep/internal/progress"
 )
 
 // ServeOptions say where and how the room is served.
 type ServeOptions struct {
 	// Addr is the address to listen on, HOST:PORT; ":0" picks a port.
 	Addr string
-	// DB is the room's database file.
+	// DB is the room's database file; empty means room.db in the
+	// classroom folder of dockstep's state folder (progress.StateDir).
 	DB string
 	// Title names the room; empty keeps the stored one.
 	Title string
@@ -31,6 +35,13 @@ type ServeOptions struct {
 func Serve(ctx context.Context, o ServeOptions) error {
 	if (o.TLSCert == "") != (o.TLSKey == "") {
 		return errors.New("--tls-cert and --tls-key go together: give both, or neither")
+	}
+	if o.DB == "" {
+		dir, err := progress.StateDir()
+		if err != nil {
+			return err
+		}
+		o.DB = filepath.Join(dir, "classroom", "room.db")
 	}
 	store, err := OpenStore(o.DB)
 	if err != nil {

@@ -3,6 +3,7 @@ package classroom
 import (
 	"context"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,5 +31,20 @@ func TestJoinKeepsTheQueueInTheStateFolder(t *testing.T) {
 	}
 	if _, err := Join("not a join address", "Kim", io.Discard); err == nil || !strings.Contains(err.Error(), "joining the room") {
 		t.Errorf("a bad address: got %v, want an error about joining the room", err)
+	}
+}
+
+// Without a database file, the room is kept in dockstep's state folder.
+func TestServeKeepsTheRoomInTheStateFolder(t *testing.T) {
+	state := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", state)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	err := Serve(ctx, ServeOptions{Addr: "127.0.0.1:0", Out: io.Discard, Ready: func(*Server, net.Addr) { cancel() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(state, "dockstep", "classroom", "room.db")); err != nil {
+		t.Errorf("the room's database is not in the state folder: %v", err)
 	}
 }
