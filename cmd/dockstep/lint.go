@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/dockstep/dockstep/checks"
 )
 
 // lintOptions are what dockstep lint runs with.
@@ -35,14 +37,8 @@ func runLint(ctx context.Context, o *lintOptions) error {
 		return exitf(2, "%v", err)
 	}
 	all, probs := sel.Lessons, sel.Problems
-	for _, l := range all {
-		for _, s := range l.Steps {
-			for _, c := range s.Checks {
-				if c.Kind == "command" {
-					fmt.Fprintf(o.io.errOut, "%s:%d: notice: a command check runs a shell command on the learner's machine; review it\n", c.Pos.File, c.Pos.Line)
-				}
-			}
-		}
+	for _, n := range checks.Notices(all) {
+		fmt.Fprintln(o.io.errOut, n.Error())
 	}
 	if len(probs) > 0 {
 		return exitf(2, "%s\n%d problem%s found", probs.Error(), len(probs), plural(len(probs)))
