@@ -113,11 +113,7 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 		Lesson: l, Given: given, From: o.from, Speed: o.speed,
 		Auto: o.auto, Wait: o.wait, Keep: o.keep, Reset: o.reset, Notes: o.notes, Record: o.record,
 		Registry: registry(),
-		Connect: func(ctx context.Context) (demo.Engine, error) {
-			c, _, err := o.engine(ctx)
-			return c, err
-		},
-		Dial:  o.dial,
+		Connect:  o.engine, Dial: o.dial,
 		Fetch: func(ctx context.Context) error { return o.fetch(ctx, l.ID) },
 		In:    o.io.in, Out: o.io.out, ErrOut: o.io.errOut,
 		InTTY: o.io.inTTY, OutTTY: o.io.outTTY, Color: o.io.color(),

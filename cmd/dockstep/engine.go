@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 
 	"github.com/dockstep/dockstep/internal/engine"
 )
@@ -16,26 +15,17 @@ func (g *globals) engineOptions() engine.Options {
 // connectAs is a command's engine factory: it makes the one Docker client,
 // for the engine the learner's docker CLI uses, makes sure the engine
 // answers, and gives it as E, the small interface the command needs. When
-// the engine does not answer, the error ends dockstep with exit status 3
-// and says which engine was tried, where that choice came from, why it
-// failed and what to do. The caller closes what it gets.
+// the engine does not answer, the error (an *engine.UnreachableError)
+// ends dockstep with exit status 3 (exitFor) and says which engine was
+// tried, where that choice came from, why it failed and what to do. The
+// caller closes what it gets.
 func connectAs[E any](g *globals) func(context.Context) (E, engine.Endpoint, error) {
 	return func(ctx context.Context) (E, engine.Endpoint, error) {
 		var e E
 		c, ep, err := engine.Connect(ctx, g.engineOptions())
 		if err != nil {
-			return e, ep, engineExit(err)
+			return e, ep, err
 		}
 		return any(c).(E), ep, nil
 	}
-}
-
-// engineExit is the exit of a command whose engine cannot be used: status
-// 3, with the message naming the endpoint.
-func engineExit(err error) error {
-	var ue *engine.UnreachableError
-	if errors.As(err, &ue) {
-		return exitf(3, "%v", ue)
-	}
-	return exitf(3, "%v", err)
 }

@@ -52,7 +52,7 @@ type Session struct {
 	Registry *checks.Registry
 	// Connect makes the engine's client, once the flags are known to be
 	// right; its error is returned as it is.
-	Connect func(context.Context) (Engine, error)
+	Connect func(context.Context) (Engine, engine.Endpoint, error)
 	// Dial makes the engine's client for the doctor's checklist, and Fetch
 	// pulls the lesson's images, for the check before the first step
 	// (Preflight).
@@ -117,7 +117,7 @@ func Present(ctx context.Context, s Session) error {
 		return &UsageError{"dockstep demo needs a terminal for its keys and its screen; use --auto to run the lesson without one"}
 	}
 
-	c, err := s.Connect(ctx)
+	c, _, err := s.Connect(ctx)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dockstep/dockstep/internal/engine"
 	"github.com/dockstep/dockstep/lessons"
 )
 
@@ -26,9 +27,9 @@ func TestPresentChecksFlagsFirst(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := tc.s
 			s.Lesson, s.In, s.Out, s.ErrOut = l, strings.NewReader(""), io.Discard, io.Discard
-			s.Connect = func(context.Context) (Engine, error) {
+			s.Connect = func(context.Context) (Engine, engine.Endpoint, error) {
 				t.Error("the engine was asked for")
-				return nil, errors.New("no engine")
+				return nil, engine.Endpoint{}, errors.New("no engine")
 			}
 			err := Present(context.Background(), s)
 			var usage *UsageError
@@ -45,7 +46,7 @@ func TestPresentReturnsConnectsError(t *testing.T) {
 	l := &lessons.Lesson{ID: "l", Steps: []*lessons.Step{{Index: 1, Title: "Pull"}}}
 	want := errors.New("no engine at tcp://fake:2375")
 	err := Present(context.Background(), Session{Lesson: l, Speed: "instant", Auto: true, In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard,
-		Connect: func(context.Context) (Engine, error) { return nil, want }})
+		Connect: func(context.Context) (Engine, engine.Endpoint, error) { return nil, engine.Endpoint{}, want }})
 	if err != want {
 		t.Errorf("got %v, want %v", err, want)
 	}
