@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -74,9 +73,8 @@ var errNoTerminal = errors.New("no terminal")
 
 // prompter is the prompter factory: the survey prompter on the terminal.
 func (g *globals) prompter() (runner.ClosingPrompter, error) {
-	in, inOK := g.io.in.(*os.File)
-	out, outOK := g.io.out.(*os.File)
-	if !g.io.inTTY || !g.io.outTTY || !inOK || !outOK {
+	in, out, ok := g.io.terminal()
+	if !ok {
 		return nil, errNoTerminal
 	}
 	return prompt.NewSurvey(in, out, g.io.errOut, g.io.color())
@@ -94,9 +92,8 @@ func runStart(ctx context.Context, o *startOptions) error {
 	if o.lesson == "" {
 		what = "dockstep"
 	}
-	in, inOK := o.io.in.(*os.File)
-	out, outOK := o.io.out.(*os.File)
-	if !o.io.inTTY || !o.io.outTTY || !inOK || !outOK {
+	in, out, ok := o.io.terminal()
+	if !ok {
 		return exitf(2, needTerminal, what)
 	}
 	course, id, err := o.course.Course(o.lesson)

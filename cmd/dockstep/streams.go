@@ -38,6 +38,14 @@ func newStreams() *streams {
 	}
 }
 
+// terminal is the terminal that standard input and output are, for the
+// commands that need one; ok is false when either is not a terminal.
+func (s *streams) terminal() (in, out *os.File, ok bool) {
+	in, inOK := s.in.(*os.File)
+	out, outOK := s.out.(*os.File)
+	return in, out, s.inTTY && s.outTTY && inOK && outOK
+}
+
 // color reports whether output may use colour: only on a terminal, and never
 // when NO_COLOR is set (https://no-color.org).
 func (s *streams) color() bool {
