@@ -267,6 +267,13 @@ func (s *stepRun) handle(ctx context.Context, ev event) {
 		close(ev.reply)
 	case evRunDetach:
 		s.run.attached, s.run.attachedCmd = false, ""
+		// A resize while the command had the terminal signalled the
+		// command's process group, not dockstep: read the size again.
+		if s.r.Size != nil {
+			if w, h, ok := s.r.Size(); ok {
+				s.r.Render.Width, s.r.Render.Height = w, h
+			}
+		}
 		s.run.log = s.run.out.take()
 		s.dirty = true
 	case evRunDone:

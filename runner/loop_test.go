@@ -985,3 +985,35 @@ func TestRunItForMeHandsOverTheTerminal(t *testing.T) {
 	held.choose(t, "Quit")
 	h.wait()
 }
+
+// A resize while an interactive command has the terminal signals the
+// command, not dockstep: once the terminal is back, the screen is drawn
+// for the size the terminal has now.
+func TestRunItForMeRereadsTheSizeAfterTheTerminalIsBack(t *testing.T) {
+	ptm, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	t.Cleanup(func() { ptm.Close(); tty.Close() })
+	h := newHarness(t, "loop-attach.md")
+	h.r.Terminal = tty
+	h.r.Render.Width = 100
+	// The learner narrows the terminal while the command has it: only
+	// Size can tell.
+	h.r.Size = func() (int, int, bool) { return 40, 0, true }
+	h.start("loop-attach")
+	h.p.next(t).choose(t, "Run it for me")
+	h.p.next(t).confirm(true)
+	h.waitOut("dockstep runs touch attached.txt in this terminal")
+	if err := os.WriteFile(filepath.Join(h.r.Dir, "release"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	held := h.p.next(t)
+	out := h.out.String()
+	last := out[strings.LastIndex(out, "Use the terminal"):]
+	if strings.Contains(last, "Run a command that wants your terminal, then one") {
+		t.Errorf("after the terminal came back the step is drawn 100 columns wide, want 40:\n%s", last)
+	}
+	held.choose(t, "Quit")
+	h.wait()
+}

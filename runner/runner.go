@@ -60,6 +60,11 @@ type Runner struct {
 	// drawing (as Render's) each time the learner resizes it: the step on
 	// screen is drawn again to fit.
 	Resized <-chan [2]int
+	// Size, when set, reads the width and height to draw for now. The
+	// runner asks it when an interactive command gives the terminal back:
+	// while that command had it, the terminal's resizes went to it, not
+	// to dockstep.
+	Size func() (w, h int, ok bool)
 	// Clear clears the screen before each redraw. Set it on a terminal.
 	Clear bool
 	// Terminal is the learner's terminal, when there is one: "run it for

@@ -118,6 +118,7 @@ func Start(ctx context.Context, s Session) error {
 		Store:      progress.NewStore(dir),
 		Render:     RenderOptions{Color: s.Color, Width: width, Height: height},
 		Resized:    watchSize(ctx, s.Out, drawSize),
+		Size:       func() (int, int, bool) { return drawSize(s.Out) },
 		Clear:      true,
 		Terminal:   s.In,
 		Dir:        cwd,
