@@ -304,7 +304,7 @@ func (c *containerCheck) judge(ctx context.Context, env *Env, cands []container.
 			if err != nil {
 				return engineFailure("container", err)
 			}
-			msg += "; " + strings.Join(why, "; ")
+			msg += "; " + joinWhy(why)
 		}
 		return Result{Kind: "container", Message: msg}
 	}
@@ -320,7 +320,7 @@ func (c *containerCheck) judge(ctx context.Context, env *Env, cands []container.
 		if err != nil {
 			return engineFailure("container", err)
 		}
-		return Result{Kind: "container", Message: strings.Join(why, "; ")}
+		return Result{Kind: "container", Message: joinWhy(why)}
 	}
 	if older > 0 {
 		were := fmt.Sprintf("the %d containers from before it are", older)
@@ -334,6 +334,23 @@ func (c *containerCheck) judge(ctx context.Context, env *Env, cands []container.
 		return Result{Kind: "container", Message: msg}
 	}
 	return c.noCandidate(ctx, env)
+}
+
+// joinWhy joins the mismatches of a container into one message, in one
+// line for the room (which shows a diagnosis's first line), with what to do
+// about them that names the container (which differs from learner to
+// learner) on a line of its own at the end: the mismatches that start with
+// a newline.
+func joinWhy(why []string) string {
+	var line, after []string
+	for _, w := range why {
+		if strings.HasPrefix(w, "\n") {
+			after = append(after, w)
+		} else {
+			line = append(line, w)
+		}
+	}
+	return strings.Join(line, "; ") + strings.Join(after, "")
 }
 
 // whatState describes n containers the check looks for, with their state.
@@ -524,10 +541,22 @@ func (c *containerCheck) mismatches(ctx context.Context, env *Env, s *container.
 			}
 			binds = configBindings(i)
 		}
+		missing := false
 		for _, p := range c.publish {
 			if !hasBinding(binds, p) {
 				wrong = append(wrong, publishMismatch(who, binds, p, s.State == "running"))
+				missing = true
 			}
+		}
+		if missing && explain {
+			// docker run cannot add a port to a container that exists:
+			// the learner must make a new one, and the old one is in the
+			// way (its name, its host port).
+			again := c.runCommand()
+			if again == "" {
+				again = "docker run " + c.runFlags() + "..."
+			}
+			wrong = append(wrong, "\n"+fmt.Sprintf("Ports are set when a container is created: remove this one (docker rm -f %s) and run it again: %s", containerName(s.Names), again))
 		}
 	}
 	if c.command != "" && !strings.Contains(s.Command, c.command) {
@@ -795,6 +824,11 @@ func publishMismatch(who string, binds []binding, want publishing, running bool)
 	list := strings.Join(has, ", ")
 	if want.host == 0 {
 		return fmt.Sprintf("%s %s %s, but not port %s: publish it with -P or -p HOST:%d", who, verb, list, want.container, want.container.num)
+	}
+	for _, b := range binds {
+		if b.host == want.container.num && b.container.num == want.host && b.container.proto == want.container.proto {
+			return fmt.Sprintf("%s %s %s: the two ports are the wrong way round: -p takes the host port first, then the container's: use -p %s", who, verb, list, want)
+		}
 	}
 	for _, b := range binds {
 		if b.host == want.host {

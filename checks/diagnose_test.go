@@ -90,7 +90,13 @@ func TestDiagnoses(t *testing.T) {
 			name:   "run without -p",
 			engine: catnipEngine(ctr("c1", "web", "hanabira/catnip", catnipID, "running", 0, "")),
 			check:  `container: {image: hanabira/catnip, publish: "8888:5000"}`,
-			want:   []string{"the container from hanabira/catnip publishes no ports: add -p 8888:5000 to docker run"},
+			want:   []string{"the container from hanabira/catnip publishes no ports: add -p 8888:5000 to docker run", "to docker run\nPorts are set when a container is created: remove this one (docker rm -f web) and run it again: docker run -d -p 8888:5000 hanabira/catnip"},
+		},
+		{
+			name:   "host and container ports the wrong way round",
+			engine: catnipEngine(ctr("c1", "my-site", "hanabira/catnip", catnipID, "running", 0, "", "5000:8888")),
+			check:  `container: {name: my-site, image: hanabira/catnip, publish: "8888:5000"}`,
+			want:   []string{"publishes 5000→8888/tcp: the two ports are the wrong way round: -p takes the host port first, then the container's: use -p 8888:5000", "use -p 8888:5000\nPorts are set when a container is created: remove this one (docker rm -f my-site) and run it again: docker run -d --name my-site -p 8888:5000 hanabira/catnip"},
 		},
 		{
 			name:   "container exited",
