@@ -86,6 +86,12 @@ type Result struct {
 	// "container homepage": when several checks of a step look at the same
 	// missing object, the learner is told once (Judge).
 	Missing string
+	// Port is a port of this machine that the failure is about: for a
+	// container check, the host port the container it wants was to
+	// publish; for an http check, the local port nothing answers on, with
+	// no running container publishing it. When a step's container check
+	// says why, its http check is not told too (Judge).
+	Port int
 }
 
 // Check is a compiled check, ready to evaluate.

@@ -262,7 +262,18 @@ func (c *containerCheck) Evaluate(ctx context.Context, env *Env) Result {
 	if err != nil {
 		return engineFailure("container", err)
 	}
-	return c.judge(ctx, env, cands, true)
+	r := c.judge(ctx, env, cands, true)
+	if !r.Passed && r.Err == nil {
+		// The container that was to publish a host port is missing or
+		// wrong: that is why nothing answers there (see Judge).
+		for _, p := range c.publish {
+			if p.host != 0 {
+				r.Port = p.host
+				break
+			}
+		}
+	}
+	return r
 }
 
 // judge evaluates the check on the candidates. Unless explain is set, a

@@ -3,13 +3,18 @@ package checks
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/go-connections/nat"
+
+	"github.com/dockstep/dockstep/lessons"
 )
 
 const (
@@ -159,6 +164,35 @@ func TestDiagnoses(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A step's container check and http check on the port it publishes fail
+// together when the container is missing or wrong: the learner is told the
+// container's fault, with what to do, and not also that nothing answers.
+func TestUnpublishedPortIsToldOnce(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close() // refused from now on
+	engine := catnipEngine(ctr("c1", "my-site", "hanabira/catnip", catnipID, "running", 0, "", fmt.Sprintf("5000:%d", port)))
+	s := &lessons.Step{}
+	for _, src := range []string{
+		fmt.Sprintf(`container: {name: my-site, image: hanabira/catnip, publish: "%d:5000"}`, port),
+		fmt.Sprintf(`http: {url: "http://localhost:%d", timeout: 1s}`, port),
+	} {
+		sp := spec(t, src)
+		sp.Commands = []string{fmt.Sprintf("docker run -d -p %d:5000 --name my-site hanabira/catnip", port)}
+		s.Checks = append(s.Checks, sp)
+	}
+	v := JudgeStep(context.Background(), Default(), s, nil, &Env{Docker: engine, MaxWait: 200 * time.Millisecond}, QuizUnasked)
+	if v.Outcome != Failing || !strings.Contains(v.Reason, "wrong way round") {
+		t.Fatalf("got %v %q, want the container's fault", v.Outcome, v.Reason)
+	}
+	if strings.Contains(v.Reason, "nothing answers") {
+		t.Errorf("got %q, want the container's fault alone", v.Reason)
 	}
 }
 

@@ -201,6 +201,9 @@ func TestHTTPAdviceFollowsTheStep(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := c.Evaluate(context.Background(), &Env{Docker: &fakeDocker{}, MaxWait: 200 * time.Millisecond})
+		if r.Port != ln.Addr().(*net.TCPAddr).Port {
+			t.Errorf("step %q: got Port %d, want %s: no container publishes it", tt.commands, r.Port, port)
+		}
 		for _, w := range tt.want {
 			if !strings.Contains(r.Message, w) {
 				t.Errorf("step %q: got %q, want it to say %q", tt.commands, r.Message, w)

@@ -124,25 +124,31 @@ func (c *httpCheck) Evaluate(ctx context.Context, env *Env) Result {
 		}
 	}
 	msg := fmt.Sprintf("%s (still so after %s)", last, timeout)
-	if hint := c.portHint(ctx, env, answered); hint != "" {
+	hint, unpublished := c.portHint(ctx, env, answered)
+	if hint != "" {
 		msg += "; " + hint
 	}
-	return Result{Kind: "http", Message: msg}
+	r := Result{Kind: "http", Message: msg}
+	if unpublished != 0 {
+		r.Port = unpublished
+	}
+	return r
 }
 
 // portHint says which running container, if any, publishes the URL's port
 // on this machine: the usual reason a local URL does not answer, or answers
 // with another app's page (answered). It is a best effort: without an
 // engine, or when it does not answer, it says nothing.
-func (c *httpCheck) portHint(ctx context.Context, env *Env, answered bool) string {
+// unpublished is the port when no running container publishes it.
+func (c *httpCheck) portHint(ctx context.Context, env *Env, answered bool) (hint string, unpublished int) {
 	u, err := url.Parse(c.url)
 	if err != nil || env.Docker == nil {
-		return ""
+		return "", 0
 	}
 	switch u.Hostname() {
 	case "localhost", "127.0.0.1", "::1", "0.0.0.0":
 	default:
-		return ""
+		return "", 0
 	}
 	p := u.Port()
 	if p == "" {
@@ -150,34 +156,34 @@ func (c *httpCheck) portHint(ctx context.Context, env *Env, answered bool) strin
 	}
 	hostPort, err := strconv.Atoi(p)
 	if err != nil {
-		return ""
+		return "", 0
 	}
 	list, err := env.Docker.ContainerList(ctx, container.ListOptions{})
 	if err != nil {
-		return ""
+		return "", 0
 	}
 	for _, s := range list {
 		for _, b := range summaryBindings(&s) {
 			if b.host == hostPort && answered {
-				return fmt.Sprintf("that answer comes from container %s (from %s), which publishes %s: is it the app you meant?", containerName(s.Names), s.Image, b)
+				return fmt.Sprintf("that answer comes from container %s (from %s), which publishes %s: is it the app you meant?", containerName(s.Names), s.Image, b), 0
 			}
 			if b.host == hostPort {
-				return fmt.Sprintf("container %s (from %s) publishes %s: does the app in it listen on port %d?", containerName(s.Names), s.Image, b, b.container.num)
+				return fmt.Sprintf("container %s (from %s) publishes %s: does the app in it listen on port %d?", containerName(s.Names), s.Image, b, b.container.num), 0
 			}
 		}
 	}
 	if answered {
-		return "" // another program on this machine answers
+		return "", 0 // another program on this machine answers
 	}
 	// How the step publishes ports: Compose from compose.yaml's ports:,
 	// docker run with -p.
 	switch {
 	case c.composeStep():
-		return fmt.Sprintf("no running container publishes port %d of this machine: the service's ports: in compose.yaml must list \"%d:PORT\" (docker compose ps shows what runs)", hostPort, hostPort)
+		return fmt.Sprintf("no running container publishes port %d of this machine: the service's ports: in compose.yaml must list \"%d:PORT\" (docker compose ps shows what runs)", hostPort, hostPort), hostPort
 	case lessonCommand(c.commands, "docker run", strconv.Itoa(hostPort)+":") != "":
-		return fmt.Sprintf("no running container publishes port %d of this machine: start it with %s", hostPort, lessonCommand(c.commands, "docker run", strconv.Itoa(hostPort)+":"))
+		return fmt.Sprintf("no running container publishes port %d of this machine: start it with %s", hostPort, lessonCommand(c.commands, "docker run", strconv.Itoa(hostPort)+":")), hostPort
 	}
-	return fmt.Sprintf("no running container publishes port %d of this machine (docker run -p %d:PORT)", hostPort, hostPort)
+	return fmt.Sprintf("no running container publishes port %d of this machine (docker run -p %d:PORT)", hostPort, hostPort), hostPort
 }
 
 // try makes one request and says what it found.

@@ -43,6 +43,14 @@ func Judge(results []Result) Verdict {
 	v := Verdict{Outcome: Passed, Results: results}
 	var failed []string
 	missing := map[string]bool{}
+	// The ports that a failed container check was to publish: it says why
+	// nothing answers on them, and how to fix it.
+	explained := map[int]bool{}
+	for _, r := range results {
+		if !r.Passed && r.Err == nil && r.Kind == "container" && r.Port != 0 {
+			explained[r.Port] = true
+		}
+	}
 	for _, r := range results {
 		switch {
 		case r.Err != nil && IsEngineError(r.Err):
@@ -51,6 +59,8 @@ func Judge(results []Result) Verdict {
 			}
 		case !r.Passed && r.Missing != "" && missing[r.Missing]:
 			// An earlier check said already that this object is missing.
+		case !r.Passed && r.Kind == "http" && r.Port != 0 && explained[r.Port]:
+			// The container check says why nothing answers.
 		case !r.Passed:
 			failed = append(failed, r.Message)
 			if r.Missing != "" {

@@ -29,6 +29,8 @@ func TestJudge(t *testing.T) {
 		{"two fail", []Result{{Passed: false, Message: "no container web"}, {Passed: true}, {Passed: false, Message: "no image app"}}, Failing, "no container web\nno image app"},
 		{"the same container missing, said once", []Result{{Message: "no container web from nginx", Missing: "container web"}, {Message: "no container named web", Missing: "container web"}, {Message: "nothing answers"}}, Failing, "no container web from nginx\nnothing answers"},
 		{"two containers missing", []Result{{Message: "no container web", Missing: "container web"}, {Message: "no container db", Missing: "container db"}}, Failing, "no container web\nno container db"},
+		{"nothing answers on the port the failed container check wanted published", []Result{{Kind: "container", Message: "my-site publishes 80→8088/tcp", Port: 8088}, {Kind: "http", Message: "nothing answers at http://localhost:8088", Port: 8088}}, Failing, "my-site publishes 80→8088/tcp"},
+		{"nothing answers on another port", []Result{{Kind: "container", Message: "my-site publishes 80→8088/tcp", Port: 8088}, {Kind: "http", Message: "nothing answers at http://localhost:9000", Port: 9000}}, Failing, "my-site publishes 80→8088/tcp\nnothing answers at http://localhost:9000"},
 		{"the engine is down", []Result{{Passed: false, Message: "no file"}, {Err: engineDown, Message: "cannot ask the engine"}}, Unknown, "cannot ask the engine"},
 	}
 	for _, tt := range tests {
