@@ -123,6 +123,28 @@ func Prompted(cmds string) string {
 	return strings.Join(lines, "\n")
 }
 
+// oneLine is a block of commands as one line, for a message that quotes
+// it: its commands joined with "; ", a line continued with a backslash
+// joined to the next. Quoted with %q, a newline would read \n.
+func oneLine(cmds string) string {
+	lines := strings.Split(strings.TrimSpace(cmds), "\n")
+	var b strings.Builder
+	for i, l := range lines {
+		l = strings.TrimSpace(l)
+		cont := strings.HasSuffix(l, "\\")
+		l = strings.TrimSpace(strings.TrimSuffix(l, "\\"))
+		b.WriteString(l)
+		switch {
+		case i == len(lines)-1 || l == "":
+		case cont:
+			b.WriteString(" ")
+		default:
+			b.WriteString("; ")
+		}
+	}
+	return b.String()
+}
+
 // ActionError is an action of a solution that did not work. Its Error names
 // the lesson file and line, for lesson authors; Plain says what happened in
 // the words a learner reads.
@@ -218,7 +240,8 @@ func (r *Replayer) Do(ctx context.Context, a lessons.Action) error {
 	fail := func(err error, format string, args ...any) error {
 		return &ActionError{Pos: a.Pos, What: fmt.Sprintf(format, args...), Err: err}
 	}
-	run := text // what the shell runs; text is what messages quote
+	run := text             // what the shell runs
+	quoted := oneLine(text) // what messages quote
 	if a.Kind != lessons.WriteFile && a.Kind != lessons.AppendFile && !a.Manual {
 		var err error
 		if run, err = r.withFilter(ctx, text); err != nil {
@@ -233,7 +256,7 @@ func (r *Replayer) Do(ctx context.Context, a lessons.Action) error {
 		return nil
 	case lessons.Background:
 		if err := r.start(run); err != nil {
-			return fail(err, "cannot start %q: %v", text, err)
+			return fail(err, "cannot start %q: %v", quoted, err)
 		}
 		return nil
 	}
@@ -242,7 +265,7 @@ func (r *Replayer) Do(ctx context.Context, a lessons.Action) error {
 	}
 	if a.Interactive && r.Terminal != nil {
 		if err := r.attached(ctx, run); err != nil {
-			return fail(err, "the command %q failed: %v", text, err)
+			return fail(err, "the command %q failed: %v", quoted, err)
 		}
 		return nil
 	}
@@ -252,7 +275,7 @@ func (r *Replayer) Do(ctx context.Context, a lessons.Action) error {
 	cmd := r.command(ctx, run)
 	cmd.Stdout, cmd.Stderr = r.out(), r.out()
 	if err := cmd.Run(); err != nil {
-		return fail(err, "the command %q failed: %v", text, err)
+		return fail(err, "the command %q failed: %v", quoted, err)
 	}
 	return nil
 }
@@ -333,7 +356,7 @@ func (r *Replayer) interactive(ctx context.Context, text, input string, fail fun
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 80})
 	if err != nil {
-		return fail(err, "cannot start %q in a terminal: %v", text, err)
+		return fail(err, "cannot start %q in a terminal: %v", oneLine(text), err)
 	}
 	defer f.Close()
 	done := make(chan struct{})
@@ -351,13 +374,13 @@ func (r *Replayer) interactive(ctx context.Context, text, input string, fail fun
 	f.Close()
 	<-done
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return fail(ctx.Err(), "the interactive command %q did not finish within %s", text, limit)
+		return fail(ctx.Err(), "the interactive command %q did not finish within %s", oneLine(text), limit)
 	}
 	if ctx.Err() != nil {
-		return fail(ctx.Err(), "the interactive command %q was interrupted", text)
+		return fail(ctx.Err(), "the interactive command %q was interrupted", oneLine(text))
 	}
 	if err != nil {
-		return fail(err, "the interactive command %q failed: %v", text, err)
+		return fail(err, "the interactive command %q failed: %v", oneLine(text), err)
 	}
 	return nil
 }

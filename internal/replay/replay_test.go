@@ -3,6 +3,7 @@ package replay
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -55,6 +56,20 @@ func TestReplayFailingCommandSaysWhere(t *testing.T) {
 	err := r.Do(context.Background(), lessons.Action{Kind: lessons.Run, Text: "exit 3", Pos: lessons.Pos{File: "l.md", Line: 7}})
 	if err == nil || !strings.Contains(err.Error(), "l.md:7") || !strings.Contains(err.Error(), "exit status 3") {
 		t.Fatalf("err = %v, want it to name l.md:7 and exit status 3", err)
+	}
+}
+
+// A block of several commands is quoted on one line, as a learner would
+// type it, not with \n between its commands.
+func TestReplayFailingBlockIsQuotedOnOneLine(t *testing.T) {
+	r := &Replayer{Dir: t.TempDir()}
+	err := r.Do(context.Background(), lessons.Action{Kind: lessons.Run, Text: "true\necho a \\\n  b\nexit 1\n"})
+	var ae *ActionError
+	if !errors.As(err, &ae) {
+		t.Fatalf("err = %v, want an ActionError", err)
+	}
+	if want := `the command "true; echo a b; exit 1" failed: exit status 1`; ae.Plain() != want {
+		t.Errorf("got %q, want %q", ae.Plain(), want)
 	}
 }
 
