@@ -39,7 +39,7 @@ func (s *stepRun) attachedScreen() string {
 	var b strings.Builder
 	b.WriteString(s.header() + "\n")
 	if log := strings.TrimRight(s.run.log, "\n"); strings.Contains(log, "\n") {
-		b.WriteString(indent(log, "  ", "  ") + "\n\n")
+		b.WriteString(indent(s.fold(log, 2), "  ", "  ") + "\n\n")
 	}
 	b.WriteString(s.para(fmt.Sprintf("dockstep runs `%s` in this terminal: what you type goes to it. When it ends (type exit, or press Ctrl-D, in a shell), you come back to dockstep.", s.run.attachedCmd), "", "") + "\n\n")
 	return b.String()
@@ -120,7 +120,7 @@ func (s *stepRun) drawStatus() string {
 		}
 		b.WriteString(head + "\n")
 		if log := strings.TrimRight(s.run.log, "\n"); log != "" {
-			b.WriteString(indent(log, "  ", "  ") + "\n")
+			b.WriteString(indent(s.fold(log, 2), "  ", "  ") + "\n")
 		}
 		if s.run.err != "" {
 			b.WriteString(s.para("✗ That did not work: "+s.run.err, "", "  ") + "\n")
@@ -201,6 +201,50 @@ func rows(text string, width int) int {
 		n += max(1, (visibleWidth(l)+width)/(width+1))
 	}
 	return n
+}
+
+// fold breaks the lines of what the solution wrote that are wider than
+// the screen, less margin, at a space where it can, each piece keeping the
+// line's own indentation: the terminal would break them mid-word, back at
+// its first column, under dockstep's indentation. Lines in colour are left
+// to the terminal.
+func (s *stepRun) fold(text string, margin int) string {
+	width := s.r.Render.Width
+	if width <= 0 {
+		width = defaultWidth
+	}
+	width = max(width-margin, minTextWidth)
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		lead := line[:len(line)-len(strings.TrimLeft(line, " "))]
+		if len(lead) > width/2 {
+			lead = ""
+		}
+		for !strings.Contains(line, "\x1b") && visibleWidth(line) > width {
+			cut := breakAt(line, width, len(lead))
+			out = append(out, strings.TrimRight(line[:cut], " "))
+			line = lead + strings.TrimLeft(line[cut:], " ")
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}
+
+// breakAt is where to break line to fit in width columns: after the last
+// space that fits, past the indentation from, or else at width itself.
+func breakAt(line string, width, from int) int {
+	cut, n := len(line), 0
+	for i := range line {
+		if n == width {
+			cut = i
+			break
+		}
+		n++
+	}
+	if sp := strings.LastIndex(line[:cut+1], " "); sp > from {
+		return sp
+	}
+	return cut
 }
 
 // indent puts first before the first line of text and rest before the

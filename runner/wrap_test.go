@@ -66,3 +66,27 @@ func TestWrapLongCommandAndColour(t *testing.T) {
 		t.Errorf("colour output without escapes = %q", plain)
 	}
 }
+
+// What "run it for me" ran is drawn under the verdict: its lines wider
+// than the screen are broken at a space, keeping their indentation, so
+// that the terminal does not break them mid-word at its first column.
+func TestRunLogIsFoldedToTheScreen(t *testing.T) {
+	log := "$ docker run -p 8888:5000 walkrq/catnip &\n" +
+		"(it keeps running in the background until you leave the lesson; a later step may stop it)\n" +
+		"    \"Mountpoint\": \"/var/lib/docker/volumes/visits_redis-data/_data/and/a/path/without/spaces/at/all\","
+	for width := 40; width <= 100; width++ {
+		s := &stepRun{lessonRun: &lessonRun{r: &Runner{Render: RenderOptions{Width: width}}}}
+		got := s.fold(log, 2)
+		for _, l := range strings.Split(got, "\n") {
+			if visibleWidth(l) > width-2 {
+				t.Errorf("width %d: line %q is %d wide, want at most %d", width, l, visibleWidth(l), width-2)
+			}
+		}
+		if strings.ReplaceAll(strings.Join(strings.Fields(got), " "), " ", "") != strings.ReplaceAll(strings.Join(strings.Fields(log), " "), " ", "") {
+			t.Errorf("width %d: folding lost or added text:\n%s", width, got)
+		}
+		if width == 60 && !strings.Contains(got, "\n    ") {
+			t.Errorf("width 60: the folded JSON line lost its indentation:\n%s", got)
+		}
+	}
+}
