@@ -61,7 +61,8 @@ type stepRun struct {
 type shownState struct {
 	hints    int  // hints revealed so far
 	solution bool // the solution is shown
-	// answer is the quiz's right answer, once the learner asked to see it:
+	// answer is the quiz's right answer, once the learner asked to see it
+	// (which shows the answer, not the solution, while the quiz is open):
 	// read from the engine once, not on every redraw.
 	answer string
 }

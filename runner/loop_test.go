@@ -1017,3 +1017,28 @@ func TestRunItForMeRereadsTheSizeAfterTheTerminalIsBack(t *testing.T) {
 	held.choose(t, "Quit")
 	h.wait()
 }
+
+// The answer the learner asked to see stays on screen once they have given
+// it; it does not turn into the step's solution, which the menu offers on
+// its own.
+func TestShownAnswerStaysTheAnswer(t *testing.T) {
+	h := newHarness(t, "loop-quiz-checks.md")
+	h.start("loop-quiz-checks")
+	h.p.next(t).choose(t, quizToMenu)
+	h.p.next(t).choose(t, "Show the answer")
+	menu := h.p.next(t)
+	h.wantOut("The answer: a")
+	menu.choose(t, "Answer the question")
+	h.p.next(t).choose(t, "a")
+	menu = h.p.next(t)
+	out := h.out.String()
+	last := out[strings.LastIndex(out, "Raise flag a"):]
+	if !strings.Contains(last, "The answer: a") || strings.Contains(last, "The solution:") {
+		t.Errorf("after the right answer the screen reads:\n%s\nwant the answer still, not the solution", last)
+	}
+	if !menu.has("Show the solution") {
+		t.Errorf("after the right answer the menu offers %q, want Show the solution", menu.options)
+	}
+	menu.choose(t, "Quit")
+	h.wait()
+}

@@ -126,7 +126,7 @@ func (s *stepRun) menuChoices() []choice {
 	if s.shown.hints < len(s.step.Hints) {
 		cs = append(cs, choiceHint)
 	}
-	if !s.shown.solution && (len(s.step.Solution) > 0 || s.asking()) {
+	if s.asking() && s.shown.answer == "" || !s.asking() && !s.shown.solution && len(s.step.Solution) > 0 {
 		cs = append(cs, choiceSolution)
 	}
 	if !s.asking() && len(s.runnable()) > 0 {
@@ -190,10 +190,11 @@ func (s *stepRun) choose(ctx context.Context, c choice) {
 		}
 		s.dirty = true
 	case choiceSolution:
-		s.shown.solution = true
 		s.report(SolutionShown, s.step, nil)
 		if s.asking() {
 			s.shown.answer = s.rightAnswer(ctx)
+		} else {
+			s.shown.solution = true
 		}
 		s.dirty = true
 	case choiceRun:

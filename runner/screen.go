@@ -74,14 +74,15 @@ func (s *stepRun) drawStep() string {
 		fmt.Fprintf(&b, "\nHint %d of %d:\n%s\n", i+1, len(s.step.Hints),
 			indent(strings.TrimRight(hint, "\n"), "  ", "  "))
 	}
+	// The answer stays as shown once the quiz is answered; the solution
+	// is shown only when asked for, answered or not.
+	if s.shown.answer != "" {
+		b.WriteString("\n" + s.para("The answer: "+s.shown.answer, "", "") + "\n")
+	}
 	if s.shown.solution {
-		if s.asking() {
-			b.WriteString("\n" + s.para("The answer: "+s.shown.answer, "", "") + "\n")
-		} else {
-			b.WriteString("\nThe solution:\n")
-			for _, a := range s.step.Solution {
-				b.WriteString(indent(replay.Describe(a, s.vars), "  ", "    ") + "\n")
-			}
+		b.WriteString("\nThe solution:\n")
+		for _, a := range s.step.Solution {
+			b.WriteString(indent(replay.Describe(a, s.vars), "  ", "    ") + "\n")
 		}
 	}
 	return b.String()
