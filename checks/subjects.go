@@ -30,6 +30,20 @@ func SubjectsOf(c Check) Subjects {
 	return Subjects{}
 }
 
+// FileReader is implemented by the checks that read only files of the
+// working folder (dockerfile, file).
+type FileReader interface{ ReadsFilesOnly() bool }
+
+// FilesOnly reports whether a compiled check reads only files of the
+// working folder: no engine event can be the learner acting on it.
+func FilesOnly(c Check) bool {
+	f, ok := c.(FileReader)
+	return ok && f.ReadsFilesOnly()
+}
+
+func (c *dockerfileCheck) ReadsFilesOnly() bool { return true }
+func (c *fileCheck) ReadsFilesOnly() bool       { return true }
+
 // Add gathers the subjects of another check in s.
 func (s *Subjects) Add(o Subjects) {
 	s.Containers = append(s.Containers, o.Containers...)

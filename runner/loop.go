@@ -81,6 +81,10 @@ type watchState struct {
 	// subjects are the engine objects the step's checks name: on an engine
 	// others use, an event about anything else is not the learner acting.
 	subjects checks.Subjects
+	// filesOnly is set when every check reads files only: no engine event
+	// is the learner acting then (only file events are), such as the end
+	// of a pull while the learner writes a Dockerfile.
+	filesOnly bool
 	// due is set by an engine or file event: the loop checks the step as
 	// soon as it has handled the events already queued, so that the first
 	// event is answered at once and those that came with it, or during the
@@ -109,10 +113,15 @@ type judgedState struct {
 func (lr *lessonRun) runStep(ctx context.Context, step *lessons.Step) (stepOutcome, error) {
 	now := lr.r.clock().Now()
 	s := &stepRun{lessonRun: lr, step: step, dirty: true, watch: watchState{quiet: true, started: now}}
+	s.watch.filesOnly = len(step.Checks) > 0
 	for _, spec := range step.Checks {
-		if c, err := lr.r.Registry.Compile(spec, lr.vars); err == nil {
-			s.watch.subjects.Add(checks.SubjectsOf(c))
+		c, err := lr.r.Registry.Compile(spec, lr.vars)
+		if err != nil {
+			s.watch.filesOnly = false
+			continue
 		}
+		s.watch.subjects.Add(checks.SubjectsOf(c))
+		s.watch.filesOnly = s.watch.filesOnly && checks.FilesOnly(c)
 	}
 	lr.lp.MarkStarted(step.Title, now)
 	lr.lp.Step = step.Title
@@ -232,7 +241,7 @@ func (s *stepRun) handle(ctx context.Context, ev event) {
 		if !s.watching() {
 			return
 		}
-		if (ev.at.IsZero() || !ev.at.Before(s.watch.started)) && (ev.kind == evFiles || s.watch.subjects.About(ev.msg)) {
+		if (ev.at.IsZero() || !ev.at.Before(s.watch.started)) && (ev.kind == evFiles || !s.watch.filesOnly && s.watch.subjects.About(ev.msg)) {
 			s.watch.quiet = false
 		}
 		if !s.watch.due {

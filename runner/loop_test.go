@@ -1042,3 +1042,27 @@ func TestShownAnswerStaysTheAnswer(t *testing.T) {
 	menu.choose(t, "Quit")
 	h.wait()
 }
+
+// A step whose checks read files only (a Dockerfile to write) is not the
+// learner's doing when the engine reports something, such as the end of
+// the pull the lesson started before: it stays quiet until a file changes.
+func TestEngineEventsDoNotRevealAFilesOnlyStep(t *testing.T) {
+	h := newHarness(t, "loop-attach.md")
+	h.start("loop-attach")
+	sub := h.eng.subscription(t)
+	menu := h.p.next(t)
+	h.waitVerdicts(1)
+	sub.msgs <- containerStarted()
+	h.waitVerdicts(2)
+	if strings.Contains(h.out.String(), "does not exist yet") {
+		t.Fatalf("an engine event revealed the diagnosis of a step that reads files only:\n%s", h.out.String())
+	}
+	if err := os.WriteFile(filepath.Join(h.r.Dir, "other.txt"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h.waitVerdicts(3)
+	menu.waitCancelled(t)
+	h.p.next(t).choose(t, "Quit")
+	h.wait()
+	h.wantOut("done.txt does not exist yet")
+}

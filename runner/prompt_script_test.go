@@ -234,6 +234,9 @@ type fileCheck struct{ name string }
 
 func (c fileCheck) Kind() string { return "exists" }
 
+// ReadsFilesOnly: an exists check reads a file, as the file kind does.
+func (c fileCheck) ReadsFilesOnly() bool { return true }
+
 func (c fileCheck) Evaluate(ctx context.Context, env *checks.Env) checks.Result {
 	if _, err := os.Stat(filepath.Join(env.Dir, c.name)); err != nil {
 		return checks.Result{Message: c.name + " does not exist yet"}
