@@ -167,6 +167,35 @@ func (a *hostPortAnswer) Answers(ctx context.Context, env *Env) ([]string, error
 	return a.ports(ctx, env)
 }
 
+// WhyWrong recognises the two mistakes docker port's lines lead to: the
+// container's port (the left side) for the host port, and the host port
+// of another of the container's ports (another line).
+func (a *hostPortAnswer) WhyWrong(ctx context.Context, env *Env, given string) string {
+	g := strings.TrimSpace(given)
+	if i := strings.LastIndex(g, ":"); i >= 0 {
+		g = g[i+1:]
+	}
+	g = strings.TrimSuffix(g, "/"+a.port.proto)
+	if g == strconv.Itoa(a.port.num) {
+		return fmt.Sprintf("%s is the port inside the container, on the left of docker port's line; the port of your computer that leads to it is on the right, after the last colon", g)
+	}
+	insp, err := env.Docker.ContainerInspect(ctx, a.container)
+	if err != nil || insp.NetworkSettings == nil {
+		return ""
+	}
+	for cp, bs := range insp.NetworkSettings.Ports {
+		if cp.Int() == a.port.num && cp.Proto() == a.port.proto {
+			continue
+		}
+		for _, b := range bs {
+			if b.HostPort == g {
+				return fmt.Sprintf("%s leads to port %s of %s, not to port %s: take the line that starts with %s", g, cp, a.container, a.port, a.port)
+			}
+		}
+	}
+	return ""
+}
+
 // containerCountAnswer accepts the number of containers of an image in a
 // state.
 type containerCountAnswer struct {

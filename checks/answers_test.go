@@ -3,6 +3,7 @@ package checks
 import (
 	"context"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/docker/docker/api/types/container"
@@ -53,6 +54,39 @@ func TestHostPortAnswerOnIPv4AndIPv6(t *testing.T) {
 	for _, given := range []string{"32779", "80", "32781 or 32780"} {
 		if ok, err := a.Accepts(ctx, env, given); err != nil || ok {
 			t.Errorf("Accepts(%q) = %v, %v; want false", given, ok, err)
+		}
+	}
+}
+
+// A wrong port is explained when it is one of docker port's other numbers:
+// the container's own port, or the host port of another of its ports.
+func TestHostPortAnswerSaysWhyItIsWrong(t *testing.T) {
+	c := fakeContainer{}
+	c.summary.ID, c.summary.Names = "c1", []string{"/static-site"}
+	c.inspect.ContainerJSONBase = &container.ContainerJSONBase{State: &container.State{Running: true, Status: "running"}}
+	c.inspect.NetworkSettings = &container.NetworkSettings{}
+	c.inspect.NetworkSettings.Ports = nat.PortMap{
+		"80/tcp":  {{HostIP: "0.0.0.0", HostPort: "32809"}},
+		"443/tcp": {{HostIP: "0.0.0.0", HostPort: "32810"}},
+	}
+	env := &Env{Docker: &fakeDocker{containers: []fakeContainer{c}}}
+	a, err := Default().CompileAnswer(spec(t, "host-port: {container: static-site, port: 80}"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, ok := a.(WrongExplainer)
+	if !ok {
+		t.Fatal("a host-port answer does not say why an answer is wrong")
+	}
+	for given, want := range map[string]string{
+		"80":            "80 is the port inside the container",
+		"80/tcp":        "80 is the port inside the container",
+		"0.0.0.0:32810": "32810 leads to port 443/tcp of static-site, not to port 80/tcp: take the line that starts with 80/tcp",
+		"12345":         "",
+	} {
+		got := w.WhyWrong(context.Background(), env, given)
+		if want == "" && got != "" || !strings.Contains(got, want) {
+			t.Errorf("WhyWrong(%q) = %q, want it to say %q", given, got, want)
 		}
 	}
 }

@@ -111,6 +111,14 @@ type Answer interface {
 	Answers(ctx context.Context, env *Env) ([]string, error)
 }
 
+// WrongExplainer is implemented by the answers that can say why a wrong
+// answer is wrong, in a learner's words, when they recognise the mistake
+// (a container's own port given for the host port it is published on);
+// "" when they do not.
+type WrongExplainer interface {
+	WhyWrong(ctx context.Context, env *Env, given string) string
+}
+
 // CompileFunc turns the YAML value a lesson gives a check kind into a check.
 // Lines in errors wrapped with lessons.AtLine point at the field at fault.
 type CompileFunc func(n *yaml.Node) (Check, error)

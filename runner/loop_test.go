@@ -343,9 +343,13 @@ func TestQuizRightAndWrong(t *testing.T) {
 	if typed.kind != "input" || typed.msg != "What is the secret?" {
 		t.Fatalf("got %s prompt %q, want the second quiz as an input", typed.kind, typed.msg)
 	}
-	typed.typeText("nope")
+	typed.typeText("S3CRET")
 	menu = h.p.next(t)
-	h.wantOut(`"nope" is not the answer`)
+	h.wantOut(`"S3CRET" is not the answer: it is in lower case. Try again.`)
+	menu.choose(t, "Answer again")
+	h.p.next(t).typeText("nope")
+	menu = h.p.next(t)
+	h.wantOut(`"nope" is not the answer. Try again.`)
 	menu.choose(t, "Show the answer")
 	menu = h.p.next(t)
 	h.wantOut("The answer: s3cret")

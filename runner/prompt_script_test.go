@@ -250,6 +250,14 @@ func (a fixedAnswer) Accepts(ctx context.Context, env *checks.Env, given string)
 	return given == a.value, nil
 }
 
+// WhyWrong recognises one mistake: the answer in upper case.
+func (a fixedAnswer) WhyWrong(ctx context.Context, env *checks.Env, given string) string {
+	if given != a.value && strings.ToLower(given) == a.value {
+		return "it is in lower case"
+	}
+	return ""
+}
+
 func (a fixedAnswer) Answers(ctx context.Context, env *checks.Env) ([]string, error) {
 	return []string{a.value}, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/dockstep/dockstep/checks"
 	"github.com/dockstep/dockstep/lessons"
 )
 
@@ -58,7 +59,11 @@ func (s *stepRun) answer(ctx context.Context, ev event) {
 		s.check(ctx)
 	default:
 		s.report(QuizWrong, s.step, nil)
-		s.quiz.feedback = fmt.Sprintf("%q is not the answer. Try again", given)
+		s.quiz.feedback = fmt.Sprintf("%q is not the answer", given)
+		if why := s.whyWrong(ctx, q, given); why != "" {
+			s.quiz.feedback += ": " + why
+		}
+		s.quiz.feedback += ". Try again"
 		if s.shown.hints < len(s.step.Hints) {
 			s.quiz.feedback += takeAHint
 		} else {
@@ -74,6 +79,19 @@ func (s *stepRun) accepts(ctx context.Context, q *lessons.Quiz, given string) (b
 		return false, err
 	}
 	return a.Accepts(ctx, s.env, given)
+}
+
+// whyWrong says why a wrong answer is wrong, when the quiz's answer can
+// tell; else "".
+func (s *stepRun) whyWrong(ctx context.Context, q *lessons.Quiz, given string) string {
+	a, err := s.r.Registry.CompileQuiz(q, s.vars)
+	if err != nil {
+		return ""
+	}
+	if w, ok := a.(checks.WrongExplainer); ok {
+		return w.WhyWrong(ctx, s.env, given)
+	}
+	return ""
 }
 
 // rightAnswer says what the quiz's answer is, for "Show the answer".
