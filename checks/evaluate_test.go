@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/docker/go-connections/nat"
+
 	"github.com/dockstep/dockstep/lessons"
 )
 
@@ -211,6 +213,34 @@ func TestHTTPAdviceFollowsTheStep(t *testing.T) {
 		}
 		if strings.Contains(r.Message, tt.not) {
 			t.Errorf("step %q: got %q, want it without %q", tt.commands, r.Message, tt.not)
+		}
+	}
+}
+
+// A container publishes the URL's port to a container port its image does
+// not expose: the hint gives the port the image exposes, in compose.yaml
+// for a Compose service, with -p for a container of docker run.
+func TestHTTPHintGivesTheExposedPort(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close() // refused from now on
+	for _, tt := range []struct {
+		labels map[string]string
+		want   string
+	}{
+		{map[string]string{composeProject: "visits"}, fmt.Sprintf(`but its image says the app listens on 5000 (EXPOSE 5000): in compose.yaml, the service's ports: must read "%d:5000"; then run docker compose up -d again`, port)},
+		{nil, fmt.Sprintf("but its image says the app listens on 5000 (EXPOSE 5000): remove the container (docker rm -f web) and run it again with -p %d:5000", port)},
+	} {
+		web := ctr("c1", "web", "visits-web", catnipID, "running", 0, "", fmt.Sprintf("%d:80", port))
+		web.summary.Labels = tt.labels
+		web.inspect.Config.ExposedPorts = nat.PortSet{"5000/tcp": {}}
+		c := compile(t, fmt.Sprintf(`http: {url: "http://localhost:%d/", timeout: 1s}`, port))
+		r := c.Evaluate(context.Background(), &Env{Docker: catnipEngine(web), MaxWait: 200 * time.Millisecond})
+		if !strings.Contains(r.Message, tt.want) {
+			t.Errorf("labels %v: got %q, want it to say %q", tt.labels, r.Message, tt.want)
 		}
 	}
 }

@@ -168,7 +168,7 @@ func (c *httpCheck) portHint(ctx context.Context, env *Env, answered bool) (hint
 				return fmt.Sprintf("that answer comes from container %s (from %s), which publishes %s: is it the app you meant?", containerName(s.Names), s.Image, b), 0
 			}
 			if b.host == hostPort {
-				return fmt.Sprintf("container %s (from %s) publishes %s: does the app in it listen on port %d?", containerName(s.Names), s.Image, b, b.container.num), 0
+				return c.wrongPortHint(ctx, env, &s, b), 0
 			}
 		}
 	}
@@ -184,6 +184,38 @@ func (c *httpCheck) portHint(ctx context.Context, env *Env, answered bool) (hint
 		return fmt.Sprintf("no running container publishes port %d of this machine: start it with %s", hostPort, lessonCommand(c.commands, "docker run", strconv.Itoa(hostPort)+":")), hostPort
 	}
 	return fmt.Sprintf("no running container publishes port %d of this machine (docker run -p %d:PORT)", hostPort, hostPort), hostPort
+}
+
+// wrongPortHint explains a container that publishes the URL's port, yet
+// nothing answers behind it: most often -p or ports: names a container
+// port the app does not listen on. When the image says which port it
+// listens on (EXPOSE) and it is another, the hint gives the fix, in
+// compose.yaml for a container of a Compose project.
+func (c *httpCheck) wrongPortHint(ctx context.Context, env *Env, s *container.Summary, b binding) string {
+	name := containerName(s.Names)
+	hint := fmt.Sprintf("container %s (from %s) publishes %s: does the app in it listen on port %d?", name, s.Image, b, b.container.num)
+	i, err := env.Docker.ContainerInspect(ctx, s.ID)
+	if err != nil || i.Config == nil {
+		return hint
+	}
+	var exposed []int
+	for p := range i.Config.ExposedPorts {
+		if p.Proto() == b.container.proto {
+			if p.Int() == b.container.num {
+				return hint // the image says the app listens there
+			}
+			exposed = append(exposed, p.Int())
+		}
+	}
+	if len(exposed) != 1 {
+		return hint
+	}
+	want := fmt.Sprintf("%d:%d", b.host, exposed[0])
+	hint = fmt.Sprintf("container %s (from %s) publishes %s, but its image says the app listens on %d (EXPOSE %d)", name, s.Image, b, exposed[0], exposed[0])
+	if project := s.Labels[composeProject]; project != "" {
+		return hint + fmt.Sprintf(": in compose.yaml, the service's ports: must read \"%s\"; then run docker compose up -d again", want)
+	}
+	return hint + fmt.Sprintf(": remove the container (docker rm -f %s) and run it again with -p %s", name, want)
 }
 
 // try makes one request and says what it found.
