@@ -306,6 +306,12 @@ func (c *containerCheck) judge(ctx context.Context, env *Env, cands []container.
 		if !explain {
 			return Result{Kind: "container"}
 		}
+		if *c.count == 0 && c.state == "running" {
+			// The step stops them: say which still run, and how.
+			names := summaryNames(matching)
+			return Result{Kind: "container", Message: fmt.Sprintf("%s still running: %s; stop with docker stop %s (or Ctrl-C in the terminal where one runs in the foreground)",
+				strings.Replace(c.whatState(len(matching)), "running ", "", 1), names, strings.ReplaceAll(names, ", ", " "))}
+		}
 		msg := fmt.Sprintf("want exactly %d %s, found %d", *c.count, c.whatState(*c.count), len(matching))
 		if len(matching) > 0 {
 			msg += ": " + summaryNames(matching)

@@ -134,6 +134,15 @@ func TestDiagnoses(t *testing.T) {
 			want:  []string{"want exactly 1 running container from hanabira/catnip, found 2: a, b"},
 		},
 		{
+			name: "containers still running",
+			engine: catnipEngine(
+				ctr("c1", "amazing_meitner", "hanabira/catnip", catnipID, "running", 0, ""),
+				ctr("c2", "b", "hanabira/catnip", catnipID, "running", 0, ""),
+			),
+			check: "container: {image: hanabira/catnip, state: running, count: 0}",
+			want:  []string{"containers from hanabira/catnip still running: amazing_meitner, b; stop with docker stop amazing_meitner b (or Ctrl-C in the terminal where one runs in the foreground)"},
+		},
+		{
 			name:   "container still there",
 			engine: catnipEngine(ctr("c1", "web", "hanabira/catnip", catnipID, "exited", 0, "")),
 			check:  "no-container: {image: hanabira/catnip}",
