@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/docker/go-connections/nat"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 
 	"github.com/dockstep/dockstep/lessons"
 )
@@ -236,9 +237,15 @@ func TestHTTPHintGivesTheExposedPort(t *testing.T) {
 	} {
 		web := ctr("c1", "web", "visits-web", catnipID, "running", 0, "", fmt.Sprintf("%d:80", port))
 		web.summary.Labels = tt.labels
-		web.inspect.Config.ExposedPorts = nat.PortSet{"5000/tcp": {}}
+		// Publishing 80 exposes it on the container; the image says 5000.
+		web.inspect.Config.ExposedPorts = nat.PortSet{"5000/tcp": {}, "80/tcp": {}}
+		engine := catnipEngine(web)
+		img := engine.images["docker.io/hanabira/catnip:latest"]
+		img.Config = &dockerspec.DockerOCIImageConfig{}
+		img.Config.ExposedPorts = map[string]struct{}{"5000/tcp": {}}
+		engine.images["docker.io/hanabira/catnip:latest"] = img
 		c := compile(t, fmt.Sprintf(`http: {url: "http://localhost:%d/", timeout: 1s}`, port))
-		r := c.Evaluate(context.Background(), &Env{Docker: catnipEngine(web), MaxWait: 200 * time.Millisecond})
+		r := c.Evaluate(context.Background(), &Env{Docker: engine, MaxWait: 200 * time.Millisecond})
 		if !strings.Contains(r.Message, tt.want) {
 			t.Errorf("labels %v: got %q, want it to say %q", tt.labels, r.Message, tt.want)
 		}

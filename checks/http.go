@@ -194,18 +194,22 @@ func (c *httpCheck) portHint(ctx context.Context, env *Env, answered bool) (hint
 func (c *httpCheck) wrongPortHint(ctx context.Context, env *Env, s *container.Summary, b binding) string {
 	name := containerName(s.Names)
 	hint := fmt.Sprintf("container %s (from %s) publishes %s: does the app in it listen on port %d?", name, s.Image, b, b.container.num)
-	i, err := env.Docker.ContainerInspect(ctx, s.ID)
+	// The image's, not the container's: publishing a port exposes it on
+	// the container too.
+	i, err := env.Docker.ImageInspect(ctx, s.ImageID)
 	if err != nil || i.Config == nil {
 		return hint
 	}
 	var exposed []int
-	for p := range i.Config.ExposedPorts {
-		if p.Proto() == b.container.proto {
-			if p.Int() == b.container.num {
-				return hint // the image says the app listens there
-			}
-			exposed = append(exposed, p.Int())
+	for e := range i.Config.ExposedPorts {
+		p, err := parsePort(e)
+		if err != nil || p.proto != b.container.proto {
+			continue
 		}
+		if p.num == b.container.num {
+			return hint // the image says the app listens there
+		}
+		exposed = append(exposed, p.num)
 	}
 	if len(exposed) != 1 {
 		return hint
