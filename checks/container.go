@@ -573,7 +573,13 @@ func (c *containerCheck) mismatches(ctx context.Context, env *Env, s *container.
 			if again == "" {
 				again = "docker run " + c.runFlags() + "..."
 			}
-			wrong = append(wrong, "\n"+fmt.Sprintf("Ports are set when a container is created: remove this one (docker rm -f %s) and run it again: %s", containerName(s.Names), again))
+			name := containerName(s.Names)
+			how := fmt.Sprintf("remove this one (docker rm -f %s)", name)
+			if i, err := inspect(); err == nil && s.State == "running" && i.Config != nil && (i.Config.AttachStdout || i.Config.AttachStderr) {
+				// It holds the terminal it was started in.
+				how = fmt.Sprintf("stop this one (Ctrl-C in the terminal where it runs, or docker rm -f %s from another)", name)
+			}
+			wrong = append(wrong, "\n"+fmt.Sprintf("Ports are set when a container is created: %s and run it again: %s", how, again))
 		}
 	}
 	if c.command != "" && !strings.Contains(s.Command, c.command) {

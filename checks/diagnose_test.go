@@ -98,6 +98,16 @@ func TestDiagnoses(t *testing.T) {
 			want:   []string{"the container from hanabira/catnip publishes no ports: add -p 8888:5000 to docker run", "to docker run\nPorts are set when a container is created: remove this one (docker rm -f web) and run it again: docker run -d -p 8888:5000 hanabira/catnip"},
 		},
 		{
+			name: "run in the foreground without -p",
+			engine: func() *fakeDocker {
+				c := ctr("c1", "fervent_swanson", "hanabira/catnip", catnipID, "running", 0, "")
+				c.inspect.Config.AttachStdout = true
+				return catnipEngine(c)
+			}(),
+			check: `container: {image: hanabira/catnip, publish: "8888:5000"}`,
+			want:  []string{"to docker run\nPorts are set when a container is created: stop this one (Ctrl-C in the terminal where it runs, or docker rm -f fervent_swanson from another) and run it again"},
+		},
+		{
 			name:   "host and container ports the wrong way round",
 			engine: catnipEngine(ctr("c1", "my-site", "hanabira/catnip", catnipID, "running", 0, "", "5000:8888")),
 			check:  `container: {name: my-site, image: hanabira/catnip, publish: "8888:5000"}`,
