@@ -588,13 +588,16 @@ func (d *demo) verify(ctx context.Context, s *lessons.Step, since time.Time, too
 	deadline := begun.Add(d.o.Wait)
 	d.scr.keyLine("checking")
 	for {
-		res := checks.EvaluateAll(ctx, d.o.Registry, s.Checks, d.vars, env)
-		if allPassed(res) {
+		// The step's verdict as the runner gives it; its quiz comes next,
+		// answered on screen.
+		v := checks.JudgeStep(ctx, d.o.Registry, s, d.vars, env, checks.QuizRight)
+		res := v.Results
+		if v.Outcome == checks.Passed {
 			took += time.Since(begun)
 			var b strings.Builder
 			fmt.Fprintf(&b, "%s  %s", d.scr.green("✓ "+lessons.Expand(s.Title, d.vars)), d.scr.dim(fmt.Sprintf("(engine %s)", round(took))))
 			for _, r := range res {
-				fmt.Fprintf(&b, "\r\n  %s", d.scr.dim("✓ "+r.Kind+": "+oneLine(r.Message)))
+				b.WriteString(d.checkLines("✓ "+r.Kind+": "+oneLine(r.Message), d.scr.dim))
 			}
 			d.freshPrompt(ctx, b.String())
 			return true
@@ -602,10 +605,16 @@ func (d *demo) verify(ctx context.Context, s *lessons.Step, since time.Time, too
 		if time.Now().After(deadline) || ctx.Err() != nil {
 			var b strings.Builder
 			var why []string
-			fmt.Fprintf(&b, "%s", d.scr.red(fmt.Sprintf("✗ %s: the checks do not hold after %s", lessons.Expand(s.Title, d.vars), round(d.o.Wait))))
+			if v.Outcome == checks.Unknown {
+				msg := fmt.Sprintf("✗ %s: the Docker engine could not be asked: %s", lessons.Expand(s.Title, d.vars), oneLine(v.Reason))
+				b.WriteString(d.scr.red(msg))
+				why = append(why, msg)
+			} else {
+				fmt.Fprintf(&b, "%s", d.scr.red(fmt.Sprintf("✗ %s: the checks do not hold after %s", lessons.Expand(s.Title, d.vars), round(d.o.Wait))))
+			}
 			for i, r := range res {
-				if !r.Passed {
-					fmt.Fprintf(&b, "\r\n  %s", d.scr.red("✗ "+r.Kind+": "+oneLine(r.Message)))
+				if !r.Passed && v.Outcome != checks.Unknown {
+					b.WriteString(d.checkLines("✗ "+r.Kind+": "+oneLine(r.Message), d.scr.red))
 					why = append(why, fmt.Sprintf("%s:%d: %s check: %s", s.Checks[i].Pos.File, s.Checks[i].Pos.Line, r.Kind, oneLine(r.Message)))
 				}
 			}
@@ -698,13 +707,22 @@ func (d *demo) sleep(ctx context.Context, dur time.Duration) {
 	}
 }
 
-func allPassed(res []checks.Result) bool {
-	for _, r := range res {
-		if !r.Passed {
-			return false
+// checkLines is one check's outcome under a step's ✓ or ✗: indented,
+// wrapped between words to the screen's width (a long diagnosis wrapped by
+// the terminal breaks words on a projector), at most four lines.
+func (d *demo) checkLines(text string, style func(string) string) string {
+	d.scr.mu.Lock()
+	cols := d.scr.cols
+	d.scr.mu.Unlock()
+	var b strings.Builder
+	for i, l := range wrap(text, max(cols-4, 20), 4) {
+		indent := "    "
+		if i == 0 {
+			indent = "  "
 		}
+		b.WriteString("\r\n" + indent + style(l))
 	}
-	return len(res) > 0
+	return b.String()
 }
 
 func round(t time.Duration) time.Duration {

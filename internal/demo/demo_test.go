@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dockstep/dockstep/lessons"
 )
@@ -277,5 +278,34 @@ func TestRunKeysQuitAndKeep(t *testing.T) {
 				t.Fatalf("Run did not return after the answer; the screen has %q", screen.String())
 			}
 		})
+	}
+}
+
+// A check's line under ✓ wraps between words to the screen's width, with
+// a hanging indent, instead of being cut mid-word by the terminal.
+func TestCheckLinesWrapBetweenWords(t *testing.T) {
+	d := &demo{scr: &screen{cols: 40, plain: true}}
+	text := "✓ container: container static-site from prakhar1989/static-site is running and publishes 80/tcp on 8888"
+	got := d.checkLines(text, func(s string) string { return s })
+	lines := strings.Split(strings.TrimPrefix(got, "\r\n"), "\r\n")
+	if len(lines) < 3 {
+		t.Fatalf("got %q, want the text wrapped over several lines", lines)
+	}
+	var words []string
+	for i, l := range lines {
+		if n := utf8.RuneCountInString(l); n > 40 {
+			t.Errorf("line %d is %d columns, wider than the screen: %q", i, n, l)
+		}
+		indent := "    "
+		if i == 0 {
+			indent = "  "
+		}
+		if !strings.HasPrefix(l, indent) || strings.HasPrefix(l, indent+" ") {
+			t.Errorf("line %d %q does not start with the indent %q", i, l, indent)
+		}
+		words = append(words, strings.Fields(l)...)
+	}
+	if strings.Join(words, " ") != text {
+		t.Errorf("the words changed: got %q, want %q", strings.Join(words, " "), text)
 	}
 }
