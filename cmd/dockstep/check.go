@@ -89,7 +89,7 @@ func runCheck(ctx context.Context, o *checkOptions) error {
 	if err != nil && o.asJSON {
 		if ee := exitFor("dockstep check", err); ee.msg != "" {
 			// The report was not printed: say why, as JSON too.
-			if jerr := o.io.writeJSON(map[string]string{"error": ee.msg}); jerr != nil {
+			if jerr := o.io.WriteJSON(map[string]string{"error": ee.msg}); jerr != nil {
 				return jerr
 			}
 		}
@@ -111,7 +111,7 @@ func check(ctx context.Context, o *checkOptions) error {
 	if err != nil {
 		return err
 	}
-	req := grade.Request{Lesson: l, Step: o.step, Timeout: o.timeout, Registry: registry(), Memo: o.memo, Waiting: o.io.errOut}
+	req := grade.Request{Lesson: l, Step: o.step, Timeout: o.timeout, Registry: registry(), Memo: o.memo, Waiting: o.io.ErrOut}
 	var ep engine.Endpoint
 	req.Connect = func(ctx context.Context) (checks.Docker, error) {
 		c, e, err := o.engine(ctx)
@@ -141,7 +141,7 @@ func check(ctx context.Context, o *checkOptions) error {
 	case err != nil:
 		return exitf(3, "%v", err)
 	}
-	err = rep.Write(o.io.out, o.asJSON, o.io.color())
+	err = rep.Write(o.io.Out, o.asJSON, o.io.Color())
 	if err == nil && !rep.Passed {
 		err = exitf(1, "")
 	}
@@ -155,9 +155,9 @@ func check(ctx context.Context, o *checkOptions) error {
 // reportCheck reports dockstep check's report to the room. It never
 // changes the exit code.
 func reportCheck(ctx context.Context, o *checkOptions, l *lessons.Lesson, rep *grade.Report, vars map[string]string, dir string) {
-	seat, err := classroom.Join(o.room, o.name, o.io.errOut)
+	seat, err := classroom.Join(o.room, o.name, o.io.ErrOut)
 	if err != nil {
-		fmt.Fprintf(o.io.errOut, "room: not reported: %v\n", err)
+		fmt.Fprintf(o.io.ErrOut, "room: not reported: %v\n", err)
 		return
 	}
 	seat.ReportCheck(ctx, l, o.step, rep, vars, dir)

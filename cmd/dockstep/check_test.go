@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/dockstep/dockstep/internal/dockertest"
+	"github.com/dockstep/dockstep/internal/iostreams"
 )
 
 const checkLesson = "testdata/check-lesson.md"
@@ -17,7 +18,7 @@ const checkLesson = "testdata/check-lesson.md"
 func runCheckCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code = run(args, &streams{in: strings.NewReader(""), out: &out, errOut: &errOut})
+	code = run(args, &iostreams.Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
 	return code, out.String(), errOut.String()
 }
 
@@ -169,7 +170,7 @@ func TestCheckColour(t *testing.T) {
 				t.Setenv("NO_COLOR", "1")
 			}
 			var out, errOut bytes.Buffer
-			code := run([]string{"check", checkLesson, "--var", "image=x", "--step", "3", "--dir", dir}, &streams{in: strings.NewReader(""), out: &out, errOut: &errOut, outTTY: tt.tty})
+			code := run([]string{"check", checkLesson, "--var", "image=x", "--step", "3", "--dir", dir}, &iostreams.Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, OutTTY: tt.tty})
 			if code != 0 || !strings.HasPrefix(out.String(), tt.want) {
 				t.Errorf("got exit %d, output %q; want 0 and output starting %q", code, out.String(), tt.want)
 			}

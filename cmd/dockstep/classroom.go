@@ -59,7 +59,7 @@ func runClassroomServe(ctx context.Context, o *classroomOptions) error {
 	err := classroom.Serve(ctx, classroom.ServeOptions{
 		Addr: o.addr, DB: o.db, Title: o.title,
 		TLSCert: o.tlsCert, TLSKey: o.tlsKey,
-		Out: o.io.out,
+		Out: o.io.Out,
 	})
 	if err != nil {
 		return exitf(2, "dockstep classroom serve: %v", err)

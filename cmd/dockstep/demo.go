@@ -115,7 +115,7 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 		Registry: registry(),
 		Connect:  o.engine, Dial: o.dial,
 		Fetch: func(ctx context.Context) error { return o.fetch(ctx, l.ID) },
-		In:    o.io.in, Out: o.io.out, ErrOut: o.io.errOut,
-		InTTY: o.io.inTTY, OutTTY: o.io.outTTY, Color: o.io.color(),
+		In:    o.io.In, Out: o.io.Out, ErrOut: o.io.ErrOut,
+		InTTY: o.io.InTTY, OutTTY: o.io.OutTTY, Color: o.io.Color(),
 	})
 }

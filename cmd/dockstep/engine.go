@@ -9,7 +9,7 @@ import (
 // engineOptions say how to find the engine: --host, then the environment
 // the docker CLI reads.
 func (g *globals) engineOptions() engine.Options {
-	return engine.Options{Host: g.host, Getenv: g.io.env}
+	return engine.Options{Host: g.host, Getenv: g.io.Env}
 }
 
 // connectAs is a command's engine factory: it makes the one Docker client,

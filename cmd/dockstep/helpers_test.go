@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dockstep/dockstep/internal/iostreams"
 )
 
 // doctorLessons are the fixture lessons of doctor and prefetch, kept beside
@@ -40,9 +42,9 @@ func engineEnv(t *testing.T) map[string]string {
 func runEnv(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	io := &streams{in: strings.NewReader(""), out: &out, errOut: &errOut}
+	io := &iostreams.Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
 	if env != nil {
-		io.getenv = mapEnv(env)
+		io.Getenv = mapEnv(env)
 	}
 	code = run(args, io)
 	return code, out.String(), errOut.String()

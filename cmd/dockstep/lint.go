@@ -38,7 +38,7 @@ func runLint(ctx context.Context, o *lintOptions) error {
 	}
 	all, probs := sel.Lessons, sel.Problems
 	for _, n := range checks.Notices(all) {
-		fmt.Fprintln(o.io.errOut, n.Error())
+		fmt.Fprintln(o.io.ErrOut, n.Error())
 	}
 	if len(probs) > 0 {
 		return exitf(2, "%s\n%d problem%s found", probs.Error(), len(probs), plural(len(probs)))
@@ -47,7 +47,7 @@ func runLint(ctx context.Context, o *lintOptions) error {
 	for _, l := range all {
 		steps += len(l.Steps)
 	}
-	fmt.Fprintf(o.io.out, "%d lesson%s, %d steps: no problems\n", len(all), plural(len(all)), steps)
+	fmt.Fprintf(o.io.Out, "%d lesson%s, %d steps: no problems\n", len(all), plural(len(all)), steps)
 	return nil
 }
 

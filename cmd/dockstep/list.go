@@ -36,9 +36,9 @@ func runList(ctx context.Context, o *listOptions) error {
 	}
 	rows := o.progress().List(all)
 	if o.asJSON {
-		return o.io.writeJSON(rows)
+		return o.io.WriteJSON(rows)
 	}
-	tw := tabwriter.NewWriter(o.io.out, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(o.io.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "#\tID\tTITLE\tSTEPS\tDONE")
 	for i, r := range rows {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\n", i+1, r.ID, r.Title, r.Steps, r.Where())

@@ -11,6 +11,7 @@ import (
 	"github.com/dockstep/dockstep/internal/demo"
 	"github.com/dockstep/dockstep/internal/engine"
 	"github.com/dockstep/dockstep/internal/grade"
+	"github.com/dockstep/dockstep/internal/iostreams"
 	"github.com/dockstep/dockstep/internal/prover"
 	"github.com/dockstep/dockstep/internal/workshop"
 	"github.com/dockstep/dockstep/lessons"
@@ -20,11 +21,11 @@ import (
 var version = "dev"
 
 func main() {
-	os.Exit(run(os.Args[1:], newStreams()))
+	os.Exit(run(os.Args[1:], iostreams.System()))
 }
 
 // run executes dockstep with the given arguments and returns the exit code.
-func run(args []string, io *streams) int {
+func run(args []string, io *iostreams.Streams) int {
 	root := newRootCmd(io)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteC()
@@ -37,7 +38,7 @@ func run(args []string, io *streams) int {
 	}
 	ee := exitFor(name, err)
 	if ee.msg != "" {
-		fmt.Fprintln(io.errOut, ee.msg)
+		fmt.Fprintln(io.ErrOut, ee.msg)
 	}
 	return ee.code
 }

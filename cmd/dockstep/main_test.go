@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/dockstep/dockstep/internal/iostreams"
 )
 
 // TestMain lets the test binary act as the dockstep command: testscript
@@ -13,7 +15,7 @@ import (
 // command line.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"dockstep": func() { os.Exit(run(os.Args[1:], newStreams())) },
+		"dockstep": func() { os.Exit(run(os.Args[1:], iostreams.System())) },
 	})
 }
 

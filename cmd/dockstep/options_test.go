@@ -15,6 +15,7 @@ import (
 
 	"github.com/dockstep/dockstep/checks"
 	"github.com/dockstep/dockstep/internal/engine"
+	"github.com/dockstep/dockstep/internal/iostreams"
 	"github.com/dockstep/dockstep/internal/workshop"
 )
 
@@ -26,7 +27,7 @@ import (
 func fakeBase(t *testing.T, dir string, out *bytes.Buffer) base {
 	t.Helper()
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
-	g := &globals{io: &streams{in: strings.NewReader(""), out: out, errOut: out, getenv: mapEnv(nil)}, lessonsDir: dir}
+	g := &globals{io: &iostreams.Streams{In: strings.NewReader(""), Out: out, ErrOut: out, Getenv: mapEnv(nil)}, lessonsDir: dir}
 	return g.base()
 }
 
@@ -119,7 +120,7 @@ func TestPrefetchWithAFakeEngine(t *testing.T) {
 // options the flags and arguments give, and the command's run function is
 // not called.
 func TestFlagsFillTheOptions(t *testing.T) {
-	g := &globals{io: &streams{out: io.Discard, errOut: io.Discard}}
+	g := &globals{io: &iostreams.Streams{Out: io.Discard, ErrOut: io.Discard}}
 	var got *checkOptions
 	cmd := newCheckCmd(g, func(_ context.Context, o *checkOptions) error { got = o; return nil })
 	cmd.SetArgs([]string{"web", "--step", "2", "--var", "a=b", "--json", "--timeout", "3s", "--room", "http://h:1/join/x", "--name", "Ann"})

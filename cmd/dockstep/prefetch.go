@@ -68,12 +68,12 @@ func runPrefetch(ctx context.Context, o *prefetchOptions) error {
 		return err
 	}
 	if len(sel.Problems) > 0 {
-		fmt.Fprintf(o.io.errOut, "%s\nwarning: these lessons have problems (dockstep lint lists them); prefetching the images of what could be read\n", sel.Problems.Error())
+		fmt.Fprintf(o.io.ErrOut, "%s\nwarning: these lessons have problems (dockstep lint lists them); prefetching the images of what could be read\n", sel.Problems.Error())
 	}
 	return workshop.Fetch(ctx, workshop.Fetching{
 		Images: workshop.CollectNeeds(registry(), sel.Lessons, vars).Images, PushTo: o.pushTo, List: o.list,
 		Connect: o.engine,
 		// A bar redrawn in place needs a terminal that understands \r and ESC[K.
-		Out: o.io.out, TTY: o.io.outTTY && o.io.env("TERM") != "dumb",
+		Out: o.io.Out, TTY: o.io.OutTTY && o.io.Env("TERM") != "dumb",
 	})
 }

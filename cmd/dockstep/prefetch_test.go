@@ -18,6 +18,7 @@ import (
 
 	"github.com/dockstep/dockstep/internal/dockertest"
 	"github.com/dockstep/dockstep/internal/engine"
+	"github.com/dockstep/dockstep/internal/iostreams"
 	"github.com/dockstep/dockstep/internal/workshop"
 )
 
@@ -144,7 +145,7 @@ func TestPrefetchThroughMirror(t *testing.T) {
 		t.Fatalf("removing %s before pulling it back: %v", name, err)
 	}
 	var out2, errOut2 bytes.Buffer
-	code = run([]string{"prefetch", "--lessons", lessonNeeding(t, room)}, &streams{in: strings.NewReader(""), out: &out2, errOut: &errOut2, outTTY: true})
+	code = run([]string{"prefetch", "--lessons", lessonNeeding(t, room)}, &iostreams.Streams{In: strings.NewReader(""), Out: &out2, ErrOut: &errOut2, OutTTY: true})
 	if code != 0 {
 		t.Fatalf("pulling %s back: got exit %d\n%s%s", room, code, out2.String(), errOut2.String())
 	}

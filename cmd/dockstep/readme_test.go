@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/dockstep/dockstep/internal/iostreams"
 )
 
 // TestREADMEStaysTrue keeps README.md in step with the code: it names the
@@ -32,7 +34,7 @@ func TestREADMEStaysTrue(t *testing.T) {
 	if !strings.Contains(string(ci), goTest[1]) {
 		t.Errorf(".ci/run does not run %q, which README.md says it does", goTest[1])
 	}
-	root := newRootCmd(&streams{})
+	root := newRootCmd(&iostreams.Streams{})
 	for _, c := range root.Commands() {
 		if c.Hidden || c.Name() == "help" || c.Name() == "completion" {
 			continue

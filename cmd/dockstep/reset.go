@@ -56,7 +56,7 @@ func runReset(ctx context.Context, o *resetOptions) error {
 	if err != nil {
 		return exitf(2, "%v", err)
 	}
-	f := progress.Forgetting{ID: o.lesson, Out: o.io.out, ErrOut: o.io.errOut, Now: time.Now()}
+	f := progress.Forgetting{ID: o.lesson, Out: o.io.Out, ErrOut: o.io.ErrOut, Now: time.Now()}
 	// Not an id in the progress file: the lesson as any command names it
 	// (a number, a path), which must exist.
 	f.Lesson = o.course.ID

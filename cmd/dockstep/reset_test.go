@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dockstep/dockstep/internal/iostreams"
 	"github.com/dockstep/dockstep/internal/progress"
 )
 
@@ -88,7 +89,7 @@ func TestResetAsksFirst(t *testing.T) {
 		t.Run(tc.says, func(t *testing.T) {
 			st := saveProgress(t)
 			var out bytes.Buffer
-			g := &globals{io: &streams{out: &out, errOut: &out}, lessonsDir: "testdata/e2e-lessons"}
+			g := &globals{io: &iostreams.Streams{Out: &out, ErrOut: &out}, lessonsDir: "testdata/e2e-lessons"}
 			var asked string
 			err := runReset(context.Background(), &resetOptions{base: g.base(), prompter: func() (confirmer, error) {
 				return &scriptedConfirm{asked: &asked, answer: tc.answer}, nil

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dockstep/dockstep/checks"
+	"github.com/dockstep/dockstep/internal/iostreams"
 	"github.com/dockstep/dockstep/lessons"
 )
 
@@ -13,14 +14,14 @@ import (
 // wiring fills its options (as the GitHub CLI's factory does): the streams,
 // the course, the engine factory, the prompter.
 type globals struct {
-	io         *streams
+	io         *iostreams.Streams
 	lessonsDir string
 	host       string // --host: the engine to use, as the docker CLI's -H
 }
 
 // base is what every command's options hold: its streams and the course.
 type base struct {
-	io     *streams
+	io     *iostreams.Streams
 	course lessons.Source
 }
 
@@ -39,7 +40,7 @@ func runWith[O any](ctx context.Context, o O, runF, run func(context.Context, O)
 	return run(ctx, o)
 }
 
-func newRootCmd(io *streams) *cobra.Command {
+func newRootCmd(io *iostreams.Streams) *cobra.Command {
 	g := &globals{io: io}
 	start := &startOptions{}
 	root := &cobra.Command{
@@ -59,9 +60,9 @@ Docker engine and tells you at once whether it worked, and if not, why.`,
 		},
 	}
 	addStartFlags(root, start)
-	root.SetIn(io.in)
-	root.SetOut(io.out)
-	root.SetErr(io.errOut)
+	root.SetIn(io.In)
+	root.SetOut(io.Out)
+	root.SetErr(io.ErrOut)
 	root.PersistentFlags().StringVarP(&g.host, "host", "H", "", "use the Docker engine at this `address` (as docker -H) instead of the one your docker command uses")
 	root.PersistentFlags().StringVar(&g.lessonsDir, "lessons", "", "read lessons from this `dir` instead of the course built into dockstep")
 	root.AddCommand(

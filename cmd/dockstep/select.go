@@ -40,5 +40,5 @@ func (b *base) lessonVars(args, flags []string) (lessons.Selection, func(*lesson
 // progress reads the learner's progress for display; what goes wrong is
 // a warning, and no progress is shown.
 func (b *base) progress() *progress.Progress {
-	return progress.Shown(func(msg string) { fmt.Fprintf(b.io.errOut, "warning: %s\n", msg) })
+	return progress.Shown(func(msg string) { fmt.Fprintf(b.io.ErrOut, "warning: %s\n", msg) })
 }

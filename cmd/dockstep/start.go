@@ -73,11 +73,11 @@ var errNoTerminal = errors.New("no terminal")
 
 // prompter is the prompter factory: the survey prompter on the terminal.
 func (g *globals) prompter() (runner.ClosingPrompter, error) {
-	in, out, ok := g.io.terminal()
+	in, out, ok := g.io.Terminal()
 	if !ok {
 		return nil, errNoTerminal
 	}
-	return prompt.NewSurvey(in, out, g.io.errOut, g.io.color())
+	return prompt.NewSurvey(in, out, g.io.ErrOut, g.io.Color())
 }
 
 // needTerminal is the message of the interactive commands without one.
@@ -92,7 +92,7 @@ func runStart(ctx context.Context, o *startOptions) error {
 	if o.lesson == "" {
 		what = "dockstep"
 	}
-	in, out, ok := o.io.terminal()
+	in, out, ok := o.io.Terminal()
 	if !ok {
 		return exitf(2, needTerminal, what)
 	}
@@ -117,14 +117,14 @@ func runStart(ctx context.Context, o *startOptions) error {
 	defer c.Close()
 	s := runner.Session{
 		Course: course, ID: id, Vars: vars,
-		In: in, Out: out, ErrOut: o.io.errOut, Color: o.io.color(),
+		In: in, Out: out, ErrOut: o.io.ErrOut, Color: o.io.Color(),
 		Prompter:   o.prompter,
 		Docker:     c,
 		Registry:   registry(),
 		PortHolder: workshop.HostPortHolder,
 	}
 	if o.room != "" {
-		s.Join, s.Name, s.CheckName = classroom.Joiner(o.room, o.io.errOut), o.name, classroom.CheckName
+		s.Join, s.Name, s.CheckName = classroom.Joiner(o.room, o.io.ErrOut), o.name, classroom.CheckName
 	}
 	err = runner.Start(ctx, s)
 	switch {

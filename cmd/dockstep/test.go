@@ -107,12 +107,12 @@ func runTest(ctx context.Context, opts *testOptions) error {
 	// clean up, rather than leave containers and processes behind.
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	p := &prover.Prover{Docker: c, Registry: registry(), Out: opts.io.out,
+	p := &prover.Prover{Docker: c, Registry: registry(), Out: opts.io.Out,
 		Repeat: opts.repeat, Keep: opts.keep, Verbose: opts.verbose, Vars: set, Wait: opts.wait}
 	sum := p.All(ctx, all)
 	if err := sum.Verdict(ctx.Err() != nil, ep.String()); err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.io.out, "\n%s\n", sum)
+	fmt.Fprintf(opts.io.Out, "\n%s\n", sum)
 	return nil
 }

@@ -13,13 +13,14 @@ import (
 	"github.com/docker/docker/api/types/filters"
 
 	"github.com/dockstep/dockstep/internal/dockertest"
+	"github.com/dockstep/dockstep/internal/iostreams"
 )
 
 // runDockstep runs the command line and returns its exit code and output.
 func runDockstep(t *testing.T, args ...string) (int, string) {
 	t.Helper()
 	var out bytes.Buffer
-	io := &streams{in: strings.NewReader(""), out: &out, errOut: &out}
+	io := &iostreams.Streams{In: strings.NewReader(""), Out: &out, ErrOut: &out}
 	code := run(args, io)
 	return code, out.String()
 }
@@ -159,7 +160,7 @@ func TestTestCommandArguments(t *testing.T) {
 // the lessons in order, no lint problems, and every step with checks also
 // has a hint and a solution that can be replayed.
 func TestEmbeddedCourse(t *testing.T) {
-	g := &globals{io: &streams{}}
+	g := &globals{io: &iostreams.Streams{}}
 	all, probs := g.source().Load()
 	if len(probs) > 0 {
 		t.Fatalf("the course has problems:\n%v", probs)
