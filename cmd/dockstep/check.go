@@ -65,7 +65,7 @@ check did not finish in time), 2 for a lesson or usage error, 3 when the
 Docker engine cannot be reached.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.base, o.engine, o.lesson = g.base(), connectAs[checkEngine](g), args[0]
+			o.base, o.engine, o.lesson = g.base(), engine.Factory[checkEngine](g.engineOptions()), args[0]
 			if dir, err := progress.StateDir(); err == nil {
 				o.memo = progress.NewStore(dir)
 			}

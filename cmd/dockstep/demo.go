@@ -77,7 +77,8 @@ step) or the lesson cannot be presented here; 2 for a lesson or usage
 error; 3 when the Docker engine cannot be used.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.base, o.engine, o.dial, o.lesson = g.base(), connectAs[demo.Engine](g), g.dial, args
+			o.base, o.engine, o.lesson = g.base(), engine.Factory[demo.Engine](g.engineOptions()), args
+			o.dial = engine.Dialer[workshop.Engine](g.engineOptions())
 			o.fetch = func(ctx context.Context, lesson string) error {
 				p := &prefetchOptions{}
 				g.fillPrefetch(p, []string{lesson})

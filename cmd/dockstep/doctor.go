@@ -42,22 +42,13 @@ Exit status: 0 when the chosen lessons can run here, 1 otherwise, 2 when
 the lessons cannot be read, 3 when the Docker engine cannot be reached
 (after the checklist, which says why).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.base, o.dial, o.lessons = g.base(), g.dial, args
+			o.base, o.dial, o.lessons = g.base(), engine.Dialer[workshop.Engine](g.engineOptions()), args
 			return runWith(cmd.Context(), o, runF, runDoctor)
 		},
 	}
 	cmd.Flags().StringArrayVar(&o.vars, "var", nil, "give the lesson variable `name=value` (repeat for each)")
 	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print the checklist as JSON, with the engine endpoint and its source")
 	return cmd
-}
-
-// dial is the doctor's engine factory.
-func (g *globals) dial() (workshop.Engine, engine.Endpoint, error) {
-	c, ep, err := engine.Dial(g.engineOptions())
-	if err != nil {
-		return nil, ep, err
-	}
-	return c, ep, nil
 }
 
 func runDoctor(ctx context.Context, o *doctorOptions) error {

@@ -54,7 +54,7 @@ when the lessons cannot be read, 3 when the Docker engine cannot be reached.`,
 
 // fillPrefetch fills prefetch's options (dockstep demo fetches too).
 func (g *globals) fillPrefetch(o *prefetchOptions, args []string) {
-	o.base, o.engine, o.lessons = g.base(), connectAs[workshop.FetchEngine](g), args
+	o.base, o.engine, o.lessons = g.base(), engine.Factory[workshop.FetchEngine](g.engineOptions()), args
 }
 
 func runPrefetch(ctx context.Context, o *prefetchOptions) error {

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dockstep/dockstep/checks"
+	"github.com/dockstep/dockstep/internal/engine"
 	"github.com/dockstep/dockstep/internal/iostreams"
 	"github.com/dockstep/dockstep/lessons"
 )
@@ -79,6 +80,14 @@ Docker engine and tells you at once whether it worked, and if not, why.`,
 		newDemoCmd(g, nil),
 	)
 	return root
+}
+
+// engineOptions say how to find the engine: --host, then the environment
+// the docker CLI reads. Every engine factory is engine.Factory with them
+// (doctor's engine.Dialer): when the engine does not answer, its
+// *engine.UnreachableError ends dockstep with exit status 3 (exitFor).
+func (g *globals) engineOptions() engine.Options {
+	return engine.Options{Host: g.host, Getenv: g.io.Env}
 }
 
 // registry is the check registry every command validates lessons with.

@@ -59,7 +59,7 @@ Exit status: 0 when you quit, 130 after Ctrl-C (your progress is saved),
 
 // fillStart fills the options of the runner's commands.
 func (g *globals) fillStart(o *startOptions) {
-	o.base, o.engine, o.prompter = g.base(), connectAs[checkEngine](g), g.prompter
+	o.base, o.engine, o.prompter = g.base(), engine.Factory[checkEngine](g.engineOptions()), g.prompter
 }
 
 func addStartFlags(cmd *cobra.Command, o *startOptions) {

@@ -76,7 +76,7 @@ the Docker engine cannot be used, 130 when interrupted (after cleaning up).`,
 			if opts.repeat < 1 {
 				return exitf(2, "--repeat must be 1 or more, not %d", opts.repeat)
 			}
-			opts.base, opts.engine, opts.lessons = g.base(), connectAs[testEngine](g), args
+			opts.base, opts.engine, opts.lessons = g.base(), engine.Factory[testEngine](g.engineOptions()), args
 			return runWith(cmd.Context(), opts, runF, runTest)
 		},
 	}

@@ -72,6 +72,33 @@ func Connect(ctx context.Context, o Options) (*client.Client, Endpoint, error) {
 	return c, ep, nil
 }
 
+// Factory is a command's engine factory: each call Connects with o and
+// gives the client as E, the small interface the command needs (the
+// client must have its methods). The caller closes what it gets.
+func Factory[E any](o Options) func(context.Context) (E, Endpoint, error) {
+	return func(ctx context.Context) (E, Endpoint, error) {
+		var e E
+		c, ep, err := Connect(ctx, o)
+		if err != nil {
+			return e, ep, err
+		}
+		return any(c).(E), ep, nil
+	}
+}
+
+// Dialer is Factory with Dial: the client made without asking the engine
+// anything, for dockstep doctor, which asks and reports what fails.
+func Dialer[E any](o Options) func() (E, Endpoint, error) {
+	return func() (E, Endpoint, error) {
+		var e E
+		c, ep, err := Dial(o)
+		if err != nil {
+			return e, ep, err
+		}
+		return any(c).(E), ep, nil
+	}
+}
+
 // Unreachable is the error for an engine at ep that failed with err: it
 // names the endpoint and says what to do.
 func Unreachable(ep Endpoint, err error) *UnreachableError {
