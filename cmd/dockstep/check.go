@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/dockstep/dockstep/checks"
 	"github.com/dockstep/dockstep/internal/classroom"
 	"github.com/dockstep/dockstep/internal/engine"
 	"github.com/dockstep/dockstep/internal/grade"
@@ -19,7 +16,7 @@ import (
 // checkOptions are what dockstep check runs with.
 type checkOptions struct {
 	base
-	engine func(context.Context) (checkEngine, engine.Endpoint, error)
+	engine func(context.Context) (grade.Engine, engine.Endpoint, error)
 	// memo keeps the checks' memo between runs; nil keeps none.
 	memo   grade.Memo
 	lesson string
@@ -33,13 +30,7 @@ type checkOptions struct {
 	room, name string
 }
 
-// checkEngine is what dockstep check needs of the engine.
-type checkEngine interface {
-	checks.Docker
-	Close() error
-}
-
-var _ checkEngine = (*engine.Client)(nil)
+var _ grade.Engine = (*engine.Client)(nil)
 
 func newCheckCmd(g *globals, runF func(context.Context, *checkOptions) error) *cobra.Command {
 	o := &checkOptions{}
@@ -65,7 +56,7 @@ check did not finish in time), 2 for a lesson or usage error, 3 when the
 Docker engine cannot be reached.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.base, o.engine, o.lesson = g.base(), engine.Factory[checkEngine](g.engineOptions()), args[0]
+			o.base, o.engine, o.lesson = g.base(), engine.Factory[grade.Engine](g.engineOptions()), args[0]
 			if dir, err := progress.StateDir(); err == nil {
 				o.memo = progress.NewStore(dir)
 			}
@@ -99,7 +90,7 @@ func runCheck(ctx context.Context, o *checkOptions) error {
 
 func check(ctx context.Context, o *checkOptions) error {
 	if o.room != "" {
-		if err := checkRoom(o.room, "--room", o.name, true); err != nil {
+		if err := classroom.CheckFlags(o.room, "--room", o.name, true); err != nil {
 			return err
 		}
 	}
@@ -111,35 +102,15 @@ func check(ctx context.Context, o *checkOptions) error {
 	if err != nil {
 		return err
 	}
-	req := grade.Request{Lesson: l, Step: o.step, Timeout: o.timeout, Registry: registry(), Memo: o.memo, Waiting: o.io.ErrOut}
-	var ep engine.Endpoint
-	req.Connect = func(ctx context.Context) (checks.Docker, error) {
-		c, e, err := o.engine(ctx)
-		if err != nil {
-			return nil, err
-		}
-		context.AfterFunc(ctx, func() { c.Close() })
-		ep = e
-		return c, nil
-	}
+	req := grade.Request{Lesson: l, Step: o.step, Timeout: o.timeout, Registry: registry(), Memo: o.memo, Waiting: o.io.ErrOut, Connect: o.engine}
 	// What the learner answered in dockstep start counts, as does the
 	// folder their lesson's files are in.
-	err = req.Learner(given, o.dir, o.progress().Lessons[l.ID])
-	var rep *grade.Report
-	if err == nil {
-		rep, err = grade.Run(ctx, req)
-	}
-	var usage *grade.UsageError
-	var timeout *grade.TimeoutError
-	var lost *grade.EngineError
-	var ee *exitError
-	switch {
-	case errors.As(err, &lost):
-		return engine.Unreachable(ep, lost.Err)
-	case errors.As(err, &usage), errors.As(err, &timeout), errors.As(err, &ee):
+	if err := req.Learner(given, o.dir, o.progress().Lessons[l.ID]); err != nil {
 		return err
-	case err != nil:
-		return exitf(3, "%v", err)
+	}
+	rep, err := grade.Run(ctx, req)
+	if err != nil {
+		return err
 	}
 	err = rep.Write(o.io.Out, o.asJSON, o.io.Color())
 	if err == nil && !rep.Passed {
@@ -147,18 +118,7 @@ func check(ctx context.Context, o *checkOptions) error {
 	}
 	if o.room != "" {
 		// After the result is printed: the room may be slow or away.
-		reportCheck(ctx, o, l, rep, req.Vars, req.Dir)
+		classroom.SendCheck(ctx, o.room, o.name, o.io.ErrOut, l, o.step, rep, req.Vars, req.Dir)
 	}
 	return err
-}
-
-// reportCheck reports dockstep check's report to the room. It never
-// changes the exit code.
-func reportCheck(ctx context.Context, o *checkOptions, l *lessons.Lesson, rep *grade.Report, vars map[string]string, dir string) {
-	seat, err := classroom.Join(o.room, o.name, o.io.ErrOut)
-	if err != nil {
-		fmt.Fprintf(o.io.ErrOut, "room: not reported: %v\n", err)
-		return
-	}
-	seat.ReportCheck(ctx, l, o.step, rep, vars, dir)
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 
 	"github.com/spf13/cobra"
-
-	"github.com/dockstep/dockstep/internal/classroom"
 )
 
 func newJoinCmd(g *globals, runF func(context.Context, *startOptions) error) *cobra.Command {
@@ -38,25 +36,4 @@ name or paths.`,
 func roomFlags(cmd *cobra.Command, room, name *string) {
 	cmd.Flags().StringVar(room, "room", "", "report to the instructor's room at this join `URL` (see dockstep join)")
 	cmd.Flags().StringVar(name, "name", "", "your `name` as the room shows it")
-}
-
-// checkRoom checks, before anything else is done, the room's join
-// address (urlFlag names its flag: "" for dockstep join's argument) and
-// --name, which needName requires (dockstep check cannot ask it).
-func checkRoom(url, urlFlag, name string, needName bool) error {
-	if needName && name == "" {
-		return exitf(2, "--room needs --name: the name the room shows you by")
-	}
-	if name != "" {
-		if err := classroom.CheckName(name); err != nil {
-			return exitf(2, "--name: %v", err)
-		}
-	}
-	if _, _, err := classroom.ParseJoinURL(url); err != nil {
-		if urlFlag != "" {
-			return exitf(2, "%s: %v", urlFlag, err)
-		}
-		return exitf(2, "%v", err)
-	}
-	return nil
 }

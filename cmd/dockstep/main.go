@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/dockstep/dockstep/internal/classroom"
 	"github.com/dockstep/dockstep/internal/demo"
 	"github.com/dockstep/dockstep/internal/engine"
 	"github.com/dockstep/dockstep/internal/grade"
@@ -69,6 +70,7 @@ func exitFor(cmd string, err error) *exitError {
 		lessonUsage *lessons.UsageError
 		demoUsage   *demo.UsageError
 		gradeUsage  *grade.UsageError
+		roomUsage   *classroom.UsageError
 		notReady    *demo.NotReadyError
 		stopped     *demo.StoppedError
 		reset       *demo.ResetError
@@ -81,7 +83,7 @@ func exitFor(cmd string, err error) *exitError {
 		return ee
 	case errors.As(err, &unreachable):
 		return &exitError{code: 3, msg: unreachable.Error()}
-	case errors.As(err, &notFound), errors.As(err, &lessonUsage), errors.As(err, &demoUsage), errors.As(err, &gradeUsage):
+	case errors.As(err, &notFound), errors.As(err, &lessonUsage), errors.As(err, &demoUsage), errors.As(err, &gradeUsage), errors.As(err, &roomUsage):
 		return &exitError{code: 2, msg: err.Error()}
 	case errors.As(err, &notReady) && notReady.NoEngine:
 		return &exitError{code: 3, msg: cmd + ": " + err.Error()}

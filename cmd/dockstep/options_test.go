@@ -15,6 +15,7 @@ import (
 
 	"github.com/dockstep/dockstep/checks"
 	"github.com/dockstep/dockstep/internal/engine"
+	"github.com/dockstep/dockstep/internal/grade"
 	"github.com/dockstep/dockstep/internal/iostreams"
 	"github.com/dockstep/dockstep/internal/workshop"
 )
@@ -56,7 +57,7 @@ func TestCheckEngineLostNamesTheEndpoint(t *testing.T) {
 	var out bytes.Buffer
 	ep := engine.Endpoint{Host: "tcp://fake:2375", Source: "a test"}
 	o := &checkOptions{base: fakeBase(t, "", &out), lesson: checkLesson, step: 1, vars: []string{"image=busybox"}, dir: t.TempDir(), timeout: 5 * time.Second,
-		engine: func(context.Context) (checkEngine, engine.Endpoint, error) { return lostEngine{}, ep, nil }}
+		engine: func(context.Context) (grade.Engine, engine.Endpoint, error) { return lostEngine{}, ep, nil }}
 	err := runCheck(context.Background(), o)
 	if code := exitCode(err); code != 3 || !strings.Contains(err.Error(), "tcp://fake:2375 (from a test)") {
 		t.Errorf("exit %d, error %v; want 3 naming the endpoint", code, err)
@@ -66,7 +67,7 @@ func TestCheckEngineLostNamesTheEndpoint(t *testing.T) {
 func TestCheckNeedsNoEngineForFileChecks(t *testing.T) {
 	var out bytes.Buffer
 	o := &checkOptions{base: fakeBase(t, "", &out), lesson: checkLesson, step: 3, vars: []string{"image=x"}, dir: t.TempDir(), timeout: 5 * time.Second,
-		engine: func(context.Context) (checkEngine, engine.Endpoint, error) {
+		engine: func(context.Context) (grade.Engine, engine.Endpoint, error) {
 			t.Error("step 3 has only a file check, yet the engine was asked for")
 			return nil, engine.Endpoint{}, exitf(3, "no engine")
 		}}

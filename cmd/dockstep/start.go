@@ -8,6 +8,7 @@ import (
 
 	"github.com/dockstep/dockstep/internal/classroom"
 	"github.com/dockstep/dockstep/internal/engine"
+	"github.com/dockstep/dockstep/internal/grade"
 	"github.com/dockstep/dockstep/internal/prompt"
 	"github.com/dockstep/dockstep/internal/workshop"
 	"github.com/dockstep/dockstep/lessons"
@@ -18,7 +19,7 @@ import (
 // run with.
 type startOptions struct {
 	base
-	engine func(context.Context) (checkEngine, engine.Endpoint, error)
+	engine func(context.Context) (grade.Engine, engine.Endpoint, error)
 	// prompter asks the learner on the terminal; close it when done.
 	prompter func() (runner.ClosingPrompter, error)
 	// lesson is the lesson to start; empty: the one in progress, or the
@@ -59,7 +60,7 @@ Exit status: 0 when you quit, 130 after Ctrl-C (your progress is saved),
 
 // fillStart fills the options of the runner's commands.
 func (g *globals) fillStart(o *startOptions) {
-	o.base, o.engine, o.prompter = g.base(), engine.Factory[checkEngine](g.engineOptions()), g.prompter
+	o.base, o.engine, o.prompter = g.base(), engine.Factory[grade.Engine](g.engineOptions()), g.prompter
 }
 
 func addStartFlags(cmd *cobra.Command, o *startOptions) {
@@ -106,7 +107,7 @@ func runStart(ctx context.Context, o *startOptions) error {
 	}
 	if o.room != "" {
 		// The join address is dockstep join's argument: no flag to name.
-		if err := checkRoom(o.room, "", o.name, false); err != nil {
+		if err := classroom.CheckFlags(o.room, "", o.name, false); err != nil {
 			return err
 		}
 	}

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/dockstep/dockstep/internal/grade"
 	"github.com/dockstep/dockstep/internal/progress"
+	"github.com/dockstep/dockstep/lessons"
 	"github.com/dockstep/dockstep/runner"
 )
 
@@ -34,4 +36,44 @@ func Joiner(joinURL string, errOut io.Writer) func(ctx context.Context, name str
 		seat.Start()
 		return seat, nil
 	}
+}
+
+// UsageError is a join address or a learner's name, as a command's flags
+// give them, that the room cannot take.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+// CheckFlags checks, before a command does anything else, the room's join
+// address (urlFlag names its flag: "" for dockstep join's argument) and
+// the learner's name, which needName requires (dockstep check cannot ask
+// it). What does not fit is a *UsageError.
+func CheckFlags(joinURL, urlFlag, name string, needName bool) error {
+	if needName && name == "" {
+		return &UsageError{"--room needs --name: the name the room shows you by"}
+	}
+	if name != "" {
+		if err := CheckName(name); err != nil {
+			return &UsageError{fmt.Sprintf("--name: %v", err)}
+		}
+	}
+	if _, _, err := ParseJoinURL(joinURL); err != nil {
+		if urlFlag != "" {
+			return &UsageError{fmt.Sprintf("%s: %v", urlFlag, err)}
+		}
+		return &UsageError{err.Error()}
+	}
+	return nil
+}
+
+// SendCheck reports dockstep check's report to the room at joinURL, as
+// learner name (Seat.ReportCheck). It never fails the check: what goes
+// wrong is said on errOut.
+func SendCheck(ctx context.Context, joinURL, name string, errOut io.Writer, les *lessons.Lesson, onlyStep int, rep *grade.Report, vars map[string]string, dir string) {
+	seat, err := Join(joinURL, name, errOut)
+	if err != nil {
+		fmt.Fprintf(errOut, "room: not reported: %v\n", err)
+		return
+	}
+	seat.ReportCheck(ctx, les, onlyStep, rep, vars, dir)
 }

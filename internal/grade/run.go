@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/dockstep/dockstep/checks"
+	"github.com/dockstep/dockstep/internal/engine"
 	"github.com/dockstep/dockstep/lessons"
 )
 
@@ -29,13 +30,20 @@ type Request struct {
 	Timeout  time.Duration
 	Registry *checks.Registry
 	// Connect reaches the engine; it is called only when a check needs it,
-	// and its error is returned as it is.
-	Connect func(context.Context) (checks.Docker, error)
+	// its error is returned as it is, and what it gives is closed at the
+	// end of the run.
+	Connect func(context.Context) (Engine, engine.Endpoint, error)
 	// Memo keeps, between runs, the containers that passed last time, so
 	// that they are asked about first; nil keeps nothing.
 	Memo Memo
 	// Waiting, when not nil, hears what a slow check waits for.
 	Waiting io.Writer
+}
+
+// Engine is what dockstep check needs of the engine.
+type Engine interface {
+	checks.Docker
+	Close() error
 }
 
 // Memo is where the checks' memo is kept between runs.
@@ -61,14 +69,9 @@ func (e *TimeoutError) Error() string {
 	return fmt.Sprintf("gave up after %s waiting for %s; give it longer with --timeout", e.Timeout, e.What)
 }
 
-// EngineError is an engine that stopped answering during the check.
-type EngineError struct{ Err error }
-
-func (e *EngineError) Error() string { return e.Err.Error() }
-func (e *EngineError) Unwrap() error { return e.Err }
-
 // Run checks the request's steps. Its errors are a *UsageError, a
-// *TimeoutError, an *EngineError or Connect's.
+// *TimeoutError, Connect's, or, when the engine stopped answering during
+// the check, an *engine.UnreachableError naming it.
 func Run(ctx context.Context, r Request) (*Report, error) {
 	l, steps := r.Lesson, r.Lesson.Steps
 	if r.Step != 0 {
@@ -92,12 +95,14 @@ func Run(ctx context.Context, r Request) (*Report, error) {
 	env := &checks.Env{Dir: r.Dir, MaxWait: r.Timeout * 9 / 10}
 	// Steps with only file, dockerfile, command or http checks never
 	// connect to the engine.
+	var ep engine.Endpoint
 	if NeedsEngine(r.Registry, steps, r.Vars) {
-		d, err := r.Connect(ctx)
+		d, e, err := r.Connect(ctx)
 		if err != nil {
 			return nil, err
 		}
-		env.Docker = d
+		defer d.Close()
+		env.Docker, ep = d, e
 	}
 	var memo map[string][]string
 	if r.Memo != nil && env.Docker != nil {
@@ -128,7 +133,7 @@ func Run(ctx context.Context, r Request) (*Report, error) {
 		if u := errors.Unwrap(err); u != nil {
 			err = u
 		}
-		return nil, &EngineError{err}
+		return nil, engine.Unreachable(ep, err)
 	case err != nil:
 		return nil, err
 	}

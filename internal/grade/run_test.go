@@ -13,11 +13,14 @@ import (
 	"github.com/docker/docker/client"
 
 	"github.com/dockstep/dockstep/checks"
+	"github.com/dockstep/dockstep/internal/engine"
 	"github.com/dockstep/dockstep/lessons"
 )
 
 // downEngine is an engine whose every answer is an error.
 type downEngine struct{ checks.Docker }
+
+func (downEngine) Close() error { return nil }
 
 func (downEngine) ImageList(context.Context, image.ListOptions) ([]image.Summary, error) {
 	return nil, errors.New("connection refused")
@@ -45,11 +48,12 @@ func TestRun(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "note.txt"), []byte("x"), 0o644)
 	connected := 0
-	req := func(step int, connect func(context.Context) (checks.Docker, error)) Request {
+	ep := engine.Endpoint{Host: "tcp://fake:2375", Source: "a test"}
+	req := func(step int, connect func(context.Context) (Engine, engine.Endpoint, error)) Request {
 		return Request{Lesson: l, Step: step, Dir: dir, Timeout: 5 * time.Second, Registry: checks.Default(),
-			Connect: func(ctx context.Context) (checks.Docker, error) { connected++; return connect(ctx) }}
+			Connect: func(ctx context.Context) (Engine, engine.Endpoint, error) { connected++; return connect(ctx) }}
 	}
-	down := func(context.Context) (checks.Docker, error) { return downEngine{}, nil }
+	down := func(context.Context) (Engine, engine.Endpoint, error) { return downEngine{}, ep, nil }
 
 	rep, err := Run(context.Background(), req(1, down))
 	if err != nil || !rep.Passed || len(rep.Steps) != 1 || connected != 0 {
@@ -64,12 +68,12 @@ func TestRun(t *testing.T) {
 	if _, err := Run(context.Background(), r); !errors.As(err, &usage) {
 		t.Errorf("no timeout: error %v, want a usage error", err)
 	}
-	var lost *EngineError
-	if _, err := Run(context.Background(), req(2, down)); !errors.As(err, &lost) || !strings.Contains(err.Error(), "connection refused") {
-		t.Errorf("step 2 with the engine down: error %v, want an engine error with its cause", err)
+	var lost *engine.UnreachableError
+	if _, err := Run(context.Background(), req(2, down)); !errors.As(err, &lost) || !strings.Contains(lost.Err.Error(), "connection refused") || !strings.Contains(err.Error(), "tcp://fake:2375 (from a test)") {
+		t.Errorf("step 2 with the engine down: error %v, want the engine unreachable, named, with the cause", err)
 	}
 	refused := errors.New("no engine")
-	if _, err := Run(context.Background(), req(0, func(context.Context) (checks.Docker, error) { return nil, refused })); err != refused {
+	if _, err := Run(context.Background(), req(0, func(context.Context) (Engine, engine.Endpoint, error) { return nil, ep, refused })); err != refused {
 		t.Errorf("connect failing: error %v, want connect's own", err)
 	}
 }
