@@ -9,6 +9,9 @@ type UsageError struct{ Msg string }
 
 func (e *UsageError) Error() string { return e.Msg }
 
+// ExitStatus is how dockstep ends on e: status 2, as on every usage error.
+func (e *UsageError) ExitStatus(cmd string) (int, string) { return 2, e.Error() }
+
 // Readable is Select for the commands that go on with what could be read:
 // besides Select's *NotFoundError, finding no lesson at all is a
 // *UsageError.

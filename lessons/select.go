@@ -47,6 +47,9 @@ type NotFoundError struct {
 	Unreadable Problems
 }
 
+// ExitStatus is how dockstep ends on e: status 2, as on a usage error.
+func (e *NotFoundError) ExitStatus(cmd string) (int, string) { return 2, e.Error() }
+
 func (e *NotFoundError) Error() string {
 	if len(e.IDs) == 0 {
 		return fmt.Sprintf("no lesson %q: no lesson could be read from %s:\n%s", e.Arg, e.Display, e.Unreadable.Error())

@@ -30,6 +30,7 @@ func TestExitFor(t *testing.T) {
 		{&demo.NotReadyError{Msg: "l is not ready"}, 1, "dockstep demo: l is not ready"},
 		{&demo.StoppedError{Msg: "the shell did not start"}, 1, "dockstep demo: the shell did not start"},
 		{&demo.ResetError{Err: errors.New("record: bad JSON")}, 1, "dockstep demo --reset: record: bad JSON"},
+		{&demo.ResetError{Err: engine.Unreachable(engine.Endpoint{Host: "tcp://fake:2375", Source: "a test"}, errors.New("refused"))}, 3, ""},
 		{demo.ErrInterrupted, 130, "dockstep demo: interrupted"},
 		{&grade.TimeoutError{Timeout: time.Second, What: "a web page"}, 1, "dockstep demo: gave up after 1s waiting for a web page; give it longer with --timeout"},
 		{&workshop.FetchError{Failed: 1}, 1, "dockstep demo: 1 image could not be fetched; see the messages above"},

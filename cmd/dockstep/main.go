@@ -8,14 +8,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/dockstep/dockstep/internal/classroom"
-	"github.com/dockstep/dockstep/internal/demo"
-	"github.com/dockstep/dockstep/internal/engine"
-	"github.com/dockstep/dockstep/internal/grade"
 	"github.com/dockstep/dockstep/internal/iostreams"
-	"github.com/dockstep/dockstep/internal/prover"
-	"github.com/dockstep/dockstep/internal/workshop"
-	"github.com/dockstep/dockstep/lessons"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -57,51 +50,26 @@ func exitf(code int, format string, args ...any) error {
 	return &exitError{code: code, msg: fmt.Sprintf(format, args...)}
 }
 
+// statusError is a typed error of the package that owns what failed,
+// which says how dockstep ends on it: the exit status and the message,
+// after the name of the command cmd ("dockstep demo") when it needs it.
+type statusError interface {
+	error
+	ExitStatus(cmd string) (code int, msg string)
+}
+
 // exitFor is the one place where what ended a command becomes dockstep's
-// exit status and message: an *exitError as it is, and the subsystems'
-// typed errors by their kind; cmd (such as "dockstep demo") names the
-// command when what failed was not what the user typed. Anything else is
-// status 2.
+// exit status and message: an *exitError as it is, a statusError as its
+// owner says, anything else status 2.
 func exitFor(cmd string, err error) *exitError {
-	var (
-		ee          *exitError
-		unreachable *engine.UnreachableError
-		notFound    *lessons.NotFoundError
-		lessonUsage *lessons.UsageError
-		demoUsage   *demo.UsageError
-		gradeUsage  *grade.UsageError
-		roomUsage   *classroom.UsageError
-		notReady    *demo.NotReadyError
-		stopped     *demo.StoppedError
-		reset       *demo.ResetError
-		timeout     *grade.TimeoutError
-		fetch       *workshop.FetchError
-		proving     *prover.FailedError
-	)
+	var ee *exitError
+	var se statusError
 	switch {
 	case errors.As(err, &ee):
 		return ee
-	case errors.As(err, &unreachable):
-		return &exitError{code: 3, msg: unreachable.Error()}
-	case errors.As(err, &notFound), errors.As(err, &lessonUsage), errors.As(err, &demoUsage), errors.As(err, &gradeUsage), errors.As(err, &roomUsage):
-		return &exitError{code: 2, msg: err.Error()}
-	case errors.As(err, &notReady) && notReady.NoEngine:
-		return &exitError{code: 3, msg: cmd + ": " + err.Error()}
-	case errors.As(err, &reset):
-		return &exitError{code: 1, msg: cmd + " --reset: " + err.Error()}
-	case notReady != nil, errors.As(err, &stopped), errors.As(err, &timeout), errors.As(err, &fetch):
-		return &exitError{code: 1, msg: cmd + ": " + err.Error()}
-	case errors.As(err, &proving):
-		code := 1
-		switch {
-		case proving.Interrupted:
-			code = 130
-		case proving.EngineLost:
-			code = 3
-		}
-		return &exitError{code: code, msg: err.Error()}
-	case errors.Is(err, demo.ErrInterrupted):
-		return &exitError{code: 130, msg: cmd + ": interrupted"}
+	case errors.As(err, &se):
+		code, msg := se.ExitStatus(cmd)
+		return &exitError{code: code, msg: msg}
 	}
 	return &exitError{code: 2, msg: "dockstep: " + err.Error()}
 }

@@ -44,6 +44,9 @@ type UsageError struct{ Msg string }
 
 func (e *UsageError) Error() string { return e.Msg }
 
+// ExitStatus is how dockstep ends on e: status 2, as on every usage error.
+func (e *UsageError) ExitStatus(cmd string) (int, string) { return 2, e.Error() }
+
 // CheckFlags checks, before a command does anything else, the room's join
 // address (urlFlag names its flag: "" for dockstep join's argument) and
 // the learner's name, which needName requires (dockstep check cannot ask

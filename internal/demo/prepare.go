@@ -147,6 +147,15 @@ type NotReadyError struct {
 
 func (e *NotReadyError) Error() string { return e.Msg }
 
+// ExitStatus is how dockstep demo ends on e: status 3 when the engine
+// cannot be used, else 1, after the command's name.
+func (e *NotReadyError) ExitStatus(cmd string) (int, string) {
+	if e.NoEngine {
+		return 3, cmd + ": " + e.Error()
+	}
+	return 1, cmd + ": " + e.Error()
+}
+
 // Run checks, asks when there are problems, and returns nil when the demo
 // may begin; else a *NotReadyError or Fetch's error.
 func (p *Preflight) Run() error {

@@ -73,11 +73,24 @@ type UsageError struct{ Msg string }
 
 func (e *UsageError) Error() string { return e.Msg }
 
+// ExitStatus is how dockstep ends on e: status 2, as on every usage error.
+func (e *UsageError) ExitStatus(cmd string) (int, string) { return 2, e.Error() }
+
 // ResetError is a --reset that could not remove what earlier demos left.
 type ResetError struct{ Err error }
 
 func (e *ResetError) Error() string { return e.Err.Error() }
 func (e *ResetError) Unwrap() error { return e.Err }
+
+// ExitStatus is how dockstep demo ends on e: status 1, after the flag's
+// name, or 3 when the engine could not be reached.
+func (e *ResetError) ExitStatus(cmd string) (int, string) {
+	var unreachable *engine.UnreachableError
+	if errors.As(e.Err, &unreachable) {
+		return unreachable.ExitStatus(cmd)
+	}
+	return 1, cmd + " --reset: " + e.Error()
+}
 
 // StoppedError is a demo that did not run to the end: the demo itself
 // failed (its shell did not start, say), or with Auto a step's checks did
@@ -86,8 +99,18 @@ type StoppedError struct{ Msg string }
 
 func (e *StoppedError) Error() string { return e.Msg }
 
+// ExitStatus is how dockstep demo ends on e: status 1, after its name.
+func (e *StoppedError) ExitStatus(cmd string) (int, string) { return 1, cmd + ": " + e.Error() }
+
 // ErrInterrupted is an Auto demo stopped before its end, by Ctrl-C.
-var ErrInterrupted = errors.New("interrupted")
+var ErrInterrupted error = interrupted{}
+
+type interrupted struct{}
+
+func (interrupted) Error() string { return "interrupted" }
+
+// ExitStatus is how dockstep demo ends when interrupted: status 130.
+func (interrupted) ExitStatus(cmd string) (int, string) { return 130, cmd + ": interrupted" }
 
 // Present presents s.Lesson from start to end: it checks the flags, makes
 // the engine's client, removes what earlier demos left (Reset), checks the

@@ -31,6 +31,10 @@ type UnreachableError struct {
 func (e *UnreachableError) Error() string { return e.msg }
 func (e *UnreachableError) Unwrap() error { return e.Err }
 
+// ExitStatus is how dockstep ends on e: status 3, on every command that
+// needs the engine.
+func (e *UnreachableError) ExitStatus(cmd string) (int, string) { return 3, e.Error() }
+
 // PingTimeout bounds how long Connect waits for the engine to answer.
 const PingTimeout = 10 * time.Second
 

@@ -58,12 +58,19 @@ type UsageError struct{ Msg string }
 
 func (e *UsageError) Error() string { return e.Msg }
 
+// ExitStatus is how dockstep ends on e: status 2, as on every usage error.
+func (e *UsageError) ExitStatus(cmd string) (int, string) { return 2, e.Error() }
+
 // TimeoutError is a check that did not finish within the request's time.
 type TimeoutError struct {
 	Timeout time.Duration
 	// What names the checks it waited for.
 	What string
 }
+
+// ExitStatus is how dockstep ends on e: status 1, as on a failing check,
+// after the command's name.
+func (e *TimeoutError) ExitStatus(cmd string) (int, string) { return 1, cmd + ": " + e.Error() }
 
 func (e *TimeoutError) Error() string {
 	return fmt.Sprintf("gave up after %s waiting for %s; give it longer with --timeout", e.Timeout, e.What)

@@ -30,6 +30,18 @@ type FailedError struct {
 	Engine      string
 }
 
+// ExitStatus is how dockstep test ends on e: status 130 when interrupted,
+// 3 when the engine stopped answering, else 1.
+func (e *FailedError) ExitStatus(cmd string) (int, string) {
+	switch {
+	case e.Interrupted:
+		return 130, e.Error()
+	case e.EngineLost:
+		return 3, e.Error()
+	}
+	return 1, e.Error()
+}
+
 func (e *FailedError) Error() string {
 	failed := append([]string(nil), e.Failed...)
 	head := fmt.Sprintf("FAILED (%s):", e.Elapsed)

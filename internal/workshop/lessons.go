@@ -64,6 +64,9 @@ type FetchError struct {
 	Pushing bool
 }
 
+// ExitStatus is how dockstep ends on e: status 1, after the command's name.
+func (e *FetchError) ExitStatus(cmd string) (int, string) { return 1, cmd + ": " + e.Error() }
+
 func (e *FetchError) Error() string {
 	what := "fetched"
 	if e.Pushing {
