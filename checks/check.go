@@ -92,6 +92,14 @@ type Result struct {
 	// no running container publishing it. When a step's container check
 	// says why, its http check is not told too (Judge).
 	Port int
+	// Wrong names the object that is there but not as the check wants it,
+	// such as "container notebook" with another volume at /data.
+	Wrong string
+	// Uses names the object a check works through, such as the container
+	// a command check's docker exec runs in. When another check of the
+	// step says that this object is missing or wrong, this check's failure
+	// follows from it, and the learner is not told it too (Judge).
+	Uses string
 }
 
 // Check is a compiled check, ready to evaluate.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -66,5 +67,27 @@ func (c *commandCheck) Evaluate(ctx context.Context, env *Env) Result {
 	if tail := indentTail(out.String(), 5); tail != "" {
 		msg += ":\n" + tail
 	}
-	return Result{Kind: "command", Message: msg}
+	return Result{Kind: "command", Message: msg, Uses: c.uses()}
+}
+
+// uses names the container the command runs in, when it starts with
+// docker exec, such as "container notebook" for
+// docker exec notebook cat /data/todo.txt: a check that says the
+// container is missing or wrong says why the command fails.
+func (c *commandCheck) uses() string {
+	f := strings.Fields(c.run)
+	if len(f) < 3 || f[0] != "docker" || f[1] != "exec" {
+		return ""
+	}
+	for i := 2; i < len(f); i++ {
+		a := f[i]
+		switch {
+		case a == "-e" || a == "--env" || a == "--env-file" || a == "-u" || a == "--user" || a == "-w" || a == "--workdir" || a == "--detach-keys":
+			i++ // the flag's value
+		case strings.HasPrefix(a, "-"):
+		default:
+			return "container " + a
+		}
+	}
+	return ""
 }

@@ -337,7 +337,11 @@ func (c *containerCheck) judge(ctx context.Context, env *Env, cands []container.
 		if err != nil {
 			return engineFailure("container", err)
 		}
-		return Result{Kind: "container", Message: joinWhy(why)}
+		r := Result{Kind: "container", Message: joinWhy(why)}
+		if c.name != "" {
+			r.Wrong = "container " + c.name
+		}
+		return r
 	}
 	if older > 0 {
 		were := fmt.Sprintf("the %d containers from before it are", older)

@@ -251,3 +251,17 @@ func TestHTTPHintGivesTheExposedPort(t *testing.T) {
 		}
 	}
 }
+
+func TestCommandUsesTheContainerItExecsIn(t *testing.T) {
+	for _, tt := range []struct{ run, want string }{
+		{"docker exec notebook cat /data/todo.txt | grep -q 'buy milk'", "container notebook"},
+		{"docker exec -it -u root -e A=1 --workdir /srv web ls", "container web"},
+		{"docker exec", ""},
+		{"docker logs web", ""},
+		{"test -s out.txt", ""},
+	} {
+		if got := (&commandCheck{run: tt.run}).uses(); got != tt.want {
+			t.Errorf("%q uses %q, want %q", tt.run, got, tt.want)
+		}
+	}
+}

@@ -146,7 +146,7 @@ func (c *mountCheck) Evaluate(ctx context.Context, env *Env) Result {
 			msg += " (it mounts " + strings.Join(others, ", ") + ")"
 		}
 		msg += fmt.Sprintf(": mounts are set when a container is created, so remove it (docker rm -f %s) and run it again: %s", c.container, c.runCommand())
-		return Result{Kind: "mount", Message: msg}
+		return Result{Kind: "mount", Message: msg, Wrong: who}
 	}
 	var wrong []string
 	if t := c.wantType(); t != "" && string(at.Type) != t {
@@ -173,7 +173,7 @@ func (c *mountCheck) Evaluate(ctx context.Context, env *Env) Result {
 		}
 	}
 	if len(wrong) > 0 {
-		return Result{Kind: "mount", Message: fmt.Sprintf("%s mounts %s: %s. Mounts are set when a container is created: remove it (docker rm -f %s) and run it again: %s", who, describeMount(*at), strings.Join(wrong, "; "), c.container, c.runCommand())}
+		return Result{Kind: "mount", Message: fmt.Sprintf("%s mounts %s: %s. Mounts are set when a container is created: remove it (docker rm -f %s) and run it again: %s", who, describeMount(*at), strings.Join(wrong, "; "), c.container, c.runCommand()), Wrong: who}
 	}
 	return Result{Kind: "mount", Passed: true, Message: fmt.Sprintf("%s mounts %s", who, describeMount(*at))}
 }

@@ -46,9 +46,20 @@ func Judge(results []Result) Verdict {
 	// The ports that a failed container check was to publish: it says why
 	// nothing answers on them, and how to fix it.
 	explained := map[int]bool{}
+	// The objects that a failed check says are missing or wrong: a check
+	// that works through one of them fails because of it.
+	faulty := map[string]bool{}
 	for _, r := range results {
-		if !r.Passed && r.Err == nil && r.Kind == "container" && r.Port != 0 {
+		if r.Passed || r.Err != nil {
+			continue
+		}
+		if r.Kind == "container" && r.Port != 0 {
 			explained[r.Port] = true
+		}
+		for _, o := range []string{r.Missing, r.Wrong} {
+			if o != "" && o != r.Uses {
+				faulty[o] = true
+			}
 		}
 	}
 	for _, r := range results {
@@ -61,6 +72,9 @@ func Judge(results []Result) Verdict {
 			// An earlier check said already that this object is missing.
 		case !r.Passed && r.Kind == "http" && r.Port != 0 && explained[r.Port]:
 			// The container check says why nothing answers.
+		case !r.Passed && r.Uses != "" && faulty[r.Uses]:
+			// Another check says what is wrong with the object this one
+			// works through.
 		case !r.Passed:
 			failed = append(failed, r.Message)
 			if r.Missing != "" {

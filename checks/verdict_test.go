@@ -31,6 +31,9 @@ func TestJudge(t *testing.T) {
 		{"two containers missing", []Result{{Message: "no container web", Missing: "container web"}, {Message: "no container db", Missing: "container db"}}, Failing, "no container web\nno container db"},
 		{"nothing answers on the port the failed container check wanted published", []Result{{Kind: "container", Message: "my-site publishes 80→8088/tcp", Port: 8088}, {Kind: "http", Message: "nothing answers at http://localhost:8088", Port: 8088}}, Failing, "my-site publishes 80→8088/tcp"},
 		{"nothing answers on another port", []Result{{Kind: "container", Message: "my-site publishes 80→8088/tcp", Port: 8088}, {Kind: "http", Message: "nothing answers at http://localhost:9000", Port: 9000}}, Failing, "my-site publishes 80→8088/tcp\nnothing answers at http://localhost:9000"},
+		{"a command in a container another check says is wrong", []Result{{Kind: "mount", Message: "notebook mounts volume note", Wrong: "container notebook"}, {Kind: "command", Message: "cat: can't open", Uses: "container notebook"}}, Failing, "notebook mounts volume note"},
+		{"a command in a missing container", []Result{{Kind: "command", Message: "No such container: notebook", Uses: "container notebook"}, {Kind: "mount", Message: "no container named notebook", Missing: "container notebook"}}, Failing, "no container named notebook"},
+		{"a command in another container", []Result{{Kind: "mount", Message: "notebook mounts volume note", Wrong: "container notebook"}, {Kind: "command", Message: "cat: can't open", Uses: "container visitor"}}, Failing, "notebook mounts volume note\ncat: can't open"},
 		{"the engine is down", []Result{{Passed: false, Message: "no file"}, {Err: engineDown, Message: "cannot ask the engine"}}, Unknown, "cannot ask the engine"},
 	}
 	for _, tt := range tests {
@@ -201,5 +204,58 @@ func TestImageBuiltBySomeoneElseIsNotTheLearners(t *testing.T) {
 	}
 	if msg := check(dir); strings.Contains(msg, "just built") {
 		t.Errorf("with no base to go by, an unnamed image is taken for the learner's: %q", msg)
+	}
+}
+
+// A command check that runs docker exec in a container which another check
+// of the step says is missing or mounts the wrong volume fails because of
+// it: the learner is told the container's fault, with what to do, and not
+// also the command's error.
+func TestExecInAFaultyContainerIsToldOnce(t *testing.T) {
+	bin := t.TempDir()
+	fake := "#!/bin/sh\necho \"cat: can't open '/data/todo.txt': No such file or directory\" >&2\nexit 1\n"
+	if err := os.WriteFile(filepath.Join(bin, "docker"), []byte(fake), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	run := "docker run -d --name notebook2 -v notes:/data alpine sleep 3600"
+	var specs []lessons.CheckSpec
+	for _, src := range []string{
+		`mount: {container: notebook2, destination: /data, source: notes}`,
+		`command: {run: "docker exec notebook2 cat /data/todo.txt | grep -q 'buy milk'"}`,
+	} {
+		sp := spec(t, src)
+		sp.Commands = []string{run}
+		specs = append(specs, sp)
+	}
+	wrongVolume := fakeContainer{}
+	wrongVolume.summary.Names = []string{"/notebook2"}
+	wrongVolume.inspect.Mounts = []container.MountPoint{{Type: "volume", Name: "note", Destination: "/data", RW: true}}
+	for _, tt := range []struct {
+		name   string
+		engine *fakeDocker
+		want   string
+	}{
+		{"wrong volume", &fakeDocker{containers: []fakeContainer{wrongVolume}}, "container notebook2 mounts volume note at /data: not volume notes"},
+		{"no container", &fakeDocker{}, "no container named notebook2: start it with " + run},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			v := Judge(EvaluateAll(context.Background(), Default(), specs, nil, &Env{Docker: tt.engine}))
+			if v.Outcome != Failing || !strings.Contains(v.Reason, tt.want) {
+				t.Fatalf("got %v %q, want the container's fault: %q", v.Outcome, v.Reason, tt.want)
+			}
+			if strings.Contains(v.Reason, "docker exec") || strings.Contains(v.Reason, "can't open") {
+				t.Errorf("got %q, want the container's fault alone", v.Reason)
+			}
+		})
+	}
+	// With the container as the step wants it, the command's own failure
+	// is the news.
+	right := fakeContainer{}
+	right.summary.Names = []string{"/notebook2"}
+	right.inspect.Mounts = []container.MountPoint{{Type: "volume", Name: "notes", Destination: "/data", RW: true}}
+	v := Judge(EvaluateAll(context.Background(), Default(), specs, nil, &Env{Docker: &fakeDocker{containers: []fakeContainer{right}}}))
+	if !strings.Contains(v.Reason, "can't open '/data/todo.txt'") {
+		t.Errorf("got %q, want the command's failure", v.Reason)
 	}
 }
