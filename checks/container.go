@@ -630,7 +630,11 @@ func (c *containerCheck) mismatches(ctx context.Context, env *Env, s *container.
 		name := containerName(s.Names)
 		switch {
 		case *c.detached && attached:
-			msg := fmt.Sprintf("%s was started in the foreground (docker run without -d): the terminal that started it is busy, and Ctrl-C there stops it. Remove it with docker rm -f %s, then start it in the background", named(who, name), name)
+			// Ctrl-C does not stop every program: one that runs as the
+			// container's first process and sets no handler for it, such
+			// as sleep, goes on. docker rm -f stops any, and gives the
+			// terminal its prompt back.
+			msg := fmt.Sprintf("%s was started in the foreground (docker run without -d): the terminal that started it is busy. From another terminal, remove it with docker rm -f %s (that gives the busy one its prompt back), then start it in the background", named(who, name), name)
 			if cmd := c.runCommand(); cmd != "" {
 				msg += ": " + cmd
 			} else {

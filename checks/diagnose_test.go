@@ -108,6 +108,17 @@ func TestDiagnoses(t *testing.T) {
 			want:  []string{"to docker run\nPorts are set when a container is created: stop this one (Ctrl-C in the terminal where it runs, or docker rm -f fervent_swanson from another) and run it again"},
 		},
 		{
+			// sleep, the container's first process, ignores Ctrl-C.
+			name: "run in the foreground, wanted in the background",
+			engine: func() *fakeDocker {
+				c := ctr("c1", "notebook", "hanabira/catnip", catnipID, "running", 0, "")
+				c.inspect.Config.AttachStdout = true
+				return catnipEngine(c)
+			}(),
+			check: `container: {name: notebook, detached: true}`,
+			want:  []string{"container notebook was started in the foreground (docker run without -d): the terminal that started it is busy. From another terminal, remove it with docker rm -f notebook (that gives the busy one its prompt back), then start it in the background"},
+		},
+		{
 			name:   "host and container ports the wrong way round",
 			engine: catnipEngine(ctr("c1", "my-site", "hanabira/catnip", catnipID, "running", 0, "", "5000:8888")),
 			check:  `container: {name: my-site, image: hanabira/catnip, publish: "8888:5000"}`,

@@ -47,7 +47,7 @@ func TestStepDiagnosesEngine(t *testing.T) {
 	}{
 		{"detached container", `container: {name: ` + bg + `, detached: true, publish: "80"}`, siteCmd(bg), time.Time{}, true, nil, ""},
 		{"run in the foreground", `container: {name: ` + fg + `, detached: true, publish: "80"}`, siteCmd(fg), time.Time{}, false,
-			[]string{"container " + fg + " was started in the foreground (docker run without -d)", "Ctrl-C there stops it", "docker rm -f " + fg + ", then start it in the background: " + siteCmd(fg)}, ""},
+			[]string{"container " + fg + " was started in the foreground (docker run without -d)", "From another terminal, remove it with docker rm -f " + fg + " (that gives the busy one its prompt back), then start it in the background: " + siteCmd(fg)}, ""},
 		{"created but could not start", `container: {name: ` + failed + `, publish: "80"}`, siteCmd(failed), time.Time{}, false,
 			[]string{"container " + failed + " was created but could not start; Docker said: exec: \"/nonexistent\""}, "add -P"},
 		{"no container: the lesson's command", `container: {name: dockstep-chk-none, image: ` + site + `, publish: "80"}`, siteCmd("dockstep-chk-none"), time.Time{}, false,
