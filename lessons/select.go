@@ -18,6 +18,15 @@ type Source struct {
 	Options Options
 }
 
+// From is the source a command reads: the folder dir (dockstep --lessons),
+// or, when dir is empty, the course built into dockstep.
+func From(dir string, opts Options) Source {
+	if dir != "" {
+		return Source{FS: os.DirFS(dir), Dir: ".", Display: dir, Options: opts}
+	}
+	return Source{FS: Course(), Dir: ".", Display: CourseDir, Options: opts}
+}
+
 // Load reads every lesson of the source.
 func (s Source) Load() ([]*Lesson, Problems) {
 	return Load(s.FS, s.Dir, s.Display, s.Options)

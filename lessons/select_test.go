@@ -122,3 +122,13 @@ func TestCheckVarNames(t *testing.T) {
 		}
 	}
 }
+
+func TestFrom(t *testing.T) {
+	dir := t.TempDir()
+	if s := From(dir, Options{}); s.Display != dir || s.Dir != "." {
+		t.Errorf("From(%q) = %+v, want the folder", dir, s)
+	}
+	if s := From("", Options{}); s.Display != CourseDir {
+		t.Errorf("From(\"\") = %+v, want the course", s)
+	}
+}

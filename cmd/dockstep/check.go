@@ -105,7 +105,7 @@ func check(ctx context.Context, o *checkOptions) error {
 	req := grade.Request{Lesson: l, Step: o.step, Timeout: o.timeout, Registry: registry(), Memo: o.memo, Waiting: o.io.ErrOut, Connect: o.engine}
 	// What the learner answered in dockstep start counts, as does the
 	// folder their lesson's files are in.
-	if err := req.Learner(given, o.dir, o.progress().Lessons[l.ID]); err != nil {
+	if err := req.Learner(given, o.dir, progress.Shown(o.warn).Lessons[l.ID]); err != nil {
 		return err
 	}
 	rep, err := grade.Run(ctx, req)

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dockstep/dockstep/internal/engine"
+	"github.com/dockstep/dockstep/internal/progress"
 	"github.com/dockstep/dockstep/internal/workshop"
 )
 
@@ -52,7 +53,7 @@ the lessons cannot be read, 3 when the Docker engine cannot be reached
 }
 
 func runDoctor(ctx context.Context, o *doctorOptions) error {
-	sel, vars, err := o.lessonVars(o.lessons, o.vars)
+	sel, vars, err := progress.Selected(o.course, o.lessons, o.vars, o.warn)
 	if err != nil {
 		return err
 	}

@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+
+	"github.com/dockstep/dockstep/internal/progress"
 )
 
 // listOptions are what dockstep list runs with.
@@ -34,14 +34,9 @@ func runList(ctx context.Context, o *listOptions) error {
 	if len(probs) > 0 {
 		return exitf(2, "%s\nfix these problems (dockstep lint shows them too)", probs.Error())
 	}
-	rows := o.progress().List(all)
+	rows := progress.Shown(o.warn).List(all)
 	if o.asJSON {
 		return o.io.WriteJSON(rows)
 	}
-	tw := tabwriter.NewWriter(o.io.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "#\tID\tTITLE\tSTEPS\tDONE")
-	for i, r := range rows {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\n", i+1, r.ID, r.Title, r.Steps, r.Where())
-	}
-	return tw.Flush()
+	return progress.WriteTable(o.io.Out, rows)
 }

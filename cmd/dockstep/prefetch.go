@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dockstep/dockstep/internal/engine"
+	"github.com/dockstep/dockstep/internal/progress"
 	"github.com/dockstep/dockstep/internal/workshop"
 )
 
@@ -63,7 +64,7 @@ func runPrefetch(ctx context.Context, o *prefetchOptions) error {
 			return exitf(2, "dockstep prefetch: --push-to %q: %v", o.pushTo, err)
 		}
 	}
-	sel, vars, err := o.lessonVars(o.lessons, o.vars)
+	sel, vars, err := progress.Selected(o.course, o.lessons, o.vars, o.warn)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,8 @@ package progress
 import (
 	"errors"
 	"fmt"
+	"io"
+	"text/tabwriter"
 
 	"github.com/dockstep/dockstep/lessons"
 )
@@ -59,6 +61,17 @@ func (r Listing) Where() string {
 	return where
 }
 
+// WriteTable writes the lessons as dockstep list shows them: a table with
+// their number, id, title, steps and how far the learner is (Where).
+func WriteTable(w io.Writer, rows []Listing) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "#\tID\tTITLE\tSTEPS\tDONE")
+	for i, r := range rows {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\n", i+1, r.ID, r.Title, r.Steps, r.Where())
+	}
+	return tw.Flush()
+}
+
 // Shown reads the learner's progress to show it or to use their saved
 // answers. What goes wrong is said to warn, as a line, and what could be
 // read is used: a progress file set aside as corrupt, or none at all.
@@ -101,4 +114,25 @@ func (p *Progress) Vars(ls []*lessons.Lesson, given map[string]string) (func(*le
 		out[l] = vs
 	}
 	return func(l *lessons.Lesson) map[string]string { return out[l] }, nil
+}
+
+// Selected is the lessons args name in course (Source.Readable), and the
+// values their variables take for the commands that never ask them
+// (Vars, with the progress Shown, warning on warn): the --var flags, the
+// learner's saved answer, the default, a sample value. What does not fit
+// is a *lessons.UsageError.
+func Selected(course lessons.Source, args, flags []string, warn func(string)) (lessons.Selection, func(*lessons.Lesson) map[string]string, error) {
+	sel, err := course.Readable(args)
+	if err != nil {
+		return sel, nil, err
+	}
+	given, err := lessons.VarFlags(flags, sel.Lessons)
+	if err != nil {
+		return sel, nil, err
+	}
+	vars, err := Shown(warn).Vars(sel.Lessons, given)
+	if err != nil {
+		return sel, nil, &lessons.UsageError{Msg: err.Error()}
+	}
+	return sel, vars, nil
 }

@@ -1,8 +1,10 @@
 package progress
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,5 +80,38 @@ func TestVarsWithoutAsking(t *testing.T) {
 	}
 	if _, err := p.Vars([]*lessons.Lesson{l}, map[string]string{"port": "80"}); err == nil {
 		t.Error("port=80 given: no error, want one (not a port between 1024 and 65535)")
+	}
+}
+
+func TestWriteTable(t *testing.T) {
+	var out strings.Builder
+	rows := []Listing{{ID: "first-image", Title: "Your first image", Steps: 3, Done: 1, Current: true}, {ID: "volumes", Title: "Volumes", Steps: 2}}
+	if err := WriteTable(&out, rows); err != nil {
+		t.Fatal(err)
+	}
+	want := "#  ID           TITLE             STEPS  DONE\n" +
+		"1  first-image  Your first image  3      1/3 (current)\n" +
+		"2  volumes      Volumes           2      0/2\n"
+	if out.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
+	}
+}
+
+func TestSelected(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "01-web.md"), []byte("---\nformat: 1\ntitle: Web\nvars:\n  port: {default: \"8080\", pattern: \"[0-9]+\"}\n---\n\n## Serve\n\nText.\n"), 0o644)
+	course := lessons.Source{FS: os.DirFS(dir), Dir: ".", Display: dir}
+	warn := func(msg string) { t.Errorf("warning: %s", msg) }
+	sel, vars, err := Selected(course, nil, []string{"port=9090"}, warn)
+	if err != nil || len(sel.Lessons) != 1 || vars(sel.Lessons[0])["port"] != "9090" {
+		t.Fatalf("got %v, %v; want the lesson with port 9090", sel, err)
+	}
+	var usage *lessons.UsageError
+	if _, _, err := Selected(course, nil, []string{"port=http"}, warn); !errors.As(err, &usage) {
+		t.Errorf("a --var that does not fit: got %v, want a usage error", err)
+	}
+	if _, _, err := Selected(course, nil, []string{"colour=red"}, warn); !errors.As(err, &usage) {
+		t.Errorf("an unknown --var: got %v, want a usage error", err)
 	}
 }
