@@ -2,10 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -18,7 +14,7 @@ import (
 // testOptions are what dockstep test runs with.
 type testOptions struct {
 	base
-	engine  func(context.Context) (testEngine, engine.Endpoint, error)
+	engine  func(context.Context) (prover.Engine, engine.Endpoint, error)
 	lessons []string
 	repeat  int
 	keep    bool
@@ -28,13 +24,7 @@ type testOptions struct {
 	wait time.Duration
 }
 
-// testEngine is what dockstep test needs of the engine.
-type testEngine interface {
-	prover.Docker
-	Close() error
-}
-
-var _ testEngine = (*engine.Client)(nil)
+var _ prover.Engine = (*engine.Client)(nil)
 
 func newTestCmd(g *globals, runF func(context.Context, *testOptions) error) *cobra.Command {
 	opts := &testOptions{}
@@ -76,7 +66,7 @@ the Docker engine cannot be used, 130 when interrupted (after cleaning up).`,
 			if opts.repeat < 1 {
 				return exitf(2, "--repeat must be 1 or more, not %d", opts.repeat)
 			}
-			opts.base, opts.engine, opts.lessons = g.base(), engine.Factory[testEngine](g.engineOptions()), args
+			opts.base, opts.engine, opts.lessons = g.base(), engine.Factory[prover.Engine](g.engineOptions()), args
 			return runWith(cmd.Context(), opts, runF, runTest)
 		},
 	}
@@ -98,21 +88,7 @@ func runTest(ctx context.Context, opts *testOptions) error {
 	if err != nil {
 		return err
 	}
-	c, ep, err := opts.engine(ctx)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	// On Ctrl-C, stop replaying but still stop background commands and
-	// clean up, rather than leave containers and processes behind.
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	p := &prover.Prover{Docker: c, Registry: registry(), Out: opts.io.Out,
+	p := &prover.Prover{Registry: registry(), Out: opts.io.Out,
 		Repeat: opts.repeat, Keep: opts.keep, Verbose: opts.verbose, Vars: set, Wait: opts.wait}
-	sum := p.All(ctx, all)
-	if err := sum.Verdict(ctx.Err() != nil, ep.String()); err != nil {
-		return err
-	}
-	fmt.Fprintf(opts.io.Out, "\n%s\n", sum)
-	return nil
+	return p.Prove(ctx, all, opts.engine)
 }

@@ -1,9 +1,45 @@
 package prover
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
+
+	"github.com/dockstep/dockstep/internal/engine"
+	"github.com/dockstep/dockstep/lessons"
 )
+
+// Engine is what dockstep test needs of the engine.
+type Engine interface {
+	Docker
+	Close() error
+}
+
+// Prove is dockstep test on the lessons ls: it reaches the engine with
+// connect (and closes it at the end), proves every lesson (All) and ends
+// with the summary on p.Out, or a *FailedError (Verdict) naming the
+// engine. On Ctrl-C it stops replaying but still stops background
+// commands and cleans up, rather than leave containers and processes
+// behind.
+func (p *Prover) Prove(ctx context.Context, ls []*lessons.Lesson, connect func(context.Context) (Engine, engine.Endpoint, error)) error {
+	c, ep, err := connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	p.Docker = c
+	sum := p.All(ctx, ls)
+	if err := sum.Verdict(ctx.Err() != nil, ep.String()); err != nil {
+		return err
+	}
+	fmt.Fprintf(p.Out, "\n%s\n", sum)
+	return nil
+}
 
 // String is the summary's last line when every step held.
 func (s Summary) String() string {

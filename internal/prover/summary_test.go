@@ -1,9 +1,15 @@
 package prover
 
 import (
+	"context"
 	"errors"
+	"io"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/dockstep/dockstep/checks"
+	"github.com/dockstep/dockstep/internal/engine"
 )
 
 func TestSummaryWords(t *testing.T) {
@@ -36,5 +42,30 @@ func TestSummaryWords(t *testing.T) {
 	}
 	if len(ok.Failed) != 0 {
 		t.Errorf("the verdict changed the summary's failures: %q", ok.Failed)
+	}
+}
+
+// closingDocker counts its Close calls.
+type closingDocker struct {
+	fakeDocker
+	closed *int
+}
+
+func (c closingDocker) Close() error { *c.closed++; return nil }
+
+func TestProve(t *testing.T) {
+	refused := errors.New("no engine")
+	p := &Prover{Registry: checks.Default(), Out: io.Discard}
+	if err := p.Prove(context.Background(), nil, func(context.Context) (Engine, engine.Endpoint, error) { return nil, engine.Endpoint{}, refused }); err != refused {
+		t.Errorf("connect failing: got %v, want its error", err)
+	}
+	var out strings.Builder
+	closed := 0
+	p = &Prover{Registry: checks.Default(), Out: &out}
+	connect := func(context.Context) (Engine, engine.Endpoint, error) {
+		return closingDocker{fakeDocker{fakeEngine: &fakeEngine{}}, &closed}, engine.Endpoint{}, nil
+	}
+	if err := p.Prove(context.Background(), nil, connect); err != nil || closed != 1 || !strings.HasPrefix(out.String(), "\nok: 0 lessons") {
+		t.Errorf("no lessons: got %v, %d closes, output %q; want nil, 1 and the summary", err, closed, out.String())
 	}
 }
