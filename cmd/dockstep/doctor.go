@@ -57,20 +57,5 @@ func runDoctor(ctx context.Context, o *doctorOptions) error {
 	if err != nil {
 		return err
 	}
-	rep := (&workshop.Doctor{Dial: o.dial}).Lessons(ctx, registry(), sel.Lessons, sel.Problems, vars)
-	fails, noEngine := rep.Finish()
-	if o.asJSON {
-		if err := o.io.WriteJSON(rep); err != nil {
-			return err
-		}
-	} else {
-		rep.Print(o.io.Out, o.io.Color())
-	}
-	switch {
-	case noEngine:
-		return exitf(3, "dockstep doctor: %s cannot be used: fix the lines marked %s and run dockstep doctor again", rep.EngineName(), workshop.FailMark(o.io.Color()))
-	case fails > 0:
-		return exitf(1, "dockstep doctor: %d problem%s: fix the lines marked %s and run dockstep doctor again", fails, plural(fails), workshop.FailMark(o.io.Color()))
-	}
-	return nil
+	return (&workshop.Doctor{Dial: o.dial}).Diagnose(ctx, registry(), sel, vars, o.io.Out, o.asJSON, o.io.Color())
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -59,22 +58,16 @@ func (g *globals) fillPrefetch(o *prefetchOptions, args []string) {
 }
 
 func runPrefetch(ctx context.Context, o *prefetchOptions) error {
-	if o.pushTo != "" {
-		if err := workshop.CheckRegistryAddr(o.pushTo); err != nil {
-			return exitf(2, "dockstep prefetch: --push-to %q: %v", o.pushTo, err)
-		}
+	if err := workshop.CheckPushTo(o.pushTo); err != nil {
+		return err
 	}
 	sel, vars, err := progress.Selected(o.course, o.lessons, o.vars, o.warn)
 	if err != nil {
 		return err
 	}
-	if len(sel.Problems) > 0 {
-		fmt.Fprintf(o.io.ErrOut, "%s\nwarning: these lessons have problems (dockstep lint lists them); prefetching the images of what could be read\n", sel.Problems.Error())
-	}
-	return workshop.Fetch(ctx, workshop.Fetching{
-		Images: workshop.CollectNeeds(registry(), sel.Lessons, vars).Images, PushTo: o.pushTo, List: o.list,
-		Connect: o.engine,
+	return workshop.Prefetch(ctx, registry(), sel, vars, workshop.Fetching{
+		PushTo: o.pushTo, List: o.list, Connect: o.engine,
 		// A bar redrawn in place needs a terminal that understands \r and ESC[K.
 		Out: o.io.Out, TTY: o.io.OutTTY && o.io.Env("TERM") != "dumb",
-	})
+	}, o.io.ErrOut)
 }
