@@ -27,6 +27,19 @@ func From(dir string, opts Options) Source {
 	return Source{FS: Course(), Dir: ".", Display: CourseDir, Options: opts}
 }
 
+// Lint is dockstep lint's verdict on the selection: a *UsageError listing
+// its problems, or nil and a line saying how much was read.
+func (sel Selection) Lint() (string, error) {
+	if n := len(sel.Problems); n > 0 {
+		return "", &UsageError{fmt.Sprintf("%s\n%d problem%s found", sel.Problems.Error(), n, plural(n))}
+	}
+	steps := 0
+	for _, l := range sel.Lessons {
+		steps += len(l.Steps)
+	}
+	return fmt.Sprintf("%d lesson%s, %d steps: no problems", len(sel.Lessons), plural(len(sel.Lessons)), steps), nil
+}
+
 // Load reads every lesson of the source.
 func (s Source) Load() ([]*Lesson, Problems) {
 	return Load(s.FS, s.Dir, s.Display, s.Options)
@@ -182,4 +195,11 @@ func LoadPath(p string, opts Options) ([]*Lesson, Problems) {
 		return nil, probs
 	}
 	return []*Lesson{l}, probs
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }

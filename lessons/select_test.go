@@ -132,3 +132,15 @@ func TestFrom(t *testing.T) {
 		t.Errorf("From(\"\") = %+v, want the course", s)
 	}
 }
+
+func TestSelectionLint(t *testing.T) {
+	two := Selection{Lessons: []*Lesson{{Steps: []*Step{{}, {}}}, {Steps: []*Step{{}}}}}
+	if got, err := two.Lint(); err != nil || got != "2 lessons, 3 steps: no problems" {
+		t.Errorf("got %q, %v", got, err)
+	}
+	bad := Selection{Problems: Problems{{Pos: Pos{File: "01-x.md", Line: 2}, Msg: "no title"}}}
+	var usage *UsageError
+	if _, err := bad.Lint(); !errors.As(err, &usage) || err.Error() != "01-x.md:2: no title\n1 problem found" {
+		t.Errorf("got %v, want a usage error listing the problem", err)
+	}
+}

@@ -36,24 +36,13 @@ func runLint(ctx context.Context, o *lintOptions) error {
 	if err != nil {
 		return exitf(2, "%v", err)
 	}
-	all, probs := sel.Lessons, sel.Problems
-	for _, n := range checks.Notices(all) {
+	for _, n := range checks.Notices(sel.Lessons) {
 		fmt.Fprintln(o.io.ErrOut, n.Error())
 	}
-	if len(probs) > 0 {
-		return exitf(2, "%s\n%d problem%s found", probs.Error(), len(probs), plural(len(probs)))
+	ok, err := sel.Lint()
+	if err != nil {
+		return err
 	}
-	steps := 0
-	for _, l := range all {
-		steps += len(l.Steps)
-	}
-	fmt.Fprintf(o.io.Out, "%d lesson%s, %d steps: no problems\n", len(all), plural(len(all)), steps)
+	fmt.Fprintln(o.io.Out, ok)
 	return nil
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
