@@ -81,11 +81,6 @@ func (g *globals) prompter() (runner.ClosingPrompter, error) {
 	return prompt.NewSurvey(in, out, g.io.ErrOut, g.io.Color())
 }
 
-// needTerminal is the message of the interactive commands without one.
-const needTerminal = `%s needs a terminal: it shows the lesson and asks you what to do next,
-but standard input or standard output is not a terminal here.
-To check a lesson's steps without a terminal, run: dockstep check LESSON`
-
 // runStart runs the lesson runner: on the lesson named, or, without one,
 // on the lesson in progress or the one the learner chooses.
 func runStart(ctx context.Context, o *startOptions) error {
@@ -95,7 +90,7 @@ func runStart(ctx context.Context, o *startOptions) error {
 	}
 	in, out, ok := o.io.Terminal()
 	if !ok {
-		return exitf(2, needTerminal, what)
+		return &runner.NoTerminalError{Command: what}
 	}
 	course, id, err := o.course.Course(o.lesson)
 	if err != nil {
@@ -127,12 +122,5 @@ func runStart(ctx context.Context, o *startOptions) error {
 	if o.room != "" {
 		s.Join, s.Name, s.CheckName = classroom.Joiner(o.room, o.io.ErrOut), o.name, classroom.CheckName
 	}
-	err = runner.Start(ctx, s)
-	switch {
-	case errors.Is(err, runner.ErrInterrupted):
-		return exitf(130, "\nStopped; your progress is saved. Run dockstep again to carry on.")
-	case errors.Is(err, runner.ErrNotJoined):
-		return exitf(130, "\nStopped before joining the room.")
-	}
-	return err
+	return runner.Stopped(runner.Start(ctx, s))
 }
