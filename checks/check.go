@@ -95,11 +95,12 @@ type Result struct {
 	// Wrong names the object that is there but not as the check wants it,
 	// such as "container notebook" with another volume at /data.
 	Wrong string
-	// Uses names the object a check works through, such as the container
-	// a command check's docker exec runs in. When another check of the
-	// step says that this object is missing or wrong, this check's failure
-	// follows from it, and the learner is not told it too (Judge).
-	Uses string
+	// Uses names the objects a check's failure is about, such as the
+	// container a command check's docker exec runs in, or the containers a
+	// network check misses on its network. When other checks of the step
+	// say that each of them is missing or wrong, this check's failure
+	// follows from theirs, and the learner is not told it too (Judge).
+	Uses []string
 }
 
 // Check is a compiled check, ready to evaluate.

@@ -67,7 +67,11 @@ func (c *commandCheck) Evaluate(ctx context.Context, env *Env) Result {
 	if tail := indentTail(out.String(), 5); tail != "" {
 		msg += ":\n" + tail
 	}
-	return Result{Kind: "command", Message: msg, Uses: c.uses()}
+	r := Result{Kind: "command", Message: msg}
+	if u := c.uses(); u != "" {
+		r.Uses = []string{u}
+	}
+	return r
 }
 
 // uses names the container the command runs in, when it starts with

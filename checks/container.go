@@ -602,7 +602,10 @@ func (c *containerCheck) mismatches(ctx context.Context, env *Env, s *container.
 				}
 			}
 			sort.Strings(nets)
-			wrong = append(wrong, fmt.Sprintf("%s is on network %s, not %s: run it with --network %s, or docker network connect %s %s", who, orNone(nets), c.network, c.network, c.network, containerName(s.Names)))
+			// A container of that name is there: a docker run with the
+			// name fails, so say to remove it first.
+			name := containerName(s.Names)
+			wrong = append(wrong, fmt.Sprintf("%s is on network %s, not %s: attach it with docker network connect %s %s (or remove it with docker rm -f %s and run it again with --network %s)", who, orNone(nets), c.network, c.network, name, name, c.network))
 		}
 	}
 	for _, m := range c.mounts {

@@ -59,8 +59,12 @@ func (c *networkCheck) Evaluate(ctx context.Context, env *Env) Result {
 		}
 	}
 	if len(missing) > 0 {
-		return Result{Kind: "network", Message: fmt.Sprintf("network %s connects %s, but not %s: run the container with --network %s, or docker network connect %s %s",
+		r := Result{Kind: "network", Message: fmt.Sprintf("network %s connects %s, but not %s: run the container with --network %s, or docker network connect %s %s",
 			c.name, orNone(names), strings.Join(missing, ", "), c.name, c.name, missing[0])}
+		for _, m := range missing {
+			r.Uses = append(r.Uses, "container "+m)
+		}
+		return r
 	}
 	return Result{Kind: "network", Passed: true, Message: "network " + c.name + " is as wanted"}
 }

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/dockstep/dockstep/lessons"
@@ -57,7 +58,7 @@ func Judge(results []Result) Verdict {
 			explained[r.Port] = true
 		}
 		for _, o := range []string{r.Missing, r.Wrong} {
-			if o != "" && o != r.Uses {
+			if o != "" && !slices.Contains(r.Uses, o) {
 				faulty[o] = true
 			}
 		}
@@ -72,9 +73,9 @@ func Judge(results []Result) Verdict {
 			// An earlier check said already that this object is missing.
 		case !r.Passed && r.Kind == "http" && r.Port != 0 && explained[r.Port]:
 			// The container check says why nothing answers.
-		case !r.Passed && r.Uses != "" && faulty[r.Uses]:
-			// Another check says what is wrong with the object this one
-			// works through.
+		case !r.Passed && len(r.Uses) > 0 && allFaulty(r.Uses, faulty):
+			// Other checks say what is wrong with the objects this one
+			// is about.
 		case !r.Passed:
 			failed = append(failed, r.Message)
 			if r.Missing != "" {
@@ -89,6 +90,16 @@ func Judge(results []Result) Verdict {
 		v.Outcome, v.Reason = Failing, strings.Join(failed, "\n")
 	}
 	return v
+}
+
+// allFaulty reports whether each of the objects is faulty.
+func allFaulty(objects []string, faulty map[string]bool) bool {
+	for _, o := range objects {
+		if !faulty[o] {
+			return false
+		}
+	}
+	return true
 }
 
 // JudgeStep evaluates a step's checks with the variables' values and

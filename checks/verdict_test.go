@@ -12,6 +12,7 @@ import (
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/events"
 	"github.com/docker/docker/api/types/image"
+	"github.com/docker/docker/api/types/network"
 
 	"github.com/dockstep/dockstep/lessons"
 )
@@ -31,9 +32,11 @@ func TestJudge(t *testing.T) {
 		{"two containers missing", []Result{{Message: "no container web", Missing: "container web"}, {Message: "no container db", Missing: "container db"}}, Failing, "no container web\nno container db"},
 		{"nothing answers on the port the failed container check wanted published", []Result{{Kind: "container", Message: "my-site publishes 80→8088/tcp", Port: 8088}, {Kind: "http", Message: "nothing answers at http://localhost:8088", Port: 8088}}, Failing, "my-site publishes 80→8088/tcp"},
 		{"nothing answers on another port", []Result{{Kind: "container", Message: "my-site publishes 80→8088/tcp", Port: 8088}, {Kind: "http", Message: "nothing answers at http://localhost:9000", Port: 9000}}, Failing, "my-site publishes 80→8088/tcp\nnothing answers at http://localhost:9000"},
-		{"a command in a container another check says is wrong", []Result{{Kind: "mount", Message: "notebook mounts volume note", Wrong: "container notebook"}, {Kind: "command", Message: "cat: can't open", Uses: "container notebook"}}, Failing, "notebook mounts volume note"},
-		{"a command in a missing container", []Result{{Kind: "command", Message: "No such container: notebook", Uses: "container notebook"}, {Kind: "mount", Message: "no container named notebook", Missing: "container notebook"}}, Failing, "no container named notebook"},
-		{"a command in another container", []Result{{Kind: "mount", Message: "notebook mounts volume note", Wrong: "container notebook"}, {Kind: "command", Message: "cat: can't open", Uses: "container visitor"}}, Failing, "notebook mounts volume note\ncat: can't open"},
+		{"a command in a container another check says is wrong", []Result{{Kind: "mount", Message: "notebook mounts volume note", Wrong: "container notebook"}, {Kind: "command", Message: "cat: can't open", Uses: []string{"container notebook"}}}, Failing, "notebook mounts volume note"},
+		{"a command in a missing container", []Result{{Kind: "command", Message: "No such container: notebook", Uses: []string{"container notebook"}}, {Kind: "mount", Message: "no container named notebook", Missing: "container notebook"}}, Failing, "no container named notebook"},
+		{"a command in another container", []Result{{Kind: "mount", Message: "notebook mounts volume note", Wrong: "container notebook"}, {Kind: "command", Message: "cat: can't open", Uses: []string{"container visitor"}}}, Failing, "notebook mounts volume note\ncat: can't open"},
+		{"a network without containers other checks say are wrong", []Result{{Kind: "container", Message: "visitor is on network bridge", Wrong: "container visitor"}, {Kind: "container", Message: "no container named shop", Missing: "container shop"}, {Kind: "network", Message: "shop-net connects none", Uses: []string{"container shop", "container visitor"}}}, Failing, "visitor is on network bridge\nno container named shop"},
+		{"a network without a container no other check says is wrong", []Result{{Kind: "container", Message: "visitor is on network bridge", Wrong: "container visitor"}, {Kind: "network", Message: "shop-net connects none", Uses: []string{"container shop", "container visitor"}}}, Failing, "visitor is on network bridge\nshop-net connects none"},
 		{"the engine is down", []Result{{Passed: false, Message: "no file"}, {Err: engineDown, Message: "cannot ask the engine"}}, Unknown, "cannot ask the engine"},
 	}
 	for _, tt := range tests {
@@ -257,5 +260,33 @@ func TestExecInAFaultyContainerIsToldOnce(t *testing.T) {
 	v := Judge(EvaluateAll(context.Background(), Default(), specs, nil, &Env{Docker: &fakeDocker{containers: []fakeContainer{right}}}))
 	if !strings.Contains(v.Reason, "can't open '/data/todo.txt'") {
 		t.Errorf("got %q, want the command's failure", v.Reason)
+	}
+}
+
+// A container started without --network is on bridge: its container check
+// says so, with what to do, and the network check does not say again that
+// the network lacks it.
+func TestContainerOffTheNetworkIsToldOnce(t *testing.T) {
+	visitor := ctr("c2", "visitor", "alpine", "sha256:a1", "running", 0, "")
+	visitor.summary.NetworkSettings = &container.NetworkSettingsSummary{Networks: map[string]*network.EndpointSettings{"bridge": {}}}
+	shop := ctr("c1", "shop", "nginx:alpine", "sha256:n1", "running", 0, "")
+	shop.summary.NetworkSettings = &container.NetworkSettingsSummary{Networks: map[string]*network.EndpointSettings{"shop-net": {}}}
+	f := &fakeDocker{containers: []fakeContainer{shop, visitor}, networks: map[string]network.Inspect{
+		"shop-net": {Name: "shop-net", Containers: map[string]network.EndpointResource{"c1": {Name: "shop"}}},
+	}}
+	var specs []lessons.CheckSpec
+	for _, src := range []string{
+		`container: {name: shop, network: shop-net}`,
+		`container: {name: visitor, network: shop-net}`,
+		`network: {name: shop-net, containers: [shop, visitor]}`,
+	} {
+		specs = append(specs, spec(t, src))
+	}
+	v := Judge(EvaluateAll(context.Background(), Default(), specs, nil, &Env{Docker: f}))
+	if v.Outcome != Failing || !strings.Contains(v.Reason, "visitor is on network bridge, not shop-net: attach it with docker network connect shop-net visitor (or remove it with docker rm -f visitor and run it again with --network shop-net)") {
+		t.Fatalf("got %v %q, want the visitor's fault", v.Outcome, v.Reason)
+	}
+	if strings.Contains(v.Reason, "connects shop, but not visitor") {
+		t.Errorf("got %q, want the visitor's fault alone", v.Reason)
 	}
 }
