@@ -85,6 +85,11 @@ type watchState struct {
 	// is the learner acting then (only file events are), such as the end
 	// of a pull while the learner writes a Dockerfile.
 	filesOnly bool
+	// engineOnly is set when every check looks at named engine objects
+	// (an image to build, a container to run): no file event is the learner
+	// acting then, such as an editor removing its swap file after the
+	// Dockerfile of the step before was saved.
+	engineOnly bool
 	// due is set by an engine or file event: the loop checks the step as
 	// soon as it has handled the events already queued, so that the first
 	// event is answered at once and those that came with it, or during the
@@ -114,14 +119,17 @@ func (lr *lessonRun) runStep(ctx context.Context, step *lessons.Step) (stepOutco
 	now := lr.r.clock().Now()
 	s := &stepRun{lessonRun: lr, step: step, dirty: true, watch: watchState{quiet: true, started: now}}
 	s.watch.filesOnly = len(step.Checks) > 0
+	s.watch.engineOnly = len(step.Checks) > 0
 	for _, spec := range step.Checks {
 		c, err := lr.r.Registry.Compile(spec, lr.vars)
 		if err != nil {
-			s.watch.filesOnly = false
+			s.watch.filesOnly, s.watch.engineOnly = false, false
 			continue
 		}
-		s.watch.subjects.Add(checks.SubjectsOf(c))
+		subj := checks.SubjectsOf(c)
+		s.watch.subjects.Add(subj)
 		s.watch.filesOnly = s.watch.filesOnly && checks.FilesOnly(c)
+		s.watch.engineOnly = s.watch.engineOnly && !subj.Empty()
 	}
 	lr.lp.MarkStarted(step.Title, now)
 	lr.lp.Step = step.Title
@@ -241,7 +249,7 @@ func (s *stepRun) handle(ctx context.Context, ev event) {
 		if !s.watching() {
 			return
 		}
-		if (ev.at.IsZero() || !ev.at.Before(s.watch.started)) && (ev.kind == evFiles || !s.watch.filesOnly && s.watch.subjects.About(ev.msg)) {
+		if (ev.at.IsZero() || !ev.at.Before(s.watch.started)) && (ev.kind == evFiles && !s.watch.engineOnly || ev.kind == evEngine && !s.watch.filesOnly && s.watch.subjects.About(ev.msg)) {
 			s.watch.quiet = false
 		}
 		if !s.watch.due {

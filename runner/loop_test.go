@@ -1070,3 +1070,29 @@ func TestEngineEventsDoNotRevealAFilesOnlyStep(t *testing.T) {
 	h.wait()
 	h.wantOut("done.txt does not exist yet")
 }
+
+// A step whose checks all look at named engine objects (an image to build)
+// is not done by editing files: a file event in the working folder, such as
+// an editor removing its swap file after the Dockerfile of the step before
+// was saved, is not the learner acting on it, and the step stays quiet. An
+// event about the step's own object shows the diagnosis.
+func TestFileEventsDoNotRevealAnEngineStep(t *testing.T) {
+	h := newHarness(t, "loop-subjects.md")
+	h.start("loop-subjects")
+	sub := h.eng.subscription(t)
+	menu := h.p.next(t)
+	h.waitVerdicts(1)
+	if err := os.WriteFile(filepath.Join(h.r.Dir, ".Dockerfile.swp"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h.waitVerdicts(2)
+	if strings.Contains(h.out.String(), "flag web is down") {
+		t.Fatalf("a file event revealed the diagnosis of a step that reads the engine only:\n%s", h.out.String())
+	}
+	sub.msgs <- namedContainerStarted("web")
+	h.waitVerdicts(3)
+	menu.waitCancelled(t)
+	h.p.next(t).choose(t, "Quit")
+	h.wait()
+	h.wantOut("flag web is down: raise it")
+}
