@@ -56,8 +56,8 @@ func (p *Survey) Close() error { return p.in.Close() }
 
 func (p *Survey) Select(ctx context.Context, msg string, options []string, def int) (int, error) {
 	var idx int
-	if w, _, err := term.GetSize(int(p.out.Fd())); err == nil {
-		msg = fitHint(msg, w)
+	if w := p.width(); w > 0 {
+		msg = fitHint(wrapWords(msg, len("? "), w), w)
 	}
 	q := &survey.Select{Message: msg, Options: options, PageSize: len(options)}
 	if def >= 0 && def < len(options) {
@@ -82,21 +82,98 @@ func fitHint(msg string, width int) string {
 	return msg + "\n"
 }
 
+// width is the terminal's width in columns, 0 when it is not known.
+func (p *Survey) width() int {
+	w, _, err := term.GetSize(int(p.out.Fd()))
+	if err != nil {
+		return 0
+	}
+	return w
+}
+
+// wrapWords breaks each line of text between words so that no line is as
+// wide as the terminal (a line that fills it would make some terminals
+// wrap the cursor): the terminal would otherwise break words, commands and
+// paths wherever the edge falls. The first line starts at column first,
+// after what survey writes before it. A word too long for a line of its own
+// is left whole.
+func wrapWords(text string, first, width int) string {
+	if width <= 0 {
+		return text
+	}
+	var b strings.Builder
+	col := first
+	for i, line := range strings.Split(text, "\n") {
+		if i > 0 {
+			b.WriteString("\n")
+			col = 0
+		}
+		for j, word := range strings.Split(line, " ") {
+			n := len([]rune(word))
+			switch {
+			case j == 0:
+			case col+1+n >= width && col > 0:
+				b.WriteString("\n")
+				col = 0
+			default:
+				b.WriteString(" ")
+				col++
+			}
+			b.WriteString(word)
+			col += n
+		}
+	}
+	return b.String()
+}
+
+// invalidPrefix is what survey writes before the reason a reply is
+// refused.
+const invalidPrefix = "X Sorry, your reply was invalid: "
+
+// fitInput wraps an Input's question for a terminal width columns wide,
+// and puts the default on a line of its own when it does not fit after the
+// question's last line: "(/home/me/dockstep-first-image)" stays whole.
+func fitInput(msg, def string, width int) string {
+	if width <= 0 {
+		return msg
+	}
+	msg = wrapWords(msg, len("? "), width)
+	if def == "" {
+		return msg
+	}
+	last := msg[strings.LastIndex(msg, "\n")+1:]
+	if !strings.Contains(msg, "\n") {
+		last = "? " + last
+	}
+	if len([]rune(last))+len([]rune(" ("+def+") ")) >= width {
+		return msg + "\n"
+	}
+	return msg
+}
+
 func (p *Survey) Input(ctx context.Context, msg, def string, validate func(string) error) (string, error) {
 	var s string
 	var opts []survey.AskOpt
+	w := p.width()
 	if validate != nil {
 		opts = append(opts, survey.WithValidator(func(ans any) error {
 			v, _ := ans.(string)
-			return validate(v)
+			if err := validate(v); err != nil {
+				return errors.New(wrapWords(err.Error(), len(invalidPrefix), w))
+			}
+			return nil
 		}))
 	}
+	msg = fitInput(msg, def, w)
 	err := p.ask(ctx, &survey.Input{Message: msg, Default: def}, &s, opts...)
 	return s, err
 }
 
 func (p *Survey) Confirm(ctx context.Context, msg string, def bool) (bool, error) {
 	var b bool
+	if w := p.width(); w > 0 {
+		msg = wrapWords(msg, len("? "), w-len(" (Y/n) "))
+	}
 	err := p.ask(ctx, &survey.Confirm{Message: msg, Default: def}, &b)
 	return b, err
 }

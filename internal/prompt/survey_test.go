@@ -19,15 +19,32 @@ import (
 // screen that answers survey's cursor queries, as survey's own tests do.
 func newTerminal(t *testing.T) (*expect.Console, *Survey) {
 	t.Helper()
+	c, p, _ := newSizedTerminal(t, 0, 0)
+	return c, p
+}
+
+// newSizedTerminal is newTerminal with a terminal cols wide and rows high
+// (0 leaves the size unset), and the screen to read what it shows.
+func newSizedTerminal(t *testing.T, cols, rows int) (*expect.Console, *Survey, vt10x.Terminal) {
+	t.Helper()
 	ptm, pts, err := pty.Open()
 	if err != nil {
 		t.Fatalf("opening a pseudo-terminal: %v", err)
 	}
-	screen := vt10x.New(vt10x.WithWriter(pts))
+	var sized []vt10x.TerminalOption
+	if cols > 0 {
+		sized = append(sized, vt10x.WithSize(cols, rows))
+	}
+	screen := vt10x.New(append(sized, vt10x.WithWriter(pts))...)
 	c, err := expect.NewConsole(expect.WithStdin(ptm), expect.WithStdout(screen), expect.WithCloser(ptm, pts),
 		expect.WithDefaultTimeout(5*time.Second))
 	if err != nil {
 		t.Fatalf("creating the console: %v", err)
+	}
+	if cols > 0 {
+		if err := pty.Setsize(c.Tty(), &pty.Winsize{Cols: uint16(cols), Rows: uint16(rows)}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	p, err := NewSurvey(c.Tty(), c.Tty(), c.Tty(), false)
 	if err != nil {
@@ -37,7 +54,7 @@ func newTerminal(t *testing.T) (*expect.Console, *Survey) {
 		p.Close()
 		c.Close()
 	})
-	return c, p
+	return c, p, screen
 }
 
 // waitRaw waits until the prompt has put the terminal in raw mode, so that
@@ -205,5 +222,73 @@ func TestFitHint(t *testing.T) {
 	}
 	if got := fitHint("first line that is long enough to need it, really quite long\nshort", 80); strings.HasSuffix(got, "\n") {
 		t.Errorf("only the last line counts: %q", got)
+	}
+}
+
+// On a terminal narrower than a question, its default or the reason a reply
+// is refused, survey's lines break between words, not inside a path or a
+// number: seen at 100 columns were "(/tmp/learn/dockstep-firs" + "t-image)"
+// and "try 81" + "00".
+func TestSurveyInputWrapsBetweenWords(t *testing.T) {
+	const cols = 60
+	c, p, screen := newSizedTerminal(t, cols, 24)
+	refuse := func(string) error {
+		return errors.New("port 8099 is already in use (by process python3 (pid 7997)); try 8100")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		p.Input(ctx, "This lesson has files to work on. Where should dockstep put them?", "/tmp/walk10/learn/dockstep-first-image", refuse)
+		close(done)
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	if _, err := c.ExpectString("image)"); err != nil {
+		t.Fatalf("the default is not shown: %v", err)
+	}
+	waitRaw(t, c)
+	c.Send("8099\r")
+	if _, err := c.ExpectString("8100"); err != nil {
+		t.Fatalf("the reason is not shown: %v", err)
+	}
+	go c.ExpectEOF() // keep the screen reading, so that it answers survey's cursor queries
+	time.Sleep(100 * time.Millisecond)
+	shown := screen.String()
+	for _, whole := range []string{"(/tmp/walk10/learn/dockstep-first-image)", "try 8100", "(pid 7997));"} {
+		if !strings.Contains(shown, whole) {
+			t.Errorf("%q is not whole on the screen:\n%s", whole, shown)
+		}
+	}
+	for _, l := range strings.Split(shown, "\n") {
+		if l = strings.TrimRight(l, " "); len([]rune(l)) >= cols {
+			t.Errorf("line %q fills the %d columns: the terminal broke it", l, cols)
+		}
+	}
+}
+
+func TestWrapWords(t *testing.T) {
+	for _, c := range []struct {
+		text         string
+		first, width int
+		want         string
+	}{
+		{"a short one", 2, 80, "a short one"},
+		{"one two three four", 0, 11, "one two\nthree four"},
+		{"one two three", 5, 10, "one\ntwo three"},
+		{"averyveryverylongword x", 0, 10, "averyveryverylongword\nx"},
+		{"first line\nsecond line here", 0, 12, "first line\nsecond line\nhere"},
+		{"no width", 0, 0, "no width"},
+	} {
+		if got := wrapWords(c.text, c.first, c.width); got != c.want {
+			t.Errorf("wrapWords(%q, %d, %d) = %q, want %q", c.text, c.first, c.width, got, c.want)
+		}
+	}
+	if got := fitInput("Where?", "/a/long/default/path", 20); got != "Where?\n" {
+		t.Errorf("fitInput with a default that does not fit = %q, want a line break at the end", got)
+	}
+	if got := fitInput("Where?", "/x", 80); got != "Where?" {
+		t.Errorf("fitInput with room = %q, want it unchanged", got)
 	}
 }
