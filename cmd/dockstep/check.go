@@ -30,8 +30,6 @@ type checkOptions struct {
 	room, name string
 }
 
-var _ grade.Engine = (*engine.Client)(nil)
-
 func newCheckCmd(g *globals, runF func(context.Context, *checkOptions) error) *cobra.Command {
 	o := &checkOptions{}
 	cmd := &cobra.Command{

@@ -33,8 +33,6 @@ type demoOptions struct {
 	wait   time.Duration
 }
 
-var _ demo.Engine = (*engine.Client)(nil)
-
 func newDemoCmd(g *globals, runF func(context.Context, *demoOptions) error) *cobra.Command {
 	o := &demoOptions{}
 	cmd := &cobra.Command{

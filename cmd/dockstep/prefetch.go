@@ -20,8 +20,6 @@ type prefetchOptions struct {
 	vars    []string
 }
 
-var _ workshop.FetchEngine = (*engine.Client)(nil)
-
 func newPrefetchCmd(g *globals, runF func(context.Context, *prefetchOptions) error) *cobra.Command {
 	o := &prefetchOptions{}
 	cmd := &cobra.Command{

@@ -24,8 +24,6 @@ type testOptions struct {
 	wait time.Duration
 }
 
-var _ prover.Engine = (*engine.Client)(nil)
-
 func newTestCmd(g *globals, runF func(context.Context, *testOptions) error) *cobra.Command {
 	opts := &testOptions{}
 	cmd := &cobra.Command{

@@ -29,6 +29,9 @@ type Engine interface {
 	Close() error
 }
 
+// The engine's client is one, as engine.Factory gives it.
+var _ Engine = (*engine.Client)(nil)
+
 // Session is one dockstep demo: the lesson and how to present it, as the
 // command's flags say, and the terminal and engine it is presented with.
 type Session struct {

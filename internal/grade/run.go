@@ -46,6 +46,9 @@ type Engine interface {
 	Close() error
 }
 
+// The engine's client is one, as engine.Factory gives it.
+var _ Engine = (*engine.Client)(nil)
+
 // Memo is where the checks' memo is kept between runs.
 type Memo interface {
 	LoadMemo() map[string][]string

@@ -18,6 +18,9 @@ type Engine interface {
 	Close() error
 }
 
+// The engine's client is one, as engine.Factory gives it.
+var _ Engine = (*engine.Client)(nil)
+
 // Prove is dockstep test on the lessons ls: it reaches the engine with
 // connect (and closes it at the end), proves every lesson (All) and ends
 // with the summary on p.Out, or a *FailedError (Verdict) naming the

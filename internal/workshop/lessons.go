@@ -41,6 +41,9 @@ type FetchEngine interface {
 	Close() error
 }
 
+// The engine's client is one, as engine.Factory gives it.
+var _ FetchEngine = (*engine.Client)(nil)
+
 // Fetching is dockstep prefetch: the images some lessons need, pulled into
 // the engine, and with PushTo pushed into a workshop registry.
 type Fetching struct {
