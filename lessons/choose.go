@@ -96,3 +96,24 @@ func VarFlags(flags []string, ls []*Lesson) (map[string]string, error) {
 	}
 	return set, nil
 }
+
+// SoundVars is Sound, with the --var flags read for the lessons
+// (VarFlags).
+func (s Source) SoundVars(args, flags []string) ([]*Lesson, map[string]string, error) {
+	ls, err := s.Sound(args)
+	if err != nil {
+		return nil, nil, err
+	}
+	set, err := VarFlags(flags, ls)
+	return ls, set, err
+}
+
+// OneVars is One, with the --var flags read for the lesson (VarFlags).
+func (s Source) OneVars(arg string, flags []string) (*Lesson, map[string]string, error) {
+	l, err := s.One(arg)
+	if err != nil {
+		return nil, nil, err
+	}
+	set, err := VarFlags(flags, []*Lesson{l})
+	return l, set, err
+}

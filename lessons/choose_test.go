@@ -106,3 +106,23 @@ func TestChoosingLessons(t *testing.T) {
 		usage(t, err, "usr")
 	})
 }
+
+func TestChoosingWithVars(t *testing.T) {
+	src := Source{Display: "course", Dir: ".", FS: fstest.MapFS{
+		"01-hello.md": lessonFile("Hello", "vars:\n  user:\n    prompt: \"Your name\"\n    default: ada\n"),
+		"02-web.md":   lessonFile("Web", ""),
+	}}
+	var usage *UsageError
+	if ls, set, err := src.SoundVars(nil, []string{"user=grace"}); err != nil || len(ls) != 2 || set["user"] != "grace" {
+		t.Errorf("SoundVars: got %d lessons, %v, %v", len(ls), set, err)
+	}
+	if _, _, err := src.SoundVars(nil, []string{"colour=red"}); !errors.As(err, &usage) {
+		t.Errorf("SoundVars with an unknown variable: got %v, want a usage error", err)
+	}
+	if l, set, err := src.OneVars("hello", []string{"user=grace"}); err != nil || l.ID != "hello" || set["user"] != "grace" {
+		t.Errorf("OneVars: got %v, %v, %v", l, set, err)
+	}
+	if _, _, err := src.OneVars("web", []string{"user=grace"}); !errors.As(err, &usage) {
+		t.Errorf("OneVars with another lesson's variable: got %v, want a usage error", err)
+	}
+}

@@ -10,7 +10,6 @@ import (
 	"github.com/dockstep/dockstep/internal/engine"
 	"github.com/dockstep/dockstep/internal/grade"
 	"github.com/dockstep/dockstep/internal/progress"
-	"github.com/dockstep/dockstep/lessons"
 )
 
 // checkOptions are what dockstep check runs with.
@@ -92,11 +91,7 @@ func check(ctx context.Context, o *checkOptions) error {
 			return err
 		}
 	}
-	l, err := o.course.One(o.lesson)
-	if err != nil {
-		return err
-	}
-	given, err := lessons.VarFlags(o.vars, []*lessons.Lesson{l})
+	l, given, err := o.course.OneVars(o.lesson, o.vars)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/dockstep/dockstep/internal/demo"
 	"github.com/dockstep/dockstep/internal/engine"
 	"github.com/dockstep/dockstep/internal/workshop"
-	"github.com/dockstep/dockstep/lessons"
 )
 
 // demoOptions are what dockstep demo runs with.
@@ -99,15 +98,11 @@ error; 3 when the Docker engine cannot be used.`,
 }
 
 func runDemo(ctx context.Context, o *demoOptions) error {
-	ls, err := o.course.Sound(o.lesson)
+	ls, given, err := o.course.SoundVars(o.lesson, o.vars)
 	if err != nil {
 		return err
 	}
 	l := ls[0]
-	given, err := lessons.VarFlags(o.vars, ls)
-	if err != nil {
-		return err
-	}
 	return demo.Present(ctx, demo.Session{
 		Lesson: l, Given: given, From: o.from, Speed: o.speed,
 		Auto: o.auto, Wait: o.wait, Keep: o.keep, Reset: o.reset, Notes: o.notes, Record: o.record,

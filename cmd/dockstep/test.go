@@ -8,7 +8,6 @@ import (
 
 	"github.com/dockstep/dockstep/internal/engine"
 	"github.com/dockstep/dockstep/internal/prover"
-	"github.com/dockstep/dockstep/lessons"
 )
 
 // testOptions are what dockstep test runs with.
@@ -78,11 +77,7 @@ the Docker engine cannot be used, 130 when interrupted (after cleaning up).`,
 }
 
 func runTest(ctx context.Context, opts *testOptions) error {
-	all, err := opts.course.Sound(opts.lessons)
-	if err != nil {
-		return err
-	}
-	set, err := lessons.VarFlags(opts.vars, all)
+	all, set, err := opts.course.SoundVars(opts.lessons, opts.vars)
 	if err != nil {
 		return err
 	}
