@@ -2,9 +2,6 @@ package main
 
 import (
 	"context"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -54,15 +51,9 @@ and everything recorded. Stop it with Ctrl-C.`,
 }
 
 func runClassroomServe(ctx context.Context, o *classroomOptions) error {
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	err := classroom.Serve(ctx, classroom.ServeOptions{
+	return classroom.ServeUntilStopped(ctx, classroom.ServeOptions{
 		Addr: o.addr, DB: o.db, Title: o.title,
 		TLSCert: o.tlsCert, TLSKey: o.tlsKey,
 		Out: o.io.Out,
 	})
-	if err != nil {
-		return exitf(2, "dockstep classroom serve: %v", err)
-	}
-	return nil
 }

@@ -7,7 +7,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/dockstep/dockstep/internal/progress"
@@ -121,3 +124,23 @@ func lanAddress() string {
 	}
 	return "localhost"
 }
+
+// ServeUntilStopped is dockstep classroom serve: Serve until Ctrl-C or
+// SIGTERM. What stops the room from being served is a *ServeError.
+func ServeUntilStopped(ctx context.Context, o ServeOptions) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := Serve(ctx, o); err != nil {
+		return &ServeError{err}
+	}
+	return nil
+}
+
+// ServeError is a room that could not be served.
+type ServeError struct{ Err error }
+
+func (e *ServeError) Error() string { return e.Err.Error() }
+func (e *ServeError) Unwrap() error { return e.Err }
+
+// ExitStatus is how dockstep ends on e: status 2, after the command's name.
+func (e *ServeError) ExitStatus(cmd string) (int, string) { return 2, cmd + ": " + e.Error() }

@@ -2,6 +2,7 @@ package classroom
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net"
 	"os"
@@ -46,5 +47,18 @@ func TestServeKeepsTheRoomInTheStateFolder(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(state, "dockstep", "classroom", "room.db")); err != nil {
 		t.Errorf("the room's database is not in the state folder: %v", err)
+	}
+}
+
+// TestServeUntilStoppedError: a room that cannot be served ends dockstep
+// classroom serve with status 2, naming the command.
+func TestServeUntilStoppedError(t *testing.T) {
+	err := ServeUntilStopped(context.Background(), ServeOptions{Addr: ":0", TLSCert: "cert.pem", Out: io.Discard})
+	var se *ServeError
+	if !errors.As(err, &se) {
+		t.Fatalf("got %v, want a *ServeError", err)
+	}
+	if code, msg := se.ExitStatus("dockstep classroom serve"); code != 2 || msg != "dockstep classroom serve: --tls-cert and --tls-key go together: give both, or neither" {
+		t.Errorf("exit %d %q", code, msg)
 	}
 }
