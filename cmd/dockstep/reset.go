@@ -9,13 +9,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dockstep/dockstep/internal/progress"
+	"github.com/dockstep/dockstep/internal/prompt"
 	"github.com/dockstep/dockstep/runner"
 )
 
 // resetOptions are what dockstep reset runs with.
 type resetOptions struct {
 	base
-	// prompter asks the learner to confirm; errNoTerminal when it cannot.
+	// prompter asks the learner to confirm; prompt.ErrNoTerminal when it cannot.
 	prompter func() (confirmer, error)
 	// lesson is the lesson to forget; empty: every lesson.
 	lesson string
@@ -63,7 +64,7 @@ func runReset(ctx context.Context, o *resetOptions) error {
 	if !o.yes {
 		f.Confirm = func(what string) (bool, error) {
 			p, err := o.prompter()
-			if errors.Is(err, errNoTerminal) {
+			if errors.Is(err, prompt.ErrNoTerminal) {
 				return false, exitf(2, "dockstep reset asks before it forgets %s, but there is no terminal to ask on; add --yes to reset without asking", what)
 			}
 			if err != nil {

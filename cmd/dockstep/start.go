@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 
 	"github.com/spf13/cobra"
 
@@ -68,18 +67,9 @@ func addStartFlags(cmd *cobra.Command, o *startOptions) {
 	roomFlags(cmd, &o.room, &o.name)
 }
 
-// errNoTerminal is the prompter factory's error when standard input or
-// output is not a terminal.
-var errNoTerminal = errors.New("no terminal")
-
-// prompter is the prompter factory: the survey prompter on the terminal.
-func (g *globals) prompter() (runner.ClosingPrompter, error) {
-	in, out, ok := g.io.Terminal()
-	if !ok {
-		return nil, errNoTerminal
-	}
-	return prompt.NewSurvey(in, out, g.io.ErrOut, g.io.Color())
-}
+// prompter is the prompter factory: the survey prompter on the terminal,
+// prompt.ErrNoTerminal without one.
+func (g *globals) prompter() (runner.ClosingPrompter, error) { return prompt.Open(g.io) }
 
 // runStart runs the lesson runner: on the lesson named, or, without one,
 // on the lesson in progress or the one the learner chooses.
