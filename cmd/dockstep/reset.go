@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -17,16 +16,10 @@ import (
 type resetOptions struct {
 	base
 	// prompter asks the learner to confirm; prompt.ErrNoTerminal when it cannot.
-	prompter func() (confirmer, error)
+	prompter func() (progress.Confirmer, error)
 	// lesson is the lesson to forget; empty: every lesson.
 	lesson string
 	yes    bool
-}
-
-// confirmer asks a yes-or-no question.
-type confirmer interface {
-	Confirm(ctx context.Context, msg string, def bool) (bool, error)
-	Close() error
 }
 
 func newResetCmd(g *globals, runF func(context.Context, *resetOptions) error) *cobra.Command {
@@ -41,7 +34,7 @@ are left alone.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.base = g.base()
-			o.prompter = func() (confirmer, error) { return g.prompter() }
+			o.prompter = func() (progress.Confirmer, error) { return g.prompter() }
 			if len(args) == 1 {
 				o.lesson = args[0]
 			}
@@ -62,21 +55,15 @@ func runReset(ctx context.Context, o *resetOptions) error {
 	// (a number, a path), which must exist.
 	f.Lesson = o.course.ID
 	if !o.yes {
-		f.Confirm = func(what string) (bool, error) {
-			p, err := o.prompter()
-			if errors.Is(err, prompt.ErrNoTerminal) {
-				return false, exitf(2, "dockstep reset asks before it forgets %s, but there is no terminal to ask on; add --yes to reset without asking", what)
-			}
-			if err != nil {
-				return false, err
-			}
-			defer p.Close()
-			ok, err := p.Confirm(ctx, fmt.Sprintf("Forget %s?", what), false)
-			if errors.Is(err, runner.ErrInterrupted) {
-				return false, exitf(130, "nothing was reset")
-			}
-			return ok, err
-		}
+		f.Confirm = progress.Ask(ctx, o.prompter)
 	}
-	return progress.Forget(dir, f)
+	err = progress.Forget(dir, f)
+	var ask *progress.AskError
+	switch {
+	case errors.As(err, &ask) && errors.Is(err, prompt.ErrNoTerminal):
+		return exitf(2, "dockstep reset asks before it forgets %s, but there is no terminal to ask on; add --yes to reset without asking", ask.What)
+	case errors.Is(err, runner.ErrInterrupted):
+		return exitf(130, "nothing was reset")
+	}
+	return err
 }

@@ -91,7 +91,7 @@ func TestResetAsksFirst(t *testing.T) {
 			var out bytes.Buffer
 			g := &globals{io: &iostreams.Streams{Out: &out, ErrOut: &out}, lessonsDir: "testdata/e2e-lessons"}
 			var asked string
-			err := runReset(context.Background(), &resetOptions{base: g.base(), prompter: func() (confirmer, error) {
+			err := runReset(context.Background(), &resetOptions{base: g.base(), prompter: func() (progress.Confirmer, error) {
 				return &scriptedConfirm{asked: &asked, answer: tc.answer}, nil
 			}})
 			if err != nil {

@@ -1,6 +1,7 @@
 package progress
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -74,3 +75,37 @@ func Forget(dir string, f Forgetting) error {
 	fmt.Fprintf(f.Out, "Forgot %s.\n", what)
 	return nil
 }
+
+// Confirmer asks the learner a yes-or-no question.
+type Confirmer interface {
+	Confirm(ctx context.Context, msg string, def bool) (bool, error)
+	Close() error
+}
+
+// Ask is a Forgetting's Confirm that opens a Confirmer (open), asks
+// "Forget WHAT?", no unless the learner says yes, and closes it. What
+// goes wrong, opening or asking, is an *AskError.
+func Ask(ctx context.Context, open func() (Confirmer, error)) func(what string) (bool, error) {
+	return func(what string) (bool, error) {
+		c, err := open()
+		if err != nil {
+			return false, &AskError{What: what, Err: err}
+		}
+		defer c.Close()
+		ok, err := c.Confirm(ctx, fmt.Sprintf("Forget %s?", what), false)
+		if err != nil {
+			return false, &AskError{What: what, Err: err}
+		}
+		return ok, nil
+	}
+}
+
+// AskError is a question Ask could not ask, or that was not answered:
+// whether to forget What.
+type AskError struct {
+	What string
+	Err  error
+}
+
+func (e *AskError) Error() string { return e.Err.Error() }
+func (e *AskError) Unwrap() error { return e.Err }

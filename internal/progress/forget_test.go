@@ -2,6 +2,7 @@ package progress
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -82,5 +83,33 @@ func TestForgetPassesErrorsOn(t *testing.T) {
 	}
 	if err := Forget(dir, Forgetting{Confirm: func(string) (bool, error) { return false, want }, Out: &out, ErrOut: &out}); err != want {
 		t.Errorf("asking: got %v, want %v", err, want)
+	}
+}
+
+// sayYes is a Confirmer that says yes, once closed or not.
+type sayYes struct {
+	asked  *string
+	closed *bool
+}
+
+func (s sayYes) Confirm(_ context.Context, msg string, _ bool) (bool, error) {
+	*s.asked = msg
+	return true, nil
+}
+
+func (s sayYes) Close() error { *s.closed = true; return nil }
+
+func TestAsk(t *testing.T) {
+	var asked string
+	var closed bool
+	ok, err := Ask(context.Background(), func() (Confirmer, error) { return sayYes{&asked, &closed}, nil })("your progress in lesson web")
+	if !ok || err != nil || asked != "Forget your progress in lesson web?" || !closed {
+		t.Errorf("got %v, %v, asked %q, closed %v", ok, err, asked, closed)
+	}
+	noTerminal := errors.New("no terminal")
+	_, err = Ask(context.Background(), func() (Confirmer, error) { return nil, noTerminal })("your progress in every lesson")
+	var ask *AskError
+	if !errors.As(err, &ask) || ask.What != "your progress in every lesson" || !errors.Is(err, noTerminal) {
+		t.Errorf("open failing: got %v, want an *AskError saying what and why", err)
 	}
 }
