@@ -86,10 +86,8 @@ func runCheck(ctx context.Context, o *checkOptions) error {
 }
 
 func check(ctx context.Context, o *checkOptions) error {
-	if o.room != "" {
-		if err := classroom.CheckFlags(o.room, "--room", o.name, true); err != nil {
-			return err
-		}
+	if err := classroom.CheckFlags(o.room, "--room", o.name, true); err != nil {
+		return err
 	}
 	l, given, err := o.course.OneVars(o.lesson, o.vars)
 	if err != nil {
@@ -109,9 +107,7 @@ func check(ctx context.Context, o *checkOptions) error {
 	if err == nil && !rep.Passed {
 		err = exitf(1, "")
 	}
-	if o.room != "" {
-		// After the result is printed: the room may be slow or away.
-		classroom.SendCheck(ctx, o.room, o.name, o.io.ErrOut, l, o.step, rep, req.Vars, req.Dir)
-	}
+	// After the result is printed: the room may be slow or away.
+	classroom.SendCheck(ctx, o.room, o.name, o.io.ErrOut, l, o.step, rep, req.Vars, req.Dir)
 	return err
 }

@@ -90,11 +90,9 @@ func runStart(ctx context.Context, o *startOptions) error {
 	if err != nil {
 		return err
 	}
-	if o.room != "" {
-		// The join address is dockstep join's argument: no flag to name.
-		if err := classroom.CheckFlags(o.room, "", o.name, false); err != nil {
-			return err
-		}
+	// The join address is dockstep join's argument: no flag to name.
+	if err := classroom.CheckFlags(o.room, "", o.name, false); err != nil {
+		return err
 	}
 	c, _, err := o.engine(ctx)
 	if err != nil {

@@ -18,6 +18,7 @@ func TestCheckFlags(t *testing.T) {
 		{"h:7878", "--room", "x", true, "--room: \"h:7878\" is not a room's join address"},
 		{"h:7878", "", "", false, "\"h:7878\" is not a room's join address"},
 		{"http://h:7878/join/abc", "--room", "a\tb", true, "--name: "},
+		{"", "--room", "", true, ""},
 	} {
 		err := CheckFlags(c.url, c.urlFlag, c.name, c.needName)
 		var usage *UsageError
