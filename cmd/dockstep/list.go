@@ -30,11 +30,10 @@ func newListCmd(g *globals, runF func(context.Context, *listOptions) error) *cob
 }
 
 func runList(ctx context.Context, o *listOptions) error {
-	all, probs := o.course.Load()
-	if len(probs) > 0 {
-		return exitf(2, "%s\nfix these problems (dockstep lint shows them too)", probs.Error())
+	rows, err := progress.Listed(o.course, o.warn)
+	if err != nil {
+		return err
 	}
-	rows := progress.Shown(o.warn).List(all)
 	if o.asJSON {
 		return o.io.WriteJSON(rows)
 	}

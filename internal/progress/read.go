@@ -61,6 +61,17 @@ func (r Listing) Where() string {
 	return where
 }
 
+// Listed is every lesson of course, in order, with the learner's progress
+// (Shown, warning on warn), as dockstep list shows them. Lessons with
+// problems are a *lessons.UsageError listing them.
+func Listed(course lessons.Source, warn func(string)) ([]Listing, error) {
+	all, probs := course.Load()
+	if len(probs) > 0 {
+		return nil, &lessons.UsageError{Msg: probs.Error() + "\nfix these problems (dockstep lint shows them too)"}
+	}
+	return Shown(warn).List(all), nil
+}
+
 // WriteTable writes the lessons as dockstep list shows them: a table with
 // their number, id, title, steps and how far the learner is (Where).
 func WriteTable(w io.Writer, rows []Listing) error {

@@ -115,3 +115,19 @@ func TestSelected(t *testing.T) {
 		t.Errorf("an unknown --var: got %v, want a usage error", err)
 	}
 }
+
+func TestListed(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "01-web.md"), []byte("---\nformat: 1\ntitle: Web\n---\n\n## Serve\n\nText.\n"), 0o644)
+	warn := func(msg string) { t.Errorf("warning: %s", msg) }
+	rows, err := Listed(lessons.Source{FS: os.DirFS(dir), Dir: ".", Display: dir}, warn)
+	if err != nil || len(rows) != 1 || rows[0].Where() != "0/1" {
+		t.Fatalf("got %+v, %v; want the lesson, not started", rows, err)
+	}
+	os.WriteFile(filepath.Join(dir, "02-bad.md"), []byte("---\nformat: 1\n---\n"), 0o644)
+	var usage *lessons.UsageError
+	if _, err := Listed(lessons.Source{FS: os.DirFS(dir), Dir: ".", Display: dir}, warn); !errors.As(err, &usage) || !strings.HasSuffix(err.Error(), "\nfix these problems (dockstep lint shows them too)") {
+		t.Errorf("with a broken lesson: got %v, want a usage error listing its problems", err)
+	}
+}
