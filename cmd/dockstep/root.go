@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -28,6 +29,14 @@ type base struct {
 
 // base fills the part of the options every command has.
 func (g *globals) base() base { return base{io: g.io, course: g.source()} }
+
+// source is where the lessons come from: --lessons, or the embedded course.
+func (g *globals) source() lessons.Source {
+	return lessons.From(g.lessonsDir, lessons.Options{Validator: registry()})
+}
+
+// warn warns on standard error, and the command goes on.
+func (b *base) warn(msg string) { fmt.Fprintf(b.io.ErrOut, "warning: %s\n", msg) }
 
 // runWith is the cobra wiring's last step: runF when a test gave one, else
 // the command's run function.
