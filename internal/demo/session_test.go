@@ -51,3 +51,29 @@ func TestPresentReturnsConnectsError(t *testing.T) {
 		t.Errorf("got %v, want %v", err, want)
 	}
 }
+
+// TestExitStatus: how dockstep demo ends on each of demo's errors.
+func TestExitStatus(t *testing.T) {
+	unreachable := engine.Unreachable(engine.Endpoint{Host: "tcp://fake:2375", Source: "a test"}, errors.New("refused"))
+	for _, c := range []struct {
+		err interface {
+			ExitStatus(string) (int, string)
+		}
+		code int
+		msg  string
+	}{
+		{&UsageError{Msg: "--speed \"fast\": give characters a second"}, 2, "--speed \"fast\": give characters a second"},
+		{&NotReadyError{NoEngine: true, Msg: "the Docker engine cannot be used"}, 3, "dockstep demo: the Docker engine cannot be used"},
+		{&NotReadyError{Msg: "l is not ready"}, 1, "dockstep demo: l is not ready"},
+		{&StoppedError{Msg: "the shell did not start"}, 1, "dockstep demo: the shell did not start"},
+		{&ResetError{Err: errors.New("record: bad JSON")}, 1, "dockstep demo --reset: record: bad JSON"},
+		{&ResetError{Err: unreachable}, 3, unreachable.Error()},
+		{ErrInterrupted.(interface {
+			ExitStatus(string) (int, string)
+		}), 130, "dockstep demo: interrupted"},
+	} {
+		if code, msg := c.err.ExitStatus("dockstep demo"); code != c.code || msg != c.msg {
+			t.Errorf("%T: got %d %q, want %d %q", c.err, code, msg, c.code, c.msg)
+		}
+	}
+}

@@ -91,3 +91,12 @@ func TestFolder(t *testing.T) {
 		t.Errorf("Folder(missing) error %v, want a usage error", err)
 	}
 }
+
+func TestExitStatus(t *testing.T) {
+	if code, msg := (&UsageError{"lesson l has steps 1 to 2"}).ExitStatus("dockstep check"); code != 2 || msg != "lesson l has steps 1 to 2" {
+		t.Errorf("usage: %d %q", code, msg)
+	}
+	if code, msg := (&TimeoutError{Timeout: time.Second, What: "a web page"}).ExitStatus("dockstep check"); code != 1 || msg != "dockstep check: gave up after 1s waiting for a web page; give it longer with --timeout" {
+		t.Errorf("timeout: %d %q", code, msg)
+	}
+}

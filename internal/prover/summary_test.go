@@ -69,3 +69,18 @@ func TestProve(t *testing.T) {
 		t.Errorf("no lessons: got %v, %d closes, output %q; want nil, 1 and the summary", err, closed, out.String())
 	}
 }
+
+func TestFailedExitStatus(t *testing.T) {
+	for _, c := range []struct {
+		err  *FailedError
+		code int
+	}{
+		{&FailedError{Summary: Summary{Failed: []string{"web (run 1): step 2"}}}, 1},
+		{&FailedError{Summary: Summary{EngineLost: true}}, 3},
+		{&FailedError{Interrupted: true}, 130},
+	} {
+		if code, msg := c.err.ExitStatus("dockstep test"); code != c.code || msg != c.err.Error() {
+			t.Errorf("%+v: got %d %q, want %d and its message", c.err, code, msg, c.code)
+		}
+	}
+}
