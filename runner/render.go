@@ -206,10 +206,13 @@ func (r *renderer) code(b *lessons.Block) []string {
 	if b.Command {
 		lines = splitCommands(lines, r.opt.Width-base-codeIndent)
 	}
+	quoted := false // a single quote is open at the end of the line before
 	for i, l := range lines {
 		// Each line of a command block is a command of its own, unless the
-		// line before it continues onto it with a backslash.
-		continued := i > 0 && strings.HasSuffix(strings.TrimRight(lines[i-1], " \t"), "\\")
+		// line before it continues onto it with a backslash, or inside a
+		// quote.
+		continued := i > 0 && (quoted || strings.HasSuffix(strings.TrimRight(lines[i-1], " \t"), "\\"))
+		quoted = b.Command && openQuote(l, quoted)
 		switch {
 		case l == "":
 			out = append(out, "")
@@ -251,17 +254,81 @@ func splitCommands(lines []string, width int) []string {
 			if cur != "" && len([]rune(cur))+1+len([]rune(w))+2 > width {
 				out = append(out, cur+" \\")
 				cur = "  " + w
-				continue
-			}
-			if cur == "" {
+			} else if cur == "" {
 				cur = w
 			} else {
 				cur += " " + w
+			}
+			if len([]rune(cur)) > width {
+				// A quoted argument wider than the line (sh -c '...'):
+				// break it at its own spaces.
+				parts := breakQuoted(cur, width)
+				out = append(out, parts[:len(parts)-1]...)
+				cur = parts[len(parts)-1]
 			}
 		}
 		out = append(out, cur)
 	}
 	return out
+}
+
+// breakQuoted breaks a line wider than width inside a single-quoted
+// script (sh -c '...'), after one of its commands ("; ", "&& ", "|| ",
+// "| ", "{ "), outside the script's own double quotes: a line break there
+// means to the shell what the space meant, and the indentation of the next
+// line is blank space inside the script. The terminal then does not cut the
+// script mid-word, and it can still be copied as shown. A line with no such
+// place is left as it is from there on.
+func breakQuoted(line string, width int) []string {
+	var out []string
+	rs := []rune(line)
+	single, double := false, false // the quotes open where rs begins
+	for len(rs) > width {
+		cut := -1
+		var atCut [2]bool
+		for i, c := range rs {
+			if i >= width {
+				break
+			}
+			switch {
+			case single && c == '\'':
+				single = false
+			case single && c == '"':
+				double = !double
+			case !single && !double && c == '\'':
+				single = true
+			case !single && c == '"':
+				double = !double
+			case single && !double && c == ' ' && i > 0 && strings.ContainsRune(";&|{", rs[i-1]):
+				cut, atCut = i, [2]bool{single, double}
+			}
+		}
+		if cut < 0 {
+			break
+		}
+		single, double = atCut[0], atCut[1]
+		out = append(out, string(rs[:cut]))
+		rs = append([]rune("    "), rs[cut+1:]...)
+	}
+	return append(out, string(rs))
+}
+
+// openQuote reports whether line leaves a single quote open (its own, or
+// one open from the line before, as open says): the next line then
+// continues the same command.
+func openQuote(line string, open bool) bool {
+	double := false
+	for _, c := range line {
+		switch {
+		case open && c == '\'':
+			open = false
+		case !open && !double && c == '\'':
+			open = true
+		case !open && c == '"':
+			double = !double
+		}
+	}
+	return open
 }
 
 // shellWords splits a command at the spaces outside quotes, keeping the

@@ -1,6 +1,8 @@
 package runner
 
 import (
+	"fmt"
+	"os/exec"
 	"strings"
 	"testing"
 )
@@ -89,4 +91,45 @@ func TestRunLogIsFoldedToTheScreen(t *testing.T) {
 			t.Errorf("width 60: the folded JSON line lost its indentation:\n%s", got)
 		}
 	}
+}
+
+// A command whose quoted argument is wider than the line (the debugging
+// lesson's sh -c '...' at 80 columns) is broken inside the script after one
+// of its commands, so that the terminal never cuts it mid-word ("e" +
+// "cho"), and the shell still reads the same arguments, but for line breaks
+// where the script had spaces.
+func TestSplitCommandsBreaksLongQuotedArguments(t *testing.T) {
+	for _, cmd := range []string{
+		`docker run -d --name greeter alpine sh -c 'test -n "$NAME" || { echo "greeter: NAME is not set" >&2; exit 3; }; echo "Hello, $NAME!" > /greeting.txt; echo "greeter: ready"; exec sleep 3600'`,
+		`docker run -d alpine sh -c 'while true; do date >> /data/log.txt && echo "one more line written"; sleep 1; done'`,
+	} {
+		for _, width := range []int{60, 76} {
+			lines := splitCommands([]string{cmd}, width)
+			for _, l := range lines {
+				if len([]rune(l)) > width {
+					t.Errorf("at %d columns, line %q is wider than the line", width, l)
+				}
+			}
+			// A line break in the script means what the space meant.
+			want := shellArgs(t, cmd)
+			if got := shellArgs(t, strings.Join(lines, "\n")); got != want {
+				t.Errorf("at %d columns the lines\n%s\nread as the words %q, want %q", width, strings.Join(lines, "\n"), got, want)
+			}
+		}
+	}
+}
+
+// shellArgs is how sh splits a command into words, each with its runs of
+// blank space (a line break and an indent) made one space.
+func shellArgs(t *testing.T, cmd string) string {
+	t.Helper()
+	out, err := exec.Command("sh", "-c", "set -- "+cmd+"\nprintf '%s\\0' \"$@\"").Output()
+	if err != nil {
+		t.Fatalf("sh cannot read %q: %v", cmd, err)
+	}
+	args := strings.Split(string(out), "\x00")
+	for i, a := range args {
+		args[i] = strings.Join(strings.Fields(a), " ")
+	}
+	return fmt.Sprintf("%q", args)
 }
