@@ -61,6 +61,11 @@ type Env struct {
 	MaxWait time.Duration
 	// Clock tells the time and waits; nil means the system clock.
 	Clock clock.Clock
+	// Rechoose says, for a host port the learner chose as a lesson
+	// variable, how to choose another: publishing the container on another
+	// port than the lesson's would not pass its checks. Ports not in it get
+	// the advice to publish on another port.
+	Rechoose map[int]string
 
 	// memo remembers, between evaluations against the same Env, which
 	// containers matched a check, so that checking again asks the engine

@@ -547,7 +547,11 @@ func (c *containerCheck) mismatches(ctx context.Context, env *Env, s *container.
 				} else if h != "" {
 					msg += "; " + h
 				} else if s.State == "created" && portAnswers(ctx, p.host) {
-					msg += fmt.Sprintf("; a program on this machine, not a container, holds port %d: stop it, or publish on another port (-p OTHER:%d)", p.host, p.container.num)
+					other := fmt.Sprintf("publish on another port (-p OTHER:%d)", p.container.num)
+					if how := env.Rechoose[p.host]; how != "" {
+						other = how
+					}
+					msg += fmt.Sprintf("; a program on this machine, not a container, holds port %d: stop it, or %s", p.host, other)
 				}
 			}
 		}

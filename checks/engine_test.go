@@ -213,6 +213,12 @@ func TestContainerKindEngine(t *testing.T) {
 		t.Fatalf("docker run on a port a program holds succeeded: %s", out)
 	}
 	expect(t, env, `container: {image: `+held+`, publish: "`+heldByProg+`:5000"}`, false, "address already in use; a program on this machine, not a container, holds port "+heldByProg)
+	// A port the learner chose for the lesson: publishing on another one
+	// would not pass the step, so the advice is to choose again.
+	heldPort, _ := strconv.Atoi(heldByProg)
+	env.Rechoose = map[int]string{heldPort: "choose another port for the lesson: dockstep start les --var port=OTHER"}
+	expect(t, env, `container: {image: `+held+`, publish: "`+heldByProg+`:5000"}`, false, "holds port "+heldByProg+": stop it, or choose another port for the lesson: dockstep start les --var port=OTHER")
+	env.Rechoose = nil
 
 	expect(t, env, `no-container: {image: `+typo+`}`, true, "no container from "+typo+" is left")
 	expect(t, env, `no-container: {name: `+crashName+`}`, false, crashName+" (exited) still exists")

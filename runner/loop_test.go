@@ -1096,3 +1096,17 @@ func TestFileEventsDoNotRevealAnEngineStep(t *testing.T) {
 	h.wait()
 	h.wantOut("flag web is down: raise it")
 }
+
+// A port the learner chose for the lesson is chosen again with --var: a
+// container published on another port would not pass the lesson's checks,
+// so the advice for a held port says so (checks.Env.Rechoose).
+func TestRechooseNamesTheLessonsPortVariables(t *testing.T) {
+	l := &lessons.Lesson{ID: "static-site", Vars: []lessons.Var{{Name: "port", Type: lessons.VarPort}, {Name: "user"}}}
+	got := rechoose(l, map[string]string{"port": "8100", "user": "8200"})
+	if want := "choose another port for the lesson: quit, then dockstep start static-site --var port=OTHER"; got[8100] != want {
+		t.Errorf("rechoose[8100] = %q, want %q", got[8100], want)
+	}
+	if _, ok := got[8200]; ok || len(got) != 1 {
+		t.Errorf("rechoose = %v, want the port variable's value only", got)
+	}
+}

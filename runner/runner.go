@@ -336,7 +336,7 @@ func (r *Runner) runLesson(ctx context.Context, prog *progress.Progress, l *less
 	defer cancel()
 	lr := &lessonRun{
 		r: r, l: l, prog: prog, lp: lp, vars: lp.Vars, dir: dir,
-		env: &checks.Env{Docker: r.Docker, Dir: dir, MaxWait: time.Second, Clock: r.Clock},
+		env: &checks.Env{Docker: r.Docker, Dir: dir, MaxWait: time.Second, Clock: r.Clock, Rechoose: rechoose(l, lp.Vars)},
 		rep: &replay.Replayer{Dir: dir, Vars: lp.Vars, Terminal: r.Terminal, Made: r.lessonMade(lp)},
 		ch:  make(chan event, 64),
 	}
@@ -456,6 +456,19 @@ func (r *Runner) askVars(ctx context.Context, l *lessons.Lesson, lp *progress.Le
 		lp.Vars[k] = v
 	}
 	return nil
+}
+
+// rechoose says, for each port the learner chose for lesson l, how to
+// choose another: the lesson's checks want the port as chosen, so
+// publishing on another one would not pass them.
+func rechoose(l *lessons.Lesson, vars map[string]string) map[int]string {
+	m := map[int]string{}
+	for _, v := range l.Vars {
+		if port, err := strconv.Atoi(vars[v.Name]); err == nil && v.Type == lessons.VarPort {
+			m[port] = fmt.Sprintf("choose another port for the lesson: quit, then dockstep start %s --var %s=OTHER", l.ID, v.Name)
+		}
+	}
+	return m
 }
 
 // portFree says when the port the learner chose is already in use on this
