@@ -599,8 +599,10 @@ func (r *renderer) prose(spans []lessons.Span, base []string, first, rest string
 // line of text is a paragraph of its own; the first line of the result
 // starts with first and the others with rest. Words are never broken, and
 // neither is text between backticks (shown as code, without them) nor a
-// command the text gives, from the word "docker" to the end of its clause,
-// unless it is wider than the screen.
+// command the text gives, from the word "docker" to the end of its clause.
+// A command wider than the line goes on lines of its own, broken between
+// its shell words as a command block is (splitCommands), so that it can
+// still be copied as shown.
 func wrap(text string, opt RenderOptions, first, rest string) string {
 	if opt.Width <= 0 {
 		opt.Width = defaultWidth
@@ -609,24 +611,48 @@ func wrap(text string, opt RenderOptions, first, rest string) string {
 	indent := max(visibleWidth(first), visibleWidth(rest))
 	width := max(opt.Width-indent, minTextWidth)
 	var out []string
-	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
-		head := rest
+	head := func() string {
 		if len(out) == 0 {
-			head = first
+			return first
 		}
-		lines := r.prose(plainSpans(line, width), nil, head, rest, indent)
-		if len(lines) == 0 {
-			lines = []string{strings.TrimRight(head, " ")}
+		return rest
+	}
+	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		n := len(out)
+		for _, part := range plainSpans(line, width) {
+			if len(part.spans) > 0 {
+				out = append(out, r.prose(part.spans, nil, head(), rest, indent)...)
+			}
+			if part.command == "" {
+				continue
+			}
+			cmd := splitCommands([]string{part.command}, width)
+			cmd[len(cmd)-1] += part.tail
+			for _, l := range cmd {
+				out = append(out, head()+r.paint(sgrCode, l))
+			}
 		}
-		out = append(out, lines...)
+		if len(out) == n {
+			out = append(out, strings.TrimRight(head(), " "))
+		}
 	}
 	return strings.Join(out, "\n")
 }
 
+// plainPart is a piece of a line of plain text: spans for prose, then a
+// command wider than the line, if any, with the punctuation that follows
+// it, to be shown on lines of its own.
+type plainPart struct {
+	spans         []lessons.Span
+	command, tail string
+}
+
 // plainSpans splits a line of plain text into spans for prose: code between
 // backticks and the commands it gives become code spans, which are never
-// broken across lines, unless wider than width.
-func plainSpans(line string, width int) []lessons.Span {
+// broken across lines. A command wider than width ends a part, with the
+// prose before it.
+func plainSpans(line string, width int) []plainPart {
+	var parts []plainPart
 	var spans []lessons.Span
 	text := func(s string) {
 		if s == "" {
@@ -639,18 +665,18 @@ func plainSpans(line string, width int) []lessons.Span {
 		spans = append(spans, lessons.Span{Text: s})
 	}
 	code := func(s string) { spans = append(spans, lessons.Span{Style: lessons.CodeSpan, Text: s}) }
-	parts := strings.Split(line, "`")
-	if len(parts)%2 == 0 {
+	pieces := strings.Split(line, "`")
+	if len(pieces)%2 == 0 {
 		// An unpaired backtick is text.
-		parts[len(parts)-2] += "`" + parts[len(parts)-1]
-		parts = parts[:len(parts)-1]
+		pieces[len(pieces)-2] += "`" + pieces[len(pieces)-1]
+		pieces = pieces[:len(pieces)-1]
 	}
-	for i, part := range parts {
+	for i, piece := range pieces {
 		if i%2 == 1 {
-			code(part)
+			code(piece)
 			continue
 		}
-		words := strings.Split(part, " ")
+		words := strings.Split(piece, " ")
 		for j := 0; j < len(words); j++ {
 			if j > 0 {
 				text(" ")
@@ -677,17 +703,24 @@ func plainSpans(line string, width int) []lessons.Span {
 			run := strings.Join(words[j:j+n], " ")
 			run = strings.TrimSuffix(run, tail)
 			run = run[len(w)-len(lead):]
-			if utf8.RuneCountInString(run) > width {
-				text(w)
+			text(w[:len(w)-len(lead)])
+			j += n - 1
+			if utf8.RuneCountInString(run) <= width {
+				code(run)
+				text(tail)
 				continue
 			}
-			text(w[:len(w)-len(lead)])
-			code(run)
-			text(tail)
-			j += n - 1
+			if n := len(spans); n > 0 && spans[n-1].Style == lessons.Plain {
+				spans[n-1].Text = strings.TrimRight(spans[n-1].Text, " ")
+			}
+			parts = append(parts, plainPart{spans: spans, command: run, tail: tail})
+			spans = nil // the prose after the command starts a line of its own
 		}
 	}
-	return spans
+	if len(spans) > 0 || len(parts) == 0 {
+		parts = append(parts, plainPart{spans: spans})
+	}
+	return parts
 }
 
 // flagRe matches a command-line option that takes a value, as in -p 8080:80.
@@ -702,11 +735,16 @@ var stopWords = map[string]bool{
 
 // commandWords says how many of words, starting with "docker", make up the
 // command, and what punctuation after the command's last word is not part of
-// it.
+// it. A quoted argument (sh -c '...') is part of the command whatever it
+// holds; a quote the command does not close is the text's own.
 func commandWords(words []string) (int, string) {
+	if n, tail, ok := quotedCommandWords(words); ok {
+		return n, tail
+	}
 	for i := 1; i < len(words); i++ {
 		w := words[i]
-		if w == "" || stopWords[w] {
+		if w == "" || stopWords[w] || strings.HasPrefix(w, "(") {
+			// An aside in brackets after a command is not part of it.
 			return i, ""
 		}
 		if w == "." {
@@ -720,4 +758,39 @@ func commandWords(words []string) (int, string) {
 		}
 	}
 	return len(words), ""
+}
+
+// quotedCommandWords is commandWords for a command with a quoted argument
+// that spans words: it reports false when the command has none, or leaves
+// a quote open.
+func quotedCommandWords(words []string) (int, string, bool) {
+	quote, spans := rune(0), false
+	for i := 1; i < len(words); i++ {
+		w := words[i]
+		if quote == 0 && (w == "" || stopWords[w] || strings.HasPrefix(w, "(")) {
+			return i, "", spans
+		}
+		if quote == 0 && w == "." {
+			return i + 1, "", spans
+		}
+		for _, c := range w {
+			switch {
+			case quote == 0 && (c == '\'' || c == '"'):
+				quote = c
+			case c == quote:
+				quote = 0
+			}
+		}
+		if quote != 0 {
+			spans = true
+			continue
+		}
+		if trimmed := strings.TrimRight(w, ",;:.)"); trimmed != w {
+			if trimmed == "" {
+				return i, "", spans
+			}
+			return i + 1, w[len(trimmed):], spans
+		}
+	}
+	return len(words), "", spans && quote == 0
 }

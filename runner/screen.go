@@ -207,8 +207,10 @@ func rows(text string, width int) int {
 // fold breaks the lines of what the solution wrote that are wider than
 // the screen, less margin, at a space where it can, each piece keeping the
 // line's own indentation: the terminal would break them mid-word, back at
-// its first column, under dockstep's indentation. Lines in colour are left
-// to the terminal.
+// its first column, under dockstep's indentation. The commands dockstep ran
+// ("$ " and the lines that continue them) are broken between their shell
+// words as a command block is (splitCommands), so that they can still be
+// copied as shown. Lines in colour are left to the terminal.
 func (s *stepRun) fold(text string, margin int) string {
 	width := s.r.Render.Width
 	if width <= 0 {
@@ -216,7 +218,23 @@ func (s *stepRun) fold(text string, margin int) string {
 	}
 	width = max(width-margin, minTextWidth)
 	var out []string
+	command, quoted := false, false // the line before goes on in this one
 	for _, line := range strings.Split(text, "\n") {
+		if cmd, ok := strings.CutPrefix(line, "$ "); ok || command {
+			head := "$ "
+			if !ok {
+				cmd, head = line, ""
+			}
+			for i, l := range splitCommands([]string{cmd}, width-len(head)) {
+				if i > 0 {
+					head = strings.Repeat(" ", len(head))
+				}
+				out = append(out, head+l)
+			}
+			quoted = openQuote(cmd, quoted)
+			command = quoted || strings.HasSuffix(strings.TrimRight(cmd, " \t"), "\\")
+			continue
+		}
 		lead := line[:len(line)-len(strings.TrimLeft(line, " "))]
 		if len(lead) > width/2 {
 			lead = ""

@@ -25,6 +25,8 @@ func TestWrapKeepsWordsCommandsAndPaths(t *testing.T) {
 			[]string{"-p 8888:5000"}},
 		{"backticks", "Your files are in `/tmp/learnwork/dockstep-first-image`; in your other terminal: `cd /tmp/learnwork/dockstep-first-image`",
 			[]string{"/tmp/learnwork/dockstep-first-image;", "cd /tmp/learnwork/dockstep-first-image"}},
+		{"command before an aside", "container static-site was started in the foreground (docker run without -d): the terminal that started it is busy. From another terminal, remove it with docker rm -f static-site (that gives the busy one its prompt back), then start it in the background",
+			[]string{"docker rm -f static-site"}},
 		{"build context", "no image learnr/catnip: build it with docker build -t learnr/catnip . in the folder of the Dockerfile",
 			[]string{"docker build -t learnr/catnip ."}},
 	}
@@ -79,6 +81,8 @@ func TestRunLogIsFoldedToTheScreen(t *testing.T) {
 	for width := 40; width <= 100; width++ {
 		s := &stepRun{lessonRun: &lessonRun{r: &Runner{Render: RenderOptions{Width: width}}}}
 		got := s.fold(log, 2)
+		// A command broken across lines goes on after a backslash.
+		got = strings.ReplaceAll(got, " \\\n", "\n")
 		for _, l := range strings.Split(got, "\n") {
 			if visibleWidth(l) > width-2 {
 				t.Errorf("width %d: line %q is %d wide, want at most %d", width, l, visibleWidth(l), width-2)
@@ -89,6 +93,63 @@ func TestRunLogIsFoldedToTheScreen(t *testing.T) {
 		}
 		if width == 60 && !strings.Contains(got, "\n    ") {
 			t.Errorf("width 60: the folded JSON line lost its indentation:\n%s", got)
+		}
+	}
+}
+
+// A diagnosis that gives a command wider than the line puts it on lines
+// of its own, broken between shell words as a command block is, so that
+// it can be copied as shown: never inside a redirection or a word.
+func TestWrapPutsLongCommandOnItsOwnLines(t *testing.T) {
+	cmd := `docker run -d --name greeter -e NAME=ana alpine sh -c 'test -n "$NAME" || { echo "greeter: NAME is not set" >&2; exit 3; }; echo "Hello, $NAME!" > /greeting.txt; echo "greeter: ready"; exec sleep 3600'`
+	for _, width := range []int{80, 100} {
+		got := wrap("container greeter exited (code 3): run it again with "+cmd+", then look at its logs", RenderOptions{Width: width}, "  ", "  ")
+		for _, l := range strings.Split(got, "\n") {
+			if n := len([]rune(l)); n > width {
+				t.Errorf("at %d columns, line %q is %d wide", width, l, n)
+			}
+		}
+		for _, whole := range []string{`echo "Hello, $NAME!" > /greeting.txt;`, "run it again with", "then look at its logs"} {
+			if !strings.Contains(got, whole) {
+				t.Errorf("at %d columns, %q is broken across lines:\n%s", width, whole, got)
+			}
+		}
+		start, end := strings.Index(got, "docker run"), strings.LastIndex(got, ",")
+		if start < 0 || end < start {
+			t.Fatalf("at %d columns the command is not there:\n%s", width, got)
+		}
+		if !strings.HasSuffix(got[:start], "\n  ") {
+			t.Errorf("at %d columns the command does not start a line of its own:\n%s", width, got)
+		}
+		if g, w := shellArgs(t, got[start:end]), shellArgs(t, cmd); g != w {
+			t.Errorf("at %d columns the command as shown\n%s\nreads as %s, want %s", width, got[start:end], g, w)
+		}
+	}
+}
+
+// What "run it for me" ran is echoed under the verdict: a command wider
+// than the screen is broken between its shell words, as a command block
+// is, never between a redirection and its file, and it can still be
+// copied as shown.
+func TestRunLogBreaksCommandsAsShellReadsThem(t *testing.T) {
+	cmd := `docker run -d --name greeter -e NAME=ana alpine sh -c 'test -n "$NAME" || { echo "greeter: NAME is not set" >&2; exit 3; }; echo "Hello, $NAME!" > /greeting.txt; echo "greeter: ready"; exec sleep 3600'`
+	long := "docker run -d --name a-container-with-a-long-name --restart unless-stopped -p 8888:5000 -v data:/var/lib/data learnr/catnip"
+	for _, width := range []int{80, 100} {
+		s := &stepRun{lessonRun: &lessonRun{r: &Runner{Render: RenderOptions{Width: width}}}}
+		for _, c := range []string{cmd, long} {
+			got := s.fold("$ "+c+"\n3f2a9c1d\n", 2)
+			for _, l := range strings.Split(got, "\n") {
+				if n := visibleWidth(l); n > width-2 {
+					t.Errorf("at %d columns, line %q is %d wide", width, l, n)
+				}
+			}
+			if strings.Contains(c, "greeting") && !strings.Contains(got, `> /greeting.txt`) {
+				t.Errorf("at %d columns the redirection is broken:\n%s", width, got)
+			}
+			shown := strings.TrimSuffix(strings.TrimPrefix(got, "$ "), "\n3f2a9c1d\n")
+			if g, w := shellArgs(t, shown), shellArgs(t, c); g != w {
+				t.Errorf("at %d columns the command as shown\n%s\nreads as %s, want %s", width, got, g, w)
+			}
 		}
 	}
 }
