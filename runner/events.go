@@ -47,10 +47,13 @@ const (
 	evRunDone
 	// evResize: the terminal has a new size to draw for.
 	evResize
+	// evProgress: the progress file was replaced, perhaps by another
+	// process (dockstep reset in another terminal).
+	evProgress
 )
 
 func (k eventKind) String() string {
-	return [...]string{"choice", "engine", "files", "poll", "stream-broken", "stream-restored", "run-output", "run-attach", "run-detach", "run-done", "resize"}[k]
+	return [...]string{"choice", "engine", "files", "poll", "stream-broken", "stream-restored", "run-output", "run-attach", "run-detach", "run-done", "resize", "progress"}[k]
 }
 
 // event is one thing the runner's loop reacts to.
@@ -261,4 +264,38 @@ func watchFiles(ctx context.Context, dir string, recursive bool, send func(event
 		}
 	}()
 	return nil
+}
+
+// watchProgress sends evProgress when the progress file at path is
+// replaced, by this process or another, until ctx is done. Where the
+// folder cannot be watched, the periodic re-check looks instead.
+func watchProgress(ctx context.Context, path string, send func(event)) {
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return
+	}
+	if err := w.Add(filepath.Dir(path)); err != nil {
+		w.Close()
+		return
+	}
+	go func() {
+		defer w.Close()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case e, ok := <-w.Events:
+				if !ok {
+					return
+				}
+				if filepath.Clean(e.Name) == filepath.Clean(path) && e.Op&(fsnotify.Write|fsnotify.Create|fsnotify.Rename) != 0 {
+					send(event{kind: evProgress})
+				}
+			case _, ok := <-w.Errors:
+				if !ok {
+					return
+				}
+			}
+		}
+	}()
 }

@@ -18,6 +18,7 @@ const (
 	stepSkipped                    // the learner skipped it
 	stepLessons                    // the learner went back to the lessons
 	stepQuit                       // the learner quit, or pressed Ctrl-C
+	stepReset                      // the lesson was reset in another terminal
 )
 
 // verdict is what the step's checks said last.
@@ -256,7 +257,10 @@ func (s *stepRun) handle(ctx context.Context, ev event) {
 			s.watch.due = true
 			s.watch.eventAt = ev.at
 		}
+	case evProgress:
+		s.resetElsewhere()
 	case evPoll:
+		s.resetElsewhere()
 		if s.watching() && !s.watch.due {
 			s.watch.eventAt = time.Time{}
 			s.check(ctx)
@@ -300,6 +304,22 @@ func (s *stepRun) handle(ctx context.Context, ev event) {
 		s.r.Render.Width, s.r.Render.Height = ev.size[0], ev.size[1]
 		s.dirty = true
 	}
+}
+
+// resetElsewhere ends the step when the lesson's progress was reset in
+// another terminal (dockstep reset): the lesson starts again from its first
+// step, and nothing this window knew of it before is saved again. A
+// solution that is running is let finish first.
+func (s *stepRun) resetElsewhere() {
+	if s.outcome == stepQuit || s.outcome == stepReset {
+		return
+	}
+	reset, err := s.r.Store.ResetElsewhere(s.prog, s.l.ID)
+	if err != nil || !reset {
+		return
+	}
+	s.outcome, s.held, s.moveOn = stepReset, false, true
+	s.dirty = true
 }
 
 // asking reports whether the step waits for its quiz to be answered: then

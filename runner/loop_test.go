@@ -1110,3 +1110,73 @@ func TestRechooseNamesTheLessonsPortVariables(t *testing.T) {
 		t.Errorf("rechoose = %v, want the port variable's value only", got)
 	}
 }
+
+// resetInAnotherTerminal does what dockstep reset LESSON --yes does in
+// another process: it loads the progress file, forgets the lesson and saves.
+func (h *harness) resetInAnotherTerminal(id string) {
+	h.t.Helper()
+	p := h.progress()
+	p.Reset(id, time.Now())
+	if err := h.store.Save(p); err != nil {
+		h.t.Fatalf("resetting %s: %v", id, err)
+	}
+}
+
+// A lesson reset in another terminal while a window is open on it starts
+// again from step 1 in that window, which says why, and what the window
+// knew before is not saved back: the lesson does not come back "finished".
+func TestResetInAnotherTerminalRestartsTheLesson(t *testing.T) {
+	h := newHarness(t, "loop-basic.md")
+	h.start("loop-basic")
+	h.p.next(t).choose(t, "Skip this step")
+	h.p.next(t).choose(t, "Skip this step")
+	menu := h.p.next(t)
+	h.wantOut("Step 3 of 3")
+	if got := h.progress().Lessons["loop-basic"]; len(got.Skipped) != 2 {
+		t.Fatalf("before the reset the file holds %+v, want two steps skipped", got)
+	}
+
+	h.resetInAnotherTerminal("loop-basic")
+	menu.waitCancelled(t)
+	menu = h.p.next(t)
+	h.wantOut("reset in another terminal")
+	screen := h.out.String()
+	if i, j := strings.LastIndex(screen, "reset in another terminal"), strings.LastIndex(screen, "Step 1 of 3"); j < i {
+		t.Fatalf("after the reset the window does not show step 1:\n%s", screen)
+	}
+	menu.choose(t, "Quit")
+	if err := h.wait(); err != nil {
+		t.Fatalf("Run = %v, want nil after Quit", err)
+	}
+	lp := h.progress().Lessons["loop-basic"]
+	if lp == nil || len(lp.Skipped) != 0 || len(lp.Done) != 0 || lp.Step != "Raise flag a" {
+		t.Errorf("after the reset and Quit the file holds %+v, want nothing done or skipped, at step 1", lp)
+	}
+}
+
+// A lesson finished in this window and reset in another while the lessons
+// are offered starts from step 1 when chosen, rather than asking whether to
+// go through a finished lesson again.
+func TestResetWhileTheLessonsAreOffered(t *testing.T) {
+	h := newHarness(t, "loop-basic.md")
+	h.start("loop-basic")
+	for range 2 {
+		h.p.next(t).choose(t, "Skip this step")
+	}
+	h.p.next(t).choose(t, "Continue")
+	chooser := h.p.next(t)
+	if chooser.msg != "Which lesson?" {
+		t.Fatalf("after the last step dockstep asks %q (%q), want the lessons", chooser.msg, chooser.options)
+	}
+	h.resetInAnotherTerminal("loop-basic")
+	chooser.choose(t, "1. Loop basics")
+	next := h.p.next(t)
+	if strings.Contains(next.msg, "again") || !next.has("Skip this step") {
+		t.Fatalf("choosing the reset lesson asks %q (%q), want step 1's menu", next.msg, next.options)
+	}
+	h.wantOut("Step 1 of 3")
+	next.choose(t, "Quit")
+	if err := h.wait(); err != nil {
+		t.Fatal(err)
+	}
+}

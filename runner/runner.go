@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -304,6 +305,9 @@ type lessonScreen struct {
 }
 
 func (r *Runner) runLesson(ctx context.Context, prog *progress.Progress, l *lessons.Lesson) (lessonOutcome, error) {
+	// The lessons may have been on screen for a while: a reset made in
+	// another terminal since counts.
+	r.Store.ResetElsewhere(prog, l.ID)
 	lp := prog.Lesson(l.ID)
 	prog.Current = l.ID
 	if err := r.askVars(ctx, l, lp); err != nil {
@@ -354,6 +358,7 @@ func (r *Runner) runLesson(ctx context.Context, prog *progress.Progress, l *less
 	if r.Docker != nil {
 		go watchEngine(lctx, r.Docker, r.clock(), r.watch, send)
 	}
+	watchProgress(lctx, r.Store.Path(), send)
 	if err := watchFiles(lctx, dir, l.Workspace != "", send); err != nil {
 		lr.screen.noWatch = fmt.Sprintf("warning: %v; file changes are noticed only when you choose \"Check now\"", err)
 	}
@@ -405,6 +410,16 @@ func (r *Runner) runLesson(ctx context.Context, prog *progress.Progress, l *less
 			return lessonLeft, r.save(prog)
 		case stepQuit:
 			return lessonQuit, errors.Join(err, r.save(prog))
+		case stepReset:
+			// Reset in another terminal: the lesson starts again, with
+			// the values this window uses.
+			lp = prog.Lesson(l.ID)
+			lp.Workspace = lr.lp.Workspace
+			maps.Copy(lp.Vars, lr.vars)
+			lr.lp, prog.Current = lp, l.ID
+			lr.screen.banner = "Your progress in this lesson was reset in another terminal (dockstep reset): it starts again from step 1."
+			i = -1
+			continue
 		}
 		if err := r.save(prog); err != nil {
 			return lessonQuit, err

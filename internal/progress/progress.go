@@ -250,6 +250,35 @@ func (s *Store) Save(p *Progress) error {
 	return err
 }
 
+// ResetElsewhere reports whether the progress in the lesson with this id
+// was reset in the file, by another process (dockstep reset), after p last
+// knew of it. If so, p forgets the lesson as of that reset, as if it had
+// been loaded since: a window open on the lesson shows it reset, and its
+// next Save neither brings back nor resets again what was forgotten. The
+// file is only read; one that cannot be read is no reset.
+func (s *Store) ResetElsewhere(p *Progress, id string) (bool, error) {
+	disk, err := s.read()
+	var corrupt *corruptFile
+	switch {
+	case errors.As(err, &corrupt):
+		return false, nil // the next Save sets it aside, and says so
+	case err != nil:
+		return false, err
+	}
+	at, known := disk.Resets[id], p.Resets[id]
+	if p.saved != nil && p.saved.Resets[id].After(known) {
+		known = p.saved.Resets[id]
+	}
+	if !at.After(known) {
+		return false, nil
+	}
+	p.forget(id, at)
+	if p.saved != nil {
+		p.saved.forget(id, at)
+	}
+	return true, nil
+}
+
 // removeTemporary removes what a process killed while saving left behind.
 // Only the holder of the lock writes temporary files, so under the lock any
 // that exist are orphans.

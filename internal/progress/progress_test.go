@@ -585,3 +585,48 @@ func BenchmarkStoreSave(b *testing.B) {
 		}
 	}
 }
+
+// A window open on a lesson learns of a reset made in another process, once,
+// and forgets the lesson as of it: what it saves next is only what was done
+// since, and its own reset is not news to it.
+func TestProgressResetElsewhere(t *testing.T) {
+	s := NewStore(t.TempDir())
+	w := window(t, s)
+	w.Current = "first-image"
+	lp := w.Lesson("first-image")
+	for _, step := range []string{"one", "two"} {
+		lp.MarkDone(step, time.Now().Add(-time.Hour))
+	}
+	save(t, s, w)
+	if reset, err := s.ResetElsewhere(w, "first-image"); err != nil || reset {
+		t.Fatalf("before any reset: ResetElsewhere = %v, %v; want false, nil", reset, err)
+	}
+
+	r := window(t, s)
+	r.Reset("first-image", time.Now())
+	save(t, s, r)
+	reset, err := s.ResetElsewhere(w, "first-image")
+	if err != nil || !reset {
+		t.Fatalf("after a reset in another window: ResetElsewhere = %v, %v; want true, nil", reset, err)
+	}
+	if _, ok := w.Lessons["first-image"]; ok {
+		t.Errorf("the window still holds the reset lesson: %+v", w.Lessons["first-image"])
+	}
+	if reset, _ := s.ResetElsewhere(w, "first-image"); reset {
+		t.Errorf("the same reset was reported twice")
+	}
+
+	w.Current = "first-image"
+	w.Lesson("first-image").MarkDone("three", time.Now().Add(time.Second))
+	save(t, s, w)
+	got := window(t, s).Lessons["first-image"]
+	if got == nil || len(got.Done) != 1 || got.Done["three"].IsZero() {
+		t.Errorf("after the reset the file holds %+v, want only step three done", got)
+	}
+
+	w.Reset("first-image", time.Now().Add(2*time.Second))
+	save(t, s, w)
+	if reset, _ := s.ResetElsewhere(w, "first-image"); reset {
+		t.Errorf("the window's own reset was reported as another's")
+	}
+}
