@@ -69,8 +69,15 @@ func (s *stepRun) drawStep() string {
 	}
 	b.WriteString("\n")
 	b.WriteString(render(s.step.Body, s.vars, opt))
+	// Hints are drawn indented by two columns: wrapped two narrower, so
+	// that the terminal never breaks their last word at its edge.
+	hintOpt := opt
+	if hintOpt.Width <= 0 {
+		hintOpt.Width = defaultWidth
+	}
+	hintOpt.Width = max(hintOpt.Width-2, minTextWidth)
 	for i := 0; i < s.shown.hints; i++ {
-		hint := render(lessons.Fragment(s.step.Hints[i].Text), s.vars, opt)
+		hint := render(lessons.Fragment(s.step.Hints[i].Text), s.vars, hintOpt)
 		fmt.Fprintf(&b, "\nHint %d of %d:\n%s\n", i+1, len(s.step.Hints),
 			indent(strings.TrimRight(hint, "\n"), "  ", "  "))
 	}

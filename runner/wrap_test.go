@@ -2,6 +2,7 @@ package runner
 
 import (
 	"fmt"
+	"github.com/dockstep/dockstep/lessons"
 	"os/exec"
 	"strings"
 	"testing"
@@ -193,4 +194,31 @@ func shellArgs(t *testing.T, cmd string) string {
 		args[i] = strings.Join(strings.Fields(a), " ")
 	}
 	return fmt.Sprintf("%q", args)
+}
+
+// A hint is drawn two columns in: its lines, indent included, fit the
+// screen, so the terminal never breaks a word at its last column (seen at
+// 100 columns: "its FROM lin" + "e").
+func TestHintsFitTheScreen(t *testing.T) {
+	src := "---\nformat: 1\ntitle: T\n---\n\n## Two stages\n\nBuild it.\n\n```hint\n" +
+		"`invalid from flag value build: pull access denied for build` (or\n" +
+		"`failed to solve: build: pull access denied`) means the first stage is not\n" +
+		"named `build`: its `FROM` line needs `AS build`, then build again in /tmp/learnwork/dockstep-multi-stage.\n```\n"
+	l, probs := lessons.ParseBytes(nil, "x.md", "x.md", []byte(src), lessons.Options{})
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	for width := 64; width <= 110; width++ {
+		s := &stepRun{lessonRun: &lessonRun{r: &Runner{Render: RenderOptions{Width: width}}, l: l}, step: l.Steps[0]}
+		s.shown.hints = 1
+		got := s.drawStep()
+		if !strings.Contains(got, "Hint 1 of 1:") {
+			t.Fatalf("width %d: no hint drawn:\n%s", width, got)
+		}
+		for _, line := range strings.Split(got, "\n") {
+			if n := visibleWidth(line); n > width {
+				t.Errorf("width %d: line %q is %d wide", width, line, n)
+			}
+		}
+	}
 }
