@@ -27,7 +27,7 @@ func EvaluateAll(ctx context.Context, reg *Registry, specs []lessons.CheckSpec, 
 	for i, spec := range specs {
 		c, err := reg.Compile(spec, vars)
 		if err != nil {
-			out[i] = Result{Kind: spec.Kind, Message: err.Error(), Err: fmt.Errorf("%s:%d: %w", spec.Pos.File, spec.Pos.Line, err)}
+			out[i] = Result{Kind: spec.Kind, Message: err.Error(), Err: fmt.Errorf("%s: %w", spec.Pos.Where(), err)}
 			continue
 		}
 		wg.Add(1)

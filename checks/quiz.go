@@ -20,7 +20,7 @@ func (r *Registry) CompileQuiz(q *lessons.Quiz, vars map[string]string) (Answer,
 	}
 	a, err := r.CompileAnswer(*q.AnswerFrom, vars)
 	if err != nil {
-		return nil, fmt.Errorf("%s:%d: %w", q.AnswerFrom.Pos.File, q.AnswerFrom.Pos.Line, err)
+		return nil, fmt.Errorf("%s: %w", q.AnswerFrom.Pos.Where(), err)
 	}
 	return a, nil
 }

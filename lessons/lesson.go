@@ -7,6 +7,7 @@
 package lessons
 
 import (
+	"fmt"
 	"io/fs"
 
 	"gopkg.in/yaml.v3"
@@ -20,6 +21,22 @@ const FormatVersion = 1
 type Pos struct {
 	File string // path as shown to the user
 	Line int    // 1-based; 0 when unknown
+	// Builtin names the place in a lesson of the course built into
+	// dockstep, whose file the learner does not have: the lesson and the
+	// step it is in, "static-site, step 2". Empty for a lesson read from a
+	// file.
+	Builtin string
+}
+
+// Where names the place for a learner: as file:line in a lesson read from
+// a file, and by lesson and step in the course built into dockstep, whose
+// file path means nothing on the learner's machine. Messages for lesson
+// authors (lint, dockstep test) give File and Line.
+func (p Pos) Where() string {
+	if p.Builtin != "" {
+		return p.Builtin
+	}
+	return fmt.Sprintf("%s:%d", p.File, p.Line)
 }
 
 // Lesson is one parsed lesson file.

@@ -31,6 +31,9 @@ type Validator interface {
 // Options adjust how lessons are read.
 type Options struct {
 	Validator Validator
+	// builtin is set when reading the course built into dockstep: places
+	// in it are named for the learner by lesson and step (Pos.Builtin).
+	builtin bool
 }
 
 // Load reads every *.md file at the top of dir in fsys, in file-name order.
@@ -94,9 +97,8 @@ func ParseBytes(fsys fs.FS, name, display string, src []byte, opts Options) (l *
 		display: display,
 		opts:    opts,
 		l: &Lesson{
-			ID:  LessonID(path.Base(name)),
-			Pos: Pos{File: display, Line: 1},
-			FS:  fsys,
+			ID: LessonID(path.Base(name)),
+			FS: fsys,
 		},
 	}
 	defer func() {
@@ -107,6 +109,7 @@ func ParseBytes(fsys fs.FS, name, display string, src []byte, opts Options) (l *
 			probs = append(p.probs, Problem{Pos: Pos{File: display}, Msg: fmt.Sprintf("internal error while reading this lesson (please report it): %v", r)})
 		}
 	}()
+	p.l.Pos = p.pos(1)
 	p.parse(src)
 	p.probs.Sort()
 	return p.l, p.probs
@@ -135,7 +138,18 @@ type parser struct {
 	lineOff []int // byte offset at which each line starts
 }
 
-func (p *parser) pos(line int) Pos { return Pos{File: p.display, Line: line} }
+// pos is the place of line in the file: the parser reads the file in
+// order, so a place in a step is in the last step read so far.
+func (p *parser) pos(line int) Pos {
+	pos := Pos{File: p.display, Line: line}
+	if p.opts.builtin {
+		pos.Builtin = p.l.ID
+		if n := len(p.l.Steps); n > 0 {
+			pos.Builtin = fmt.Sprintf("%s, step %d", p.l.ID, n)
+		}
+	}
+	return pos
+}
 
 func (p *parser) errorf(line int, format string, args ...any) {
 	p.probs = append(p.probs, Problem{Pos: p.pos(line), Msg: fmt.Sprintf(format, args...)})
@@ -265,8 +279,9 @@ func (p *parser) walk(doc ast.Node) {
 					p.errorf(line, "step title %q is also used on line %d; progress is kept by title, so give each step its own", title, prev)
 				}
 				titles[title] = line
-				step = &Step{Index: len(p.l.Steps) + 1, Title: title, Pos: p.pos(line)}
+				step = &Step{Index: len(p.l.Steps) + 1, Title: title}
 				p.l.Steps = append(p.l.Steps, step)
+				step.Pos = p.pos(line)
 				continue
 			}
 			add(Block{Kind: Heading, Level: n.Level, Spans: p.spans(n), Pos: p.pos(line)})

@@ -16,6 +16,8 @@ type Source struct {
 	Dir     string // the folder in FS
 	Display string // how the folder is named in messages
 	Options Options
+	// builtin is set for the course built into dockstep.
+	builtin bool
 }
 
 // From is the source a command reads: the folder dir (dockstep --lessons),
@@ -24,7 +26,7 @@ func From(dir string, opts Options) Source {
 	if dir != "" {
 		return Source{FS: os.DirFS(dir), Dir: ".", Display: dir, Options: opts}
 	}
-	return Source{FS: Course(), Dir: ".", Display: CourseDir, Options: opts}
+	return Source{FS: Course(), Dir: ".", Display: CourseDir, Options: opts, builtin: true}
 }
 
 // Lint is dockstep lint's verdict on the selection: a *UsageError listing
@@ -42,7 +44,9 @@ func (sel Selection) Lint() (string, error) {
 
 // Load reads every lesson of the source.
 func (s Source) Load() ([]*Lesson, Problems) {
-	return Load(s.FS, s.Dir, s.Display, s.Options)
+	opts := s.Options
+	opts.builtin = s.builtin
+	return Load(s.FS, s.Dir, s.Display, opts)
 }
 
 // Selection is what Select found.

@@ -2,6 +2,7 @@ package lessons
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -142,5 +143,47 @@ func TestSelectionLint(t *testing.T) {
 	var usage *UsageError
 	if _, err := bad.Lint(); !errors.As(err, &usage) || err.Error() != "01-x.md:2: no title\n1 problem found" {
 		t.Errorf("got %v, want a usage error listing the problem", err)
+	}
+}
+
+// A place in the course built into dockstep is named for the learner by
+// lesson and step, since its file is not on their machine; the same lesson
+// read from a file is named by file and line.
+func TestPlacesInTheBuiltinCourse(t *testing.T) {
+	course, probs := From("", Options{}).Load()
+	if len(probs) > 0 || len(course) == 0 {
+		t.Fatalf("loading the course: %d lessons, %v", len(course), probs)
+	}
+	for _, l := range course {
+		if got := l.Pos.Where(); got != l.ID {
+			t.Errorf("lesson %s is at %q, want %q", l.ID, got, l.ID)
+		}
+		for _, s := range l.Steps {
+			want := fmt.Sprintf("%s, step %d", l.ID, s.Index)
+			places := []Pos{s.Pos}
+			for _, c := range s.Checks {
+				places = append(places, c.Pos)
+			}
+			for _, a := range s.Solution {
+				places = append(places, a.Pos)
+			}
+			if s.Quiz != nil {
+				places = append(places, s.Quiz.Pos)
+			}
+			for _, p := range places {
+				if got := p.Where(); got != want {
+					t.Errorf("%s:%d is named %q, want %q", p.File, p.Line, got, want)
+				}
+			}
+		}
+	}
+	dir := "course"
+	files, probs := LoadPath(dir, Options{})
+	if len(probs) > 0 {
+		t.Fatalf("loading %s: %v", dir, probs)
+	}
+	s := files[0].Steps[0]
+	if want := fmt.Sprintf("%s:%d", s.Pos.File, s.Pos.Line); s.Pos.Where() != want || !strings.HasPrefix(want, dir+"/") {
+		t.Errorf("step 1 of %s read from a file is named %q, want %q under %s", files[0].ID, s.Pos.Where(), want, dir)
 	}
 }

@@ -92,7 +92,8 @@ func NeedsEngine(reg *checks.Registry, steps []*lessons.Step, vars map[string]st
 	return false
 }
 
-// CompileProblems lists, as file:line: message, the checks of the steps
+// CompileProblems lists, as file:line: message (the lesson and step for the
+// course built into dockstep: lessons.Pos.Where), the checks of the steps
 // that do not compile with the variables' values (an image name with
 // spaces): a usage error, found before asking the engine anything.
 func CompileProblems(reg *checks.Registry, steps []*lessons.Step, vars map[string]string) []string {
@@ -101,12 +102,12 @@ func CompileProblems(reg *checks.Registry, steps []*lessons.Step, vars map[strin
 		for _, c := range s.Checks {
 			if _, err := reg.Compile(c, vars); err != nil {
 				for _, e := range flattenErr(err) {
-					line := c.Pos.Line
+					at := c.Pos
 					var le *lessons.LineError
 					if errors.As(e, &le) && le.Line > 0 {
-						line = le.Line
+						at.Line = le.Line
 					}
-					probs = append(probs, fmt.Sprintf("%s:%d: %v", c.Pos.File, line, e))
+					probs = append(probs, fmt.Sprintf("%s: %v", at.Where(), e))
 				}
 			}
 		}

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -137,4 +139,75 @@ func TestDiskItemSkipsEnginesElsewhere(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The doctor names a place in the course built into dockstep by lesson and
+// step, since its file is no file of the learner's; a lesson read from the
+// learner's own files (--lessons) keeps its file and line.
+func TestDoctorNamesTheCoursesStepsNotItsEmbeddedFiles(t *testing.T) {
+	opts := lessons.Options{Validator: checks.Default()}
+	course, probs := lessons.From("", opts).Load()
+	if len(probs) > 0 {
+		t.Fatalf("loading the course: %v", probs)
+	}
+	_, out := runDoctor(t, newFake(), nil, CollectNeeds(checks.Default(), course, nil))
+	var line string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "fail port 8080:") {
+			line = l
+		}
+	}
+	m := regexp.MustCompile(`\(([a-z0-9-]+), step ([0-9]+)\)$`).FindStringSubmatch(line)
+	if m == nil || strings.Contains(line, ".md") {
+		t.Fatalf("the held port 8080 is not named by lesson and step: %q in\n%s", line, out)
+	}
+	// The step named is one whose checks publish on 8080.
+	var step *lessons.Step
+	for _, l := range course {
+		if n, _ := strconv.Atoi(m[2]); l.ID == m[1] && n >= 1 && n <= len(l.Steps) {
+			step = l.Steps[n-1]
+			if !publishes(t, step, l.SampleVars(), 8080) {
+				t.Errorf("%s, step %d does not publish port 8080", l.ID, n)
+			}
+		}
+	}
+	if step == nil {
+		t.Errorf("%q names no step of the course", line)
+	}
+
+	// The same lessons read from files: the place is the file and line.
+	dir := filepath.Join("..", "..", "lessons", "course")
+	files, probs := lessons.LoadPath(dir, opts)
+	if len(probs) > 0 {
+		t.Fatalf("loading %s: %v", dir, probs)
+	}
+	for _, p := range CollectNeeds(checks.Default(), files, nil).Ports {
+		file, n, ok := strings.Cut(p.Where, ".md:")
+		no, err := strconv.Atoi(n)
+		if !ok || err != nil || !strings.HasPrefix(file, dir) {
+			t.Errorf("port %d read from files is at %q, want %s/…md:LINE", p.Port, p.Where, dir)
+			continue
+		}
+		src, err := os.ReadFile(file + ".md")
+		if err != nil || no < 1 || no > len(strings.Split(string(src), "\n")) {
+			t.Errorf("port %d: %q is not a line of a file (%v)", p.Port, p.Where, err)
+		}
+	}
+}
+
+// publishes reports whether a check of step needs host port port.
+func publishes(t *testing.T, step *lessons.Step, vars map[string]string, port int) bool {
+	t.Helper()
+	for _, c := range step.Checks {
+		nd, err := checks.Default().Needs(c, vars)
+		if err != nil {
+			continue
+		}
+		for _, p := range nd.Ports {
+			if p.Port == port {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -26,7 +26,7 @@ type PortNeed struct {
 	Port    int
 	Proto   string // tcp or udp
 	Lessons []string
-	Where   string // file:line of the first mention
+	Where   string // where the first lesson that needs it says so (lessons.Pos.Where)
 }
 
 // CollectNeeds gathers the images and host ports of the lessons: the
@@ -52,7 +52,7 @@ func CollectNeeds(reg *checks.Registry, ls []*lessons.Lesson, vars func(*lessons
 		key := fmt.Sprintf("%d/%s", p.Port, p.Proto)
 		pn := ports[key]
 		if pn == nil {
-			pn = &PortNeed{Port: p.Port, Proto: p.Proto, Where: fmt.Sprintf("%s:%d", pos.File, pos.Line)}
+			pn = &PortNeed{Port: p.Port, Proto: p.Proto, Where: pos.Where()}
 			ports[key] = pn
 			n.Ports = append(n.Ports, pn)
 		}
