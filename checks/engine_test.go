@@ -257,9 +257,11 @@ func TestVolumeNetworkEngine(t *testing.T) {
 func TestRanEngine(t *testing.T) {
 	c := dockertest.Client(t)
 	img := testImage(t, c, "dockstep-test/chk-ran")
+	named := dockertest.Name("dockstep-chk-scratchpad")
 	before := time.Now().Add(-time.Second)
 	dockertest.Run(t, "run", "--rm", img, "true")
 	exec.Command("docker", "run", "--rm", img, "sh", "-c", "exit 4").Run()
+	exec.Command("docker", "run", "--rm", "--name", named, img, "sh", "-c", "exit 3").Run()
 	// A step that began after those runs: the engine is asked for what ran
 	// since then, which is nothing.
 	after := time.Now()
@@ -268,7 +270,15 @@ func TestRanEngine(t *testing.T) {
 	expect(t, env, "ran: "+img, true, "a container from "+img+" ran")
 	expect(t, env, "ran: {image: "+img+", exit-code: 4}", true, "exited with code 4")
 	expect(t, env, "ran: {image: "+img+":latest, exit-code: 0}", true, "exited with code 0")
-	expect(t, env, "ran: {image: "+img+", exit-code: 1}", false, "exited with code 0, 4, want 1")
+	expect(t, env, "ran: {image: "+img+", exit-code: 1}", false, "exited with code 0, 4, 3, want 1")
+	expectAll(t, env, []kindCase{
+		{"ran: {image: " + img + ", name: " + named + "}", true, "container " + named + ", from " + img + ", ran"},
+		{"ran: {image: " + img + ", name: " + named + ", exit-code: 3}", true, "exited with code 3"},
+		{"ran: {image: " + img + ", name: " + named + ", exit-code: 0}", false, "container " + named + " exited with code 3, want 0"},
+		// A typo in the name: the container that ran under a name close to it is named.
+		{"ran: {image: " + img + ", name: " + named + "x}", false, "a container from " + img + " ran under the name " + named + ", not " + named + "x: run it again with --name " + named + "x"},
+		{"ran: {image: " + img + ", name: nothing-like-it}", false, "no container named nothing-like-it from " + img + " has run yet: docker run --name nothing-like-it " + img},
+	})
 	// dockstep check has no step start: the engine's whole history counts.
 	expect(t, &Env{Docker: c}, "ran: docker.io/"+img, true, "ran")
 	later := &Env{Docker: c, Since: after}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,21 +22,24 @@ func init() { builtinChecks["ran"] = compileRan }
 
 // ranCheck passes when a container from the image ran since the step began,
 // even if it has been removed since (docker run --rm). It reads the engine's
-// event history.
+// event history. With name, only a container of that name counts.
 type ranCheck struct {
 	image    imageRef
+	name     string
 	exitCode *int
 }
 
 func compileRan(n *yaml.Node) (Check, error) {
 	var d decoder
 	c := &ranCheck{}
-	d.shorthand(n, "image", "a container from which image, such as image: busybox", []string{"image", "exit-code"}, "{image: busybox, exit-code: 0}",
+	d.shorthand(n, "image", "a container from which image, such as image: busybox", []string{"image", "name", "exit-code"}, "{image: busybox, exit-code: 0}",
 		func(v *yaml.Node) { c.image = d.image("ran", v) },
 		func(key string, v *yaml.Node) {
 			switch key {
 			case "image":
 				c.image = d.image(key, v)
+			case "name":
+				c.name = d.str(key, v)
 			case "exit-code":
 				x := d.integer(key, v)
 				c.exitCode = &x
@@ -95,7 +99,7 @@ func (c *ranCheck) Evaluate(ctx context.Context, env *Env) Result {
 	}
 	now := clock.Or(env.Clock).Now()
 	if env.Since.After(now) {
-		return c.verdict(nil, nil)
+		return c.verdict(nil, nil, nil)
 	}
 	since := "0"
 	if !env.Since.IsZero() {
@@ -106,13 +110,20 @@ func (c *ranCheck) Evaluate(ctx context.Context, env *Env) Result {
 	msgs, errs := env.Docker.Events(ctx, events.ListOptions{Since: since, Until: timestamp(now), Filters: args})
 	started := map[string]bool{}
 	var exits []int
+	var others []string // names of the image's containers that are not the one named
 	for {
 		select {
 		case m, ok := <-msgs:
 			if !ok {
-				return c.verdict(started, exits)
+				return c.verdict(started, exits, others)
 			}
 			if !c.ranFrom(m.Actor.Attributes["image"], insp.ID) {
+				continue
+			}
+			if n := m.Actor.Attributes["name"]; c.name != "" && n != c.name {
+				if n != "" && !slices.Contains(others, n) {
+					others = append(others, n)
+				}
 				continue
 			}
 			switch m.Action {
@@ -126,31 +137,48 @@ func (c *ranCheck) Evaluate(ctx context.Context, env *Env) Result {
 			}
 		case err, ok := <-errs:
 			if !ok || err == nil || errors.Is(err, io.EOF) {
-				return c.verdict(started, exits)
+				return c.verdict(started, exits, others)
 			}
 			return engineFailure("ran", fmt.Errorf("read the engine's events: %w", err))
 		}
 	}
 }
 
-func (c *ranCheck) verdict(started map[string]bool, exits []int) Result {
+// verdict says what the events showed: the containers of the image (of the
+// name, when the check has one) that started or stopped, their exit codes,
+// and the names of the image's other containers.
+func (c *ranCheck) verdict(started map[string]bool, exits []int, others []string) Result {
+	if len(started) == 0 && c.name != "" {
+		msg := fmt.Sprintf("no container named %s from %s has run yet: docker run --name %s %s ...", c.name, c.image.raw, c.name, c.image.raw)
+		if near := nearest(c.name, others); near != "" {
+			msg = fmt.Sprintf("a container from %s ran under the name %s, not %s: run it again with --name %s (docker rm -f %s removes the other)", c.image.raw, near, c.name, c.name, near)
+		}
+		return Result{Kind: "ran", Message: msg}
+	}
 	if len(started) == 0 {
 		return Result{Kind: "ran", Message: fmt.Sprintf("no container from %s has run yet: docker run %s", c.image.raw, c.image.raw)}
 	}
+	what := "a container from " + c.image.raw
+	if c.name != "" {
+		what = fmt.Sprintf("container %s, from %s,", c.name, c.image.raw)
+	}
 	if c.exitCode == nil {
-		return Result{Kind: "ran", Passed: true, Message: fmt.Sprintf("a container from %s ran", c.image.raw)}
+		return Result{Kind: "ran", Passed: true, Message: what + " ran"}
 	}
 	for _, x := range exits {
 		if x == *c.exitCode {
-			return Result{Kind: "ran", Passed: true, Message: fmt.Sprintf("a container from %s ran and exited with code %d", c.image.raw, x)}
+			return Result{Kind: "ran", Passed: true, Message: fmt.Sprintf("%s ran and exited with code %d", what, x)}
 		}
 	}
 	if len(exits) == 0 {
-		return Result{Kind: "ran", Message: fmt.Sprintf("a container from %s started but has not exited yet; want exit code %d", c.image.raw, *c.exitCode)}
+		return Result{Kind: "ran", Message: fmt.Sprintf("%s started but has not exited yet; want exit code %d", what, *c.exitCode)}
 	}
 	var codes []string
 	for _, x := range exits {
 		codes = append(codes, strconv.Itoa(x))
+	}
+	if c.name != "" {
+		return Result{Kind: "ran", Message: fmt.Sprintf("container %s exited with code %s, want %d", c.name, strings.Join(codes, ", "), *c.exitCode)}
 	}
 	return Result{Kind: "ran", Message: fmt.Sprintf("containers from %s exited with code %s, want %d", c.image.raw, strings.Join(codes, ", "), *c.exitCode)}
 }

@@ -74,6 +74,8 @@ func TestSubjectsAbout(t *testing.T) {
 			ev(img, events.ActionTag, "sha256:abc", "name", "hello:single"), true},
 		{"ran", `ran: {image: alpine, exit-code: 0}`,
 			ev(c, events.ActionDie, "c1", "name", "x", "image", "alpine", "exitCode", "0"), true},
+		{"the named container ran from another image", `ran: {image: alpine, name: scratchpad}`,
+			ev(c, events.ActionDie, "c1", "name", "scratchpad", "image", "busybox", "exitCode", "0"), true},
 		{"a typo of the container's name", `no-container: {name: static-site}`,
 			ev(c, events.ActionStart, "c1", "name", "static-sit", "image", "busybox"), true},
 		{"a typo of the volume's name", `volume: notes`, ev(vol, events.ActionCreate, "note", "driver", "local"), true},
