@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/docker/docker/api/types/network"
 	"net"
 	"os"
 	"path/filepath"
@@ -180,6 +181,24 @@ func TestDiagnoses(t *testing.T) {
 			engine: catnipEngine(),
 			check:  "volume: {name: data}",
 			want:   []string{"no volume data: create it with docker volume create data"},
+		},
+		{
+			name:   "volume made with a typo in its name",
+			engine: &fakeDocker{volumes: map[string]bool{"note": true, "other-app": true}},
+			check:  "volume: notes",
+			want:   []string{"no volume notes, but there is a volume note: a typo? Create notes with docker volume create notes (docker volume rm note removes the other"},
+		},
+		{
+			name:   "network made with a typo in its name",
+			engine: &fakeDocker{networks: map[string]network.Inspect{"shop-nte": {}, "bridge": {}}},
+			check:  "network: shop-net",
+			want:   []string{"no network shop-net, but there is a network shop-nte: a typo? Create shop-net with docker network create shop-net"},
+		},
+		{
+			name:   "Docker's own networks are not typos of the lesson's",
+			engine: &fakeDocker{networks: map[string]network.Inspect{"bridge": {}, "host": {}, "none": {}}},
+			check:  "network: nonet",
+			want:   []string{"no network nonet: create it with docker network create nonet"},
 		},
 	}
 	for _, tt := range tests {

@@ -234,7 +234,7 @@ func TestVolumeNetworkEngine(t *testing.T) {
 	}
 	t.Cleanup(func() { c.VolumeRemove(context.Background(), vol, true) })
 	expect(t, env, "volume: "+vol, true, "exists")
-	expect(t, env, "volume: {name: "+vol+"x}", false, "no volume "+vol+"x: create it with docker volume create "+vol+"x")
+	expect(t, env, "volume: {name: "+vol+"x}", false, "no volume "+vol+"x, but there is a volume "+vol+": a typo? Create "+vol+"x with docker volume create "+vol+"x")
 
 	net := dockertest.Name("dockstep-chk-net")
 	if _, err := c.NetworkCreate(ctx, net, network.CreateOptions{}); err != nil {
@@ -247,7 +247,7 @@ func TestVolumeNetworkEngine(t *testing.T) {
 	runContainer(t, c, off, "-d", img, "sleep", "60")
 	expect(t, env, "network: {name: "+net+", containers: ["+on+"]}", true, "is as wanted")
 	expect(t, env, "network: {name: "+net+", containers: ["+on+", "+off+"]}", false, "network "+net+" connects "+on+", but not "+off+": run the container with --network "+net)
-	expect(t, env, "network: "+net+"-x", false, "no network "+net+"-x: create it with docker network create")
+	expect(t, env, "network: "+net+"-x", false, "no network "+net+"-x, but there is a network "+net+": a typo? Create "+net+"-x with docker network create "+net+"-x")
 	expect(t, env, "container: {name: "+on+", network: "+net+"}", true, "")
 	expect(t, env, "container: {name: "+off+", network: "+net+"}", false, "container "+off+" is on network bridge, not "+net)
 	expect(t, env, "no-network: "+net, false, "network "+net+" is still here: remove it with docker network rm "+net+", once no container is attached to it ("+on+": docker rm -f "+on+")")

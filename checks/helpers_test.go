@@ -184,6 +184,29 @@ func (f *fakeDocker) VolumeInspect(ctx context.Context, name string) (volume.Vol
 	return volume.Volume{}, notFound("volume " + name)
 }
 
+func (f *fakeDocker) VolumeList(ctx context.Context, _ volume.ListOptions) (volume.ListResponse, error) {
+	if f.err != nil {
+		return volume.ListResponse{}, f.err
+	}
+	var l volume.ListResponse
+	for name := range f.volumes {
+		l.Volumes = append(l.Volumes, &volume.Volume{Name: name})
+	}
+	return l, nil
+}
+
+func (f *fakeDocker) NetworkList(ctx context.Context, _ network.ListOptions) ([]network.Summary, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	var l []network.Summary
+	for name, n := range f.networks {
+		n.Name = name
+		l = append(l, n)
+	}
+	return l, nil
+}
+
 func (f *fakeDocker) NetworkInspect(ctx context.Context, name string, _ network.InspectOptions) (network.Inspect, error) {
 	if f.err != nil {
 		return network.Inspect{}, f.err

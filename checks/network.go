@@ -40,7 +40,21 @@ func (c *networkCheck) Kind() string { return "network" }
 func (c *networkCheck) Evaluate(ctx context.Context, env *Env) Result {
 	nw, err := env.Docker.NetworkInspect(ctx, c.name, network.InspectOptions{})
 	if isNotFound(err) {
-		return Result{Kind: "network", Message: fmt.Sprintf("no network %s: create it with docker network create %s", c.name, c.name)}
+		msg := fmt.Sprintf("no network %s: create it with docker network create %s", c.name, c.name)
+		nets, err := env.Docker.NetworkList(ctx, network.ListOptions{})
+		if err != nil {
+			return engineFailure("network", err)
+		}
+		var names []string
+		for _, n := range nets {
+			if n.Name != "bridge" && n.Name != "host" && n.Name != "none" { // Docker's own: never a typo of the lesson's
+				names = append(names, n.Name)
+			}
+		}
+		if near := nearest(c.name, names); near != "" {
+			msg = fmt.Sprintf("no network %s, but there is a network %s: a typo? Create %s with docker network create %s (docker network rm %s removes the other, once no container is attached to it)", c.name, near, c.name, c.name, near)
+		}
+		return Result{Kind: "network", Message: msg}
 	}
 	if err != nil {
 		return engineFailure("network", err)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/docker/docker/api/types/events"
 	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/volume"
 	"gopkg.in/yaml.v3"
 
 	"github.com/dockstep/dockstep/internal/clock"
@@ -36,7 +37,19 @@ func (c *volumeCheck) Evaluate(ctx context.Context, env *Env) Result {
 		if removedSince(ctx, env, c.name) {
 			return Result{Kind: "volume", Message: fmt.Sprintf("volume %s was removed since this step began, and its data with it: docker compose down -v and docker volume rm remove volumes, docker compose down alone keeps them. Make it again as you made it before (for a Compose project, docker compose up -d), then do this step again", c.name)}
 		}
-		return Result{Kind: "volume", Message: fmt.Sprintf("no volume %s: create it with docker volume create %s, or run a container with -v %s:/path", c.name, c.name, c.name)}
+		msg := fmt.Sprintf("no volume %s: create it with docker volume create %s, or run a container with -v %s:/path", c.name, c.name, c.name)
+		vl, err := env.Docker.VolumeList(ctx, volume.ListOptions{})
+		if err != nil {
+			return engineFailure("volume", err)
+		}
+		var names []string
+		for _, v := range vl.Volumes {
+			names = append(names, v.Name)
+		}
+		if near := nearest(c.name, names); near != "" {
+			msg = fmt.Sprintf("no volume %s, but there is a volume %s: a typo? Create %s with docker volume create %s (docker volume rm %s removes the other, once no container uses it)", c.name, near, c.name, c.name, near)
+		}
+		return Result{Kind: "volume", Message: msg}
 	}
 	if err != nil {
 		return engineFailure("volume", err)
