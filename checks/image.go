@@ -3,7 +3,9 @@ package checks
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -181,9 +183,19 @@ func (c *imageCheck) missing(ctx context.Context, env *Env) Result {
 		msg += " (docker images does not list it)"
 		// docker build in another folder finds no Dockerfile and builds
 		// nothing: say where the learner's Dockerfile is.
+		// A build before the Dockerfile is written fails at once ("unable
+		// to prepare context: ... Dockerfile: no such file or directory"):
+		// say that it is missing.
 		cmd := lessonCommand(c.commands, "docker", "build", c.ref.raw)
-		if _, err := os.Stat(filepath.Join(env.Dir, "Dockerfile")); cmd != "" && env.Dir != "" && err == nil {
+		if cmd == "" || env.Dir == "" {
+			break
+		}
+		_, err := os.Stat(filepath.Join(env.Dir, "Dockerfile"))
+		switch {
+		case err == nil:
 			msg += fmt.Sprintf("; build it in the folder that holds your Dockerfile: cd %s, then %s", env.Dir, cmd)
+		case errors.Is(err, fs.ErrNotExist) && !namesDockerfile(cmd):
+			msg += fmt.Sprintf("; there is no Dockerfile in %s yet: write it there, then run %s in that folder", env.Dir, cmd)
 		}
 	}
 	return Result{Kind: "image", Message: msg}
@@ -413,4 +425,15 @@ func missingPairs(want, has map[string]string) string {
 		}
 	}
 	return strings.Join(out, ", ")
+}
+
+// namesDockerfile tells whether a docker build command names its
+// Dockerfile with -f (or --file) rather than reading ./Dockerfile.
+func namesDockerfile(cmd string) bool {
+	for _, w := range strings.Fields(cmd) {
+		if w == "-f" || w == "--file" || strings.HasPrefix(w, "--file=") || strings.HasPrefix(w, "-f") && len(w) > 2 && !strings.HasPrefix(w, "--") {
+			return true
+		}
+	}
+	return false
 }

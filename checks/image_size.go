@@ -68,9 +68,12 @@ func (c *imageSizeCheck) Evaluate(ctx context.Context, env *Env) Result {
 		r.Kind = "image-size"
 		return r
 	}
-	var wrong []string
+	// over says what the image is bigger than, in one sentence; a
+	// missing image to compare with is said apart, as it is not the
+	// image's fault.
+	var over, msgs []string
 	if c.max > 0 && insp.Size > c.max {
-		wrong = append(wrong, fmt.Sprintf("it is %s, more than %s", size(insp.Size), c.maxText))
+		over = append(over, "more than "+c.maxText)
 	}
 	if c.smallerThan != nil {
 		other, found, err := env.findImage(ctx, *c.smallerThan)
@@ -79,13 +82,16 @@ func (c *imageSizeCheck) Evaluate(ctx context.Context, env *Env) Result {
 		}
 		switch {
 		case !found:
-			wrong = append(wrong, fmt.Sprintf("image %s, to compare it with, is not here: build it first", c.smallerThan.raw))
+			msgs = append(msgs, fmt.Sprintf("image %s, to compare %s with, is not here: build it first", c.smallerThan.raw, c.ref.raw))
 		case insp.Size >= other.Size:
-			wrong = append(wrong, fmt.Sprintf("it is %s, not smaller than %s (%s)", size(insp.Size), c.smallerThan.raw, size(other.Size)))
+			over = append(over, fmt.Sprintf("not smaller than %s (%s)", c.smallerThan.raw, size(other.Size)))
 		}
 	}
-	if len(wrong) > 0 {
-		return Result{Kind: "image-size", Message: fmt.Sprintf("image %s is too big: %s; docker history %s shows which layers weigh most", c.ref.raw, strings.Join(wrong, "; "), c.ref.raw)}
+	if len(over) > 0 {
+		msgs = append([]string{fmt.Sprintf("image %s is too big at %s: %s; docker history %s shows which layers weigh most", c.ref.raw, size(insp.Size), strings.Join(over, " and "), c.ref.raw)}, msgs...)
+	}
+	if len(msgs) > 0 {
+		return Result{Kind: "image-size", Message: strings.Join(msgs, "; ")}
 	}
 	return Result{Kind: "image-size", Passed: true, Message: fmt.Sprintf("image %s is %s", c.ref.raw, size(insp.Size))}
 }

@@ -108,6 +108,7 @@ func TestImageBuiltElsewhereEngine(t *testing.T) {
 	myname := "dockstep-test-myname/" + path.Base(want)
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM "+lessonBase+"\n"), 0o644)
+	empty := t.TempDir() // a learner who builds before writing the Dockerfile
 
 	tests := []struct {
 		name, check string
@@ -116,6 +117,7 @@ func TestImageBuiltElsewhereEngine(t *testing.T) {
 		not         []string // advice that would mislead
 	}{
 		{"not built: where the Dockerfile is", "image: " + want, nil, []string{"no image " + want + " (docker images does not list it); build it in the folder that holds your Dockerfile: cd " + dir + ", then " + build}, nil},
+		{"not built: no Dockerfile yet", "image: " + want, nil, []string{"no image " + want + " (docker images does not list it); there is no Dockerfile in " + empty + " yet: write it there, then run " + build + " in that folder"}, []string{"cd "}},
 		{"built under another name", "image: " + want, func() {
 			dockertest.Build(t, c, myname, "FROM "+lessonBase+"\nLABEL built=here\n")
 		}, []string{"no image " + want + "; an image was just built under another name, " + myname + ": give it the lesson's name with docker tag " + myname + " " + want + ", or build it again with " + build}, nil},
@@ -139,7 +141,11 @@ func TestImageBuiltElsewhereEngine(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r := chk.Evaluate(ctx, &Env{Docker: c, Dir: dir, Since: since})
+			at := dir
+			if strings.Contains(tt.name, "no Dockerfile") {
+				at = empty
+			}
+			r := chk.Evaluate(ctx, &Env{Docker: c, Dir: at, Since: since})
 			if r.Passed || r.Err != nil {
 				t.Fatalf("got passed=%v err=%v (%s), want a failure", r.Passed, r.Err, r.Message)
 			}
