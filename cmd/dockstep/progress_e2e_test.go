@@ -106,8 +106,10 @@ func TestTwoWindowsAndAReset(t *testing.T) {
 	}
 
 	dockstep("reset", "beta", "--yes")
-	b.send("\r") // B, still open, finishes its step after the reset
-	b.waitScreen("Which lesson?")
+	// B, still open on step 2, starts the lesson again and says why.
+	b.waitScreen("reset in another terminal", "Step 1 of 2: Beta one", "What next?")
+	b.send("\r") // Continue: step 1 done again, since the reset
+	b.waitScreen("Step 2 of 2: Beta two", "What next?")
 	list = dockstep("list")
 	if l := lessonLine(list, "beta"); strings.Contains(l, "finished") || strings.Contains(l, "done") || !strings.Contains(l, "1/2") {
 		t.Errorf("beta after the reset and one more step in window B: %q, want 1/2 (only the step done since the reset)", l)
@@ -116,5 +118,6 @@ func TestTwoWindowsAndAReset(t *testing.T) {
 		t.Errorf("alpha after beta's reset: %q, want 2/3 still", l)
 	}
 	// B's lesson menu shows the progress as it is now, A's included.
+	b.choose("Back to the lessons")
 	b.waitScreen("Alpha (2 of 3 steps done)", "Beta (1 of 2 steps done)")
 }
