@@ -609,7 +609,13 @@ func (c *containerCheck) mismatches(ctx context.Context, env *Env, s *container.
 			// A container of that name is there: a docker run with the
 			// name fails, so say to remove it first.
 			name := containerName(s.Names)
-			wrong = append(wrong, fmt.Sprintf("%s is on network %s, not %s: attach it with docker network connect %s %s (or remove it with docker rm -f %s and run it again with --network %s)", who, orNone(nets), c.network, c.network, name, name, c.network))
+			if s.State == "running" {
+				wrong = append(wrong, fmt.Sprintf("%s is on network %s, not %s: attach it with docker network connect %s %s (or remove it with docker rm -f %s and run it again with --network %s)", who, orNone(nets), c.network, c.network, name, name, c.network))
+			} else {
+				// One that could not start (its network was not found)
+				// would not start attached to one more: run it again.
+				wrong = append(wrong, fmt.Sprintf("%s is on network %s, not %s: remove it (docker rm -f %s) and run it again with --network %s", who, orNone(nets), c.network, name, c.network))
+			}
 		}
 	}
 	for _, m := range c.mounts {

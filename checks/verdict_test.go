@@ -290,3 +290,35 @@ func TestContainerOffTheNetworkIsToldOnce(t *testing.T) {
 		t.Errorf("got %q, want the visitor's fault alone", v.Reason)
 	}
 }
+
+// A container that is not running is not told to attach itself with docker
+// network connect: one that could not start because its network was not
+// found (--network shop-nte) would still not start. It is run again.
+func TestContainerOffTheNetworkNotRunning(t *testing.T) {
+	tests := []struct {
+		name, state string
+		nets        []string
+		want, not   string
+	}{
+		{"running on bridge", "running", []string{"bridge"}, "attach it with docker network connect shop-net visitor", ""},
+		{"created on a network not found", "created", []string{"shop-nte"}, "is on network shop-nte, not shop-net: remove it (docker rm -f visitor) and run it again with --network shop-net", "docker network connect"},
+		{"exited on bridge", "exited", []string{"bridge"}, "remove it (docker rm -f visitor) and run it again with --network shop-net", "docker network connect"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			visitor := ctr("c2", "visitor", "alpine", "sha256:a1", tt.state, 0, "")
+			visitor.summary.NetworkSettings = &container.NetworkSettingsSummary{Networks: map[string]*network.EndpointSettings{}}
+			for _, n := range tt.nets {
+				visitor.summary.NetworkSettings.Networks[n] = &network.EndpointSettings{}
+			}
+			f := &fakeDocker{containers: []fakeContainer{visitor}}
+			r := compile(t, "container: {name: visitor, network: shop-net, state: any}").Evaluate(context.Background(), &Env{Docker: f})
+			if r.Passed || !strings.Contains(r.Message, tt.want) {
+				t.Errorf("got passed=%v %q, want it to say %q", r.Passed, r.Message, tt.want)
+			}
+			if tt.not != "" && strings.Contains(r.Message, tt.not) {
+				t.Errorf("got %q, want no %q", r.Message, tt.not)
+			}
+		})
+	}
+}
