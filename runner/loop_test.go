@@ -560,7 +560,11 @@ func TestVariablesAndRunItForMe(t *testing.T) {
 	// What dockstep ran stays on screen until the learner goes on.
 	held := h.p.next(t)
 	h.wantOut("dockstep ran the solution:\n  $ touch db.txt\n")
-	h.wantOut("✓ Done!")
+	// Step 1 of 1: no next step to go on to.
+	h.wantOut("✓ Done! That was the lesson's last step.")
+	if strings.Contains(h.out.String(), "On to the next step") {
+		t.Fatalf("the last step says there is a next one:\n%s", h.out.String())
+	}
 	if !held.has("Continue") {
 		t.Fatalf("after running the solution the menu offers %q, want Continue", held.options)
 	}

@@ -144,6 +144,8 @@ func (s *stepRun) drawStatus() string {
 		b.WriteString(s.para("The step holds all the same: what it checks is already true, so it is done.", "", "") + "\n")
 	case done && s.quiz.feedback != "":
 		b.WriteString(s.para(s.quiz.feedback, "", "") + "\n✓ Done!\n")
+	case done && s.step.Index == len(s.l.Steps):
+		b.WriteString("✓ Done! That was the lesson's last step.\n")
 	case done:
 		b.WriteString("✓ Done! On to the next step.\n")
 	case s.quiz.feedback != "" && !(s.quiz.right && s.judged.verdict == verdictFailing):
