@@ -35,12 +35,22 @@ func lastLogLines(ctx context.Context, d Docker, id string, tty bool, n int) (st
 	return indentTail(buf.String(), n), nil
 }
 
-// indentTail keeps the last n non-empty lines of s, indented.
+// maxLogLine is how much of one log line a diagnosis shows: a server that
+// logs a line of 400 characters per request (the registry does) would
+// otherwise fill the learner's screen with five of them.
+const maxLogLine = 160
+
+// indentTail keeps the last n non-empty lines of s, indented, each cut to
+// maxLogLine characters.
 func indentTail(s string, n int) string {
 	var lines []string
 	for _, l := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
 		if strings.TrimSpace(l) != "" {
-			lines = append(lines, "    "+strings.TrimRight(l, " \t\r"))
+			l = strings.TrimRight(l, " \t\r")
+			if r := []rune(l); len(r) > maxLogLine {
+				l = strings.TrimRight(string(r[:maxLogLine-2]), " ") + " …"
+			}
+			lines = append(lines, "    "+l)
 		}
 	}
 	if len(lines) > n {
