@@ -51,6 +51,16 @@ func (a *imageIDAnswer) id(ctx context.Context, env *Env) (string, error) {
 		if cmd := lessonCommand(a.commands, "docker", a.ref.raw); cmd != "" {
 			fix = cmd // docker tag, docker build or docker pull, as the step does
 		}
+		// A tag mistyped in the step's command leaves an image of a
+		// close name: say so, as the image check does, since the quiz
+		// shows no verdict of the step's checks.
+		names, err := imageNames(ctx, env.Docker)
+		if err != nil {
+			return "", &EngineError{Err: err}
+		}
+		if near := nearest(a.ref.String(), names); near != "" {
+			return "", fmt.Errorf("no image %s to read the ID of, but there is %s: a typo? Give the image the right name: %s", a.ref.raw, near, fix)
+		}
 		return "", fmt.Errorf("no image %s to read the ID of: %s", a.ref.raw, fix)
 	}
 	return strings.TrimPrefix(insp.ID, "sha256:"), nil

@@ -160,7 +160,8 @@ func TestImageOfThePreviousStepIsNotJustBuilt(t *testing.T) {
 }
 
 // A quiz that reads an image's ID before the learner has made the image
-// says how the step makes it (docker tag here), not docker pull.
+// says how the step makes it (docker tag here), not docker pull; and names
+// an image of a close name, the learner's typo.
 func TestImageIDAnswerAdvisesTheStepsCommand(t *testing.T) {
 	sp := spec(t, `image-id: "localhost:5000/hello-share:v1"`)
 	sp.Commands = []string{"docker tag hello-share localhost:5000/hello-share:v1\ndocker images"}
@@ -168,9 +169,22 @@ func TestImageIDAnswerAdvisesTheStepsCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = a.Accepts(context.Background(), &Env{Docker: &fakeDocker{}}, "c71a00d1246b")
-	if err == nil || !strings.Contains(err.Error(), "no image localhost:5000/hello-share:v1 to read the ID of: docker tag hello-share localhost:5000/hello-share:v1") {
-		t.Errorf("got %v, want the step's docker tag as the advice", err)
+	tests := []struct {
+		name string
+		tags []string
+		want string
+	}{
+		{"nothing tagged", []string{"hello-share:latest"}, "no image localhost:5000/hello-share:v1 to read the ID of: docker tag hello-share localhost:5000/hello-share:v1"},
+		{"a typo in the tag", []string{"hello-share:latest", "localhost:5000/hello-shar:v1"}, "no image localhost:5000/hello-share:v1 to read the ID of, but there is localhost:5000/hello-shar:v1: a typo? Give the image the right name: docker tag hello-share localhost:5000/hello-share:v1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := listedImages{&fakeDocker{}, []image.Summary{{ID: "sha256:c71a00d1246b0123", RepoTags: tt.tags}}}
+			_, err := a.Accepts(context.Background(), &Env{Docker: f}, "c71a00d1246b")
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("got %v, want %s", err, tt.want)
+			}
+		})
 	}
 }
 
