@@ -153,6 +153,8 @@ func TestRegistryTagEngine(t *testing.T) {
 	dockertest.Run(t, "tag", img, repo+":v1")
 	t.Cleanup(func() { exec.Command("docker", "rmi", repo+":v1").Run() })
 	dockertest.Run(t, "push", repo+":v1")
+	dockertest.Run(t, "tag", img, repo+":v3") // tagged, not pushed
+	t.Cleanup(func() { exec.Command("docker", "rmi", repo+":v3").Run() })
 	other := testImage(t, c, "dockstep-test/chk-notpushed")
 
 	noRegistry := freePort(t)
@@ -163,6 +165,7 @@ func TestRegistryTagEngine(t *testing.T) {
 		{"registry-tag: {ref: " + repo + ":v1, image: " + other + "}", false, "but it is not your image " + other},
 		{"registry-tag: " + repo + ":v2", false, "has no tag v2 of " + img + " (it has v1): tag your image with docker tag IMAGE " + repo + ":v2, then docker push " + repo + ":v2"},
 		{"registry-tag: " + repo + "-x:v1", false, "(nor any tag of that repository)"},
+		{"registry-tag: " + repo + ":v3", false, "has no tag v3 of " + img + " (it has v1): your machine has the image " + repo + ":v3, so push that name: docker push " + repo + ":v3"},
 		{"registry-tag: 127.0.0.1:" + noRegistry + "/x:v1", false, "no registry answers at 127.0.0.1:" + noRegistry + " (nothing listens there): start one, such as docker run -d -p " + noRegistry + ":5000 --name registry registry:2"},
 	})
 

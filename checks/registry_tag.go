@@ -127,7 +127,16 @@ func (c *registryTagCheck) Evaluate(ctx context.Context, env *Env) Result {
 		} else {
 			msg += " (nor any tag of that repository)"
 		}
-		return Result{Kind: "registry-tag", Message: msg + fmt.Sprintf(": tag your image with docker tag IMAGE %s, then docker push %s", c.raw, c.raw)}
+		fix := fmt.Sprintf(": tag your image with docker tag IMAGE %s, then docker push %s", c.raw, c.raw)
+		// Tagged but not pushed (or pushed under another name, such as
+		// docker push hello-share, which goes to Docker Hub): only the push
+		// is missing.
+		if r, err := parseImageRef(c.raw); err == nil && env.Docker != nil {
+			if _, found, err := env.findImage(ctx, r); err == nil && found {
+				fix = fmt.Sprintf(": your machine has the image %s, so push that name: docker push %s", c.raw, c.raw)
+			}
+		}
+		return Result{Kind: "registry-tag", Message: msg + fix}
 	case resp.StatusCode == http.StatusUnauthorized:
 		return Result{Kind: "registry-tag", Message: fmt.Sprintf("the registry at %s asks for a login to show %s; this check reads only registries that answer without one", host, c.raw)}
 	case resp.StatusCode != http.StatusOK:
