@@ -3,6 +3,7 @@ package checks
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -13,8 +14,30 @@ func init() { builtinChecks["no-container"] = compileNoContainer }
 // noContainerCheck passes when no container of the image or name exists, in
 // any state.
 type noContainerCheck struct {
-	image *imageRef
-	name  string
+	image    *imageRef
+	name     string
+	commands []string // the step's commands, for the advice
+}
+
+func (c *noContainerCheck) advise(commands []string) { c.commands = commands }
+
+// removal is the step's own docker rm -f of the named container, such as
+// docker rm -f -v registry, which also removes its anonymous volumes; or
+// docker rm -f NAME.
+func (c *noContainerCheck) removal(names []string) string {
+	plain := "docker rm -f " + strings.Join(names, " ")
+	if len(names) != 1 {
+		return plain
+	}
+	for _, cmd := range c.commands {
+		for _, line := range strings.Split(cmd, "\n") {
+			w := strings.Fields(line)
+			if len(w) > 2 && w[0] == "docker" && (w[1] == "rm" || w[1] == "container" && w[2] == "rm") && slices.Contains(w, names[0]) && (slices.Contains(w, "-f") || slices.Contains(w, "--force") || slices.Contains(w, "-fv") || slices.Contains(w, "-vf")) {
+				return strings.Join(w, " ")
+			}
+		}
+	}
+	return plain
 }
 
 func compileNoContainer(n *yaml.Node) (Check, error) {
@@ -52,6 +75,6 @@ func (c *noContainerCheck) Evaluate(ctx context.Context, env *Env) Result {
 		names = append(names, name)
 		desc = append(desc, fmt.Sprintf("%s (%s)", name, s.State))
 	}
-	return Result{Kind: "no-container", Message: fmt.Sprintf("want no %s, but %s still exist%s: remove with docker rm -f %s",
-		what, strings.Join(desc, ", "), map[bool]string{true: "s", false: ""}[len(list) == 1], strings.Join(names, " "))}
+	return Result{Kind: "no-container", Message: fmt.Sprintf("want no %s, but %s still exist%s: remove with %s",
+		what, strings.Join(desc, ", "), map[bool]string{true: "s", false: ""}[len(list) == 1], c.removal(names))}
 }
