@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark/ast"
 	"gopkg.in/yaml.v3"
@@ -388,6 +389,10 @@ func (p *parser) sampleVars() map[string]string { return p.l.SampleVars() }
 
 // quiz reads a quiz block: question, optional choices, answer, optional
 // explain.
+// maxChoiceWidth is the longest a quiz choice may be: the menu draws it on
+// one line after a two-column mark, and terminals are 80 columns or more.
+const maxChoiceWidth = 76
+
 func (p *parser) quiz(body string, line, content int) *Quiz {
 	n := p.yamlBlock("quiz", body, line, content)
 	if n == nil {
@@ -415,6 +420,9 @@ func (p *parser) quiz(body string, line, content int) *Quiz {
 				if c.Kind != yaml.ScalarNode {
 					p.errorf(c.Line, "each choice must be text")
 					continue
+				}
+				if n := utf8.RuneCountInString(c.Value); n > maxChoiceWidth {
+					p.errorf(c.Line, "the choice %q is %d characters: the menu shows each choice on one line, which a terminal of 80 columns cuts mid-word; keep it within %d and say the rest in explain", c.Value, n, maxChoiceWidth)
 				}
 				q.Choices = append(q.Choices, c.Value)
 			}
