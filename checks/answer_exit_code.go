@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/docker/docker/api/types/container"
 	"gopkg.in/yaml.v3"
 )
 
@@ -36,6 +37,19 @@ func compileExitCodeAnswer(n *yaml.Node) (Answer, error) {
 func (a *exitCodeAnswer) code(ctx context.Context, env *Env) (int, error) {
 	insp, err := env.Docker.ContainerInspect(ctx, a.container)
 	if isNotFound(err) {
+		// A name mistyped in the step's command (--name greter): a quiz
+		// shows no verdict of the step's checks, so say it here.
+		all, err := env.Docker.ContainerList(ctx, container.ListOptions{All: true})
+		if err != nil {
+			return 0, &EngineError{Err: err}
+		}
+		var names []string
+		for _, s := range all {
+			names = append(names, containerName(s.Names))
+		}
+		if near := nearest(a.container, names); near != "" {
+			return 0, fmt.Errorf("there is no container named %s, so its exit code cannot be read; there is %s: a typo? Remove it (docker rm -f %s) and run the step's command, which names it %s", a.container, near, near, a.container)
+		}
 		return 0, fmt.Errorf("there is no container named %s, so its exit code cannot be read: run the step's command, which names it %s (docker ps -a lists the names)", a.container, a.container)
 	}
 	if err != nil {

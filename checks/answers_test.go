@@ -90,3 +90,30 @@ func TestHostPortAnswerSaysWhyItIsWrong(t *testing.T) {
 		}
 	}
 }
+
+// An exit-code quiz on a container that does not exist names one of a
+// close name, as a learner who typed --name greter made.
+func TestExitCodeAnswerNamesACloseContainer(t *testing.T) {
+	a, err := Default().CompileAnswer(spec(t, "exit-code: greeter"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, have, want string
+	}{
+		{"a typo", "greter", "there is no container named greeter, so its exit code cannot be read; there is greter: a typo? Remove it (docker rm -f greter) and run the step's command, which names it greeter"},
+		{"nothing close", "static-site", "there is no container named greeter, so its exit code cannot be read: run the step's command, which names it greeter (docker ps -a lists the names)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := fakeContainer{}
+			c.summary.ID, c.summary.Names = "c1", []string{"/" + tt.have}
+			c.inspect.ContainerJSONBase = &container.ContainerJSONBase{State: &container.State{Status: "exited", ExitCode: 3}}
+			env := &Env{Docker: &fakeDocker{containers: []fakeContainer{c}}}
+			_, err := a.Accepts(context.Background(), env, "3")
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("got %v, want %s", err, tt.want)
+			}
+		})
+	}
+}
