@@ -64,8 +64,13 @@ func (s *stepRun) drawStep() string {
 		b.WriteString(render(s.l.Intro, s.vars, opt) + "\n")
 	}
 	b.WriteString(s.header())
-	if s.l.Workspace != "" {
+	switch {
+	case s.l.Workspace != "":
 		b.WriteString(s.para(fmt.Sprintf("Your files are in `%s`; in your other terminal: `cd %s`", s.dir, shellQuote(s.dir)), "", "") + "\n")
+	case s.dir != "" && usesFolder(s.step):
+		// Without a workspace the working folder is where dockstep was
+		// started, which the learner's other terminal need not be in.
+		b.WriteString(s.para(fmt.Sprintf("This step's files are looked for in `%s`; in your other terminal: `cd %s`", s.dir, shellQuote(s.dir)), "", "") + "\n")
 	}
 	b.WriteString("\n")
 	b.WriteString(render(s.step.Body, s.vars, opt))
@@ -295,4 +300,15 @@ func shellQuote(p string) string {
 		return p
 	}
 	return "'" + strings.ReplaceAll(p, "'", `'\''`) + "'"
+}
+
+// usesFolder tells whether a step's checks read files of the working
+// folder, so that the learner must put them there.
+func usesFolder(step *lessons.Step) bool {
+	for _, c := range step.Checks {
+		if c.Kind == "file" || c.Kind == "dockerfile" {
+			return true
+		}
+	}
+	return false
 }

@@ -222,3 +222,25 @@ func TestHintsFitTheScreen(t *testing.T) {
 		}
 	}
 }
+
+// A lesson without a workspace whose step checks a file says which folder
+// the file is looked for in; a step that checks none does not.
+func TestFolderOfFileChecksIsShown(t *testing.T) {
+	src := "---\nformat: 1\ntitle: T\n---\n\n## Copy it out\n\n```sh\ndocker cp greeter:/greeting.txt .\n```\n\n```check\nfile: greeting.txt\n```\n\n" +
+		"## Clean up\n\n```sh\ndocker rm -f greeter\n```\n\n```check\nno-container: {name: greeter}\n```\n"
+	l, probs := lessons.ParseBytes(nil, "x.md", "x.md", []byte(src), lessons.Options{})
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	tests := []struct {
+		step int
+		want bool
+	}{{0, true}, {1, false}}
+	for _, tt := range tests {
+		s := &stepRun{lessonRun: &lessonRun{r: &Runner{Render: RenderOptions{Width: 100}}, l: l, dir: "/tmp/learner"}, step: l.Steps[tt.step]}
+		got := s.drawStep()
+		if has := strings.Contains(got, "This step's files are looked for in /tmp/learner; in your other terminal: cd /tmp/learner"); has != tt.want {
+			t.Errorf("step %d: folder shown = %v, want %v:\n%s", tt.step+1, has, tt.want, got)
+		}
+	}
+}
