@@ -3,7 +3,10 @@ package runner
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
+
+	"github.com/docker/docker/api/types/events"
 
 	"github.com/dockstep/dockstep/checks"
 	"github.com/dockstep/dockstep/lessons"
@@ -247,6 +250,9 @@ func (s *stepRun) handle(ctx context.Context, ev event) {
 			s.choose(ctx, s.prompt.menu[ev.index])
 		}
 	case evEngine, evFiles:
+		if ev.kind == evEngine {
+			s.noteMade(ev)
+		}
 		if !s.watching() {
 			return
 		}
@@ -304,6 +310,32 @@ func (s *stepRun) handle(ctx context.Context, ev event) {
 		s.r.Render.Width, s.r.Render.Height = ev.size[0], ev.size[1]
 		s.dirty = true
 	}
+}
+
+// noteMade records a container the learner created for the step: one
+// whose name, image or Compose project the step's checks name, created
+// while the step was on screen. Run it for me may act on it (learnerMade),
+// as on what its own commands create; a container of anything else is
+// someone else's.
+func (s *stepRun) noteMade(ev event) {
+	m := ev.msg
+	if m.Type != events.ContainerEventType || m.Action != events.ActionCreate || m.Actor.ID == "" ||
+		s.watch.subjects.Empty() || !s.watch.subjects.About(m) || (!ev.at.IsZero() && ev.at.Before(s.watch.started)) {
+		return
+	}
+	s.made.Lock()
+	defer s.made.Unlock()
+	if !slices.Contains(s.made.ids, m.Actor.ID) {
+		s.made.ids = append(s.made.ids, m.Actor.ID)
+	}
+}
+
+// learnerMade is the containers the learner created for the lesson's
+// steps (noteMade), for the Replayer's Made.
+func (lr *lessonRun) learnerMade(context.Context) ([]string, error) {
+	lr.made.Lock()
+	defer lr.made.Unlock()
+	return slices.Clone(lr.made.ids), nil
 }
 
 // resetElsewhere ends the step when the lesson's progress was reset in

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+	"github.com/docker/docker/api/types/events"
 
 	"github.com/dockstep/dockstep/internal/progress"
 	"github.com/dockstep/dockstep/internal/safebuf"
@@ -1182,5 +1183,37 @@ func TestResetWhileTheLessonsAreOffered(t *testing.T) {
 	next.choose(t, "Quit")
 	if err := h.wait(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Run it for me keeps a {replay} command to the containers made for the
+// lesson: the one the learner created for the step (its check names it)
+// is in $DOCKSTEP_FILTER; one someone else created meanwhile is not.
+func TestRunItForMeKeepsToTheLearnersContainers(t *testing.T) {
+	h := newHarness(t, "loop-made.md")
+	h.start("loop-made")
+	sub := h.eng.subscription(t)
+	menu := h.p.next(t)
+	h.waitVerdicts(1)
+	created := func(id, name string) events.Message {
+		m := namedContainerStarted(name)
+		m.Action, m.Actor.ID = events.ActionCreate, id
+		return m
+	}
+	sub.msgs <- created("5ca1ab1e", "someone-elses")
+	h.waitVerdicts(2)
+	sub.msgs <- created("c0ffee", "web")
+	menu.waitCancelled(t)
+	h.p.next(t).choose(t, "Run it for me")
+	h.p.next(t).confirm(true)
+	h.waitOut("dockstep ran the solution")
+	h.p.next(t).choose(t, "Quit")
+	h.wait()
+	got, err := os.ReadFile(filepath.Join(h.r.Dir, "filter.txt"))
+	if err != nil {
+		t.Fatalf("the replay did not run: %v", err)
+	}
+	if filter := strings.TrimSpace(string(got)); filter != "--filter id=c0ffee" {
+		t.Errorf("$DOCKSTEP_FILTER = %q, want only the learner's container c0ffee", filter)
 	}
 }

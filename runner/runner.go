@@ -29,6 +29,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dockstep/dockstep/checks"
@@ -284,6 +285,12 @@ type lessonRun struct {
 	// screen is what the screen shows beside the step, from one step to
 	// the next.
 	screen lessonScreen
+	// made is the containers the learner created for the lesson's steps
+	// (noteMade): run it for me may act on them too (learnerMade).
+	made struct {
+		sync.Mutex
+		ids []string
+	}
 }
 
 // lessonScreen is what the screen shows beside the step on it, kept from
@@ -341,8 +348,11 @@ func (r *Runner) runLesson(ctx context.Context, prog *progress.Progress, l *less
 	lr := &lessonRun{
 		r: r, l: l, prog: prog, lp: lp, vars: lp.Vars, dir: dir,
 		env: &checks.Env{Docker: r.Docker, Dir: dir, MaxWait: time.Second, Clock: r.Clock, Rechoose: rechoose(l, lp.Vars)},
-		rep: &replay.Replayer{Dir: dir, Vars: lp.Vars, Terminal: r.Terminal, Made: r.lessonMade(lp)},
+		rep: &replay.Replayer{Dir: dir, Vars: lp.Vars, Terminal: r.Terminal},
 		ch:  make(chan event, 64),
+	}
+	if r.Docker != nil {
+		lr.rep.Docker, lr.rep.Made = r.Docker, lr.learnerMade
 	}
 	lr.memo = &memoSaver{store: r.Store, saved: r.Store.LoadMemo()}
 	lr.env.SetMemo(lr.memo.saved)
@@ -554,20 +564,4 @@ func (r *Runner) workspace(ctx context.Context, l *lessons.Lesson, lp *progress.
 	}
 	lp.Workspace = dest
 	return dest, nil
-}
-
-// lessonMade is the Made of a lesson's Replayer: what "run it for me" may
-// act on is the containers created since the lesson's first step was
-// shown, never the learner's older ones.
-func (r *Runner) lessonMade(lp *progress.LessonProgress) func(ctx context.Context) ([]string, error) {
-	if r.Docker == nil {
-		return nil
-	}
-	began := r.clock().Now()
-	for _, t := range lp.Started {
-		if t.Before(began) {
-			began = t
-		}
-	}
-	return replay.MadeSince(r.Docker, began)
 }

@@ -110,15 +110,15 @@ func (t *Prover) Lesson(ctx context.Context, l *lessons.Lesson, run int) (held i
 	if _, _, err := workspace.Copy(l, dir, nil); err != nil {
 		return 0, err
 	}
-	began := time.Now()
 	snap, err := TakeSnapshot(ctx, t.Docker)
 	if err != nil {
 		return 0, fmt.Errorf("recording what the engine holds before the lesson: %w", err)
 	}
 	scope := LessonScope(l, vars)
 	var log bytes.Buffer
-	// {replay} commands keep to the containers made since the lesson began.
-	rep := &replay.Replayer{Dir: dir, Vars: vars, Out: &log, InteractiveTimeout: 2 * time.Minute, Made: replay.MadeSince(t.Docker, began)}
+	// {replay} commands keep to the containers the lesson's own commands
+	// made, as the engine reports them created while those commands ran.
+	rep := &replay.Replayer{Dir: dir, Vars: vars, Out: &log, InteractiveTimeout: 2 * time.Minute, Docker: t.Docker}
 	if t.Verbose {
 		rep.Out = io.MultiWriter(&log, indent(t.Out, "      | "))
 	}

@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"github.com/creack/pty"
-	"github.com/docker/docker/api/types/container"
 
 	"github.com/dockstep/dockstep/lessons"
 )
@@ -52,14 +51,26 @@ type Replayer struct {
 	// StopGrace is how long Stop lets a background command end after
 	// Ctrl-C before it kills it; zero means 3 seconds.
 	StopGrace time.Duration
-	// Made lists the IDs of the containers the lesson made, for the
-	// commands' $DOCKSTEP_FILTER (see FilterVar). nil means none is known,
-	// and the filter then keeps no container at all.
+	// Docker is the engine the commands use. The containers it reports
+	// created while one of the Replayer's own commands runs (a background
+	// one until it is stopped) are the lesson's, and the commands'
+	// $DOCKSTEP_FILTER (see FilterVar) keeps to them: never to a container
+	// someone else created meanwhile. nil: the Replayer knows of none.
+	Docker EventSource
+	// Made lists the IDs of further containers the lesson made, which the
+	// caller saw made for it (the runner: the learner's, for its steps).
+	// nil: none.
 	Made func(ctx context.Context) ([]string, error)
 
 	mu    sync.Mutex
 	bg    []*exec.Cmd
 	bgOut lockedWriter
+	// bgRan is the time each background command ran, until stopped.
+	bgRan map[*exec.Cmd]*window
+	// windows are the times commands ran that the engine was not yet
+	// asked about; made are the containers it said they created.
+	windows []*window
+	made    []string
 }
 
 // lockedWriter serialises the writes of several commands' output copiers.
@@ -86,7 +97,7 @@ func Describe(a lessons.Action, vars map[string]string) string {
 		if strings.Contains(a.Replay, "$DOCKSTEP_FILTER") {
 			// The lesson's command, kept to what the lesson made: say so
 			// in words, not with a variable the learner never set.
-			limited = "\n(only on the containers made since the lesson began)"
+			limited = "\n(only on the containers made for this lesson)"
 		} else {
 			text = lessons.Expand(a.Replay, vars)
 		}
@@ -180,54 +191,15 @@ func (r *Replayer) withFilter(ctx context.Context, text string) (string, error) 
 		return text, nil
 	}
 	filter := noneMade
-	if r.Made != nil {
-		ids, err := r.Made(ctx)
-		if err != nil {
-			return "", fmt.Errorf("listing the containers the lesson made: %w", err)
-		}
-		if len(ids) > 0 {
-			filter = "--filter id=" + strings.Join(ids, " --filter id=")
-		}
+	ids, err := r.lessonMade(ctx)
+	if err != nil {
+		return "", fmt.Errorf("listing the containers the lesson made: %w", err)
+	}
+	if len(ids) > 0 {
+		filter = "--filter id=" + strings.Join(ids, " --filter id=")
 	}
 	// IDs are hexadecimal: nothing in filter needs quoting but the spaces.
 	return fmt.Sprintf("%s='%s'; export %s\n%s", FilterVar, filter, FilterVar, text), nil
-}
-
-// ContainerLister lists containers; the Docker client satisfies it.
-type ContainerLister interface {
-	ContainerList(ctx context.Context, options container.ListOptions) ([]container.Summary, error)
-	ContainerInspect(ctx context.Context, id string) (container.InspectResponse, error)
-}
-
-// MadeSince is a Replayer's Made for a lesson that began at t: the
-// containers created since then. dockstep never acts on older ones.
-func MadeSince(d ContainerLister, t time.Time) func(ctx context.Context) ([]string, error) {
-	return func(ctx context.Context) ([]string, error) {
-		list, err := d.ContainerList(ctx, container.ListOptions{All: true})
-		if err != nil {
-			return nil, err
-		}
-		var ids []string
-		for _, c := range list {
-			if c.Created < t.Unix() {
-				continue
-			}
-			if c.Created == t.Unix() {
-				// The list gives seconds; within the second the lesson
-				// began, ask for the exact time.
-				insp, err := d.ContainerInspect(ctx, c.ID)
-				if err != nil {
-					continue // gone since the list
-				}
-				created, err := time.Parse(time.RFC3339Nano, insp.Created)
-				if err != nil || created.Before(t) {
-					continue
-				}
-			}
-			ids = append(ids, c.ID)
-		}
-		return ids, nil
-	}
 }
 
 // Do carries out one action. Manual actions are skipped. A command with a
@@ -263,6 +235,8 @@ func (r *Replayer) Do(ctx context.Context, a lessons.Action) error {
 	if a.Manual {
 		return nil
 	}
+	w := r.begin(false)
+	defer r.finish(ctx, w)
 	if a.Interactive && r.Terminal != nil {
 		if err := r.attached(ctx, run); err != nil {
 			return fail(err, "the command %q failed: %v", quoted, err)
@@ -329,11 +303,17 @@ func (r *Replayer) start(text string) error {
 	r.bgOut.w = r.BackgroundOut
 	r.bgOut.mu.Unlock()
 	cmd.Stdout, cmd.Stderr = &r.bgOut, &r.bgOut
+	w := r.begin(true)
 	if err := cmd.Start(); err != nil {
+		r.finish(context.Background(), w)
 		return err
 	}
 	r.mu.Lock()
 	r.bg = append(r.bg, cmd)
+	if r.bgRan == nil {
+		r.bgRan = map[*exec.Cmd]*window{}
+	}
+	r.bgRan[cmd] = w
 	r.mu.Unlock()
 	go cmd.Wait()
 	return nil
@@ -390,7 +370,20 @@ func (r *Replayer) interactive(ctx context.Context, text, input string, fail fun
 // CLI passes it on to the container), then, after StopGrace, by force. A
 // container whose program ignores Ctrl-C keeps running once its docker CLI
 // is killed, as it would for the learner.
-func (r *Replayer) Stop() error { return r.stop(r.take()) }
+func (r *Replayer) Stop() error {
+	cmds := r.take()
+	err := r.stop(cmds)
+	for _, c := range cmds {
+		r.mu.Lock()
+		w := r.bgRan[c]
+		delete(r.bgRan, c)
+		r.mu.Unlock()
+		if w != nil {
+			r.finish(context.Background(), w)
+		}
+	}
+	return err
+}
 
 // Close stops what is still running, so that no command outlives dockstep.
 func (r *Replayer) Close() error { return r.Stop() }

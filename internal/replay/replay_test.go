@@ -220,29 +220,33 @@ func TestReplayKeepsToTheLessonsContainers(t *testing.T) {
 		dockertest.Run(t, "run", "--name", name, from, "true")
 		foreign = append(foreign, name)
 	}
-	began := time.Now()
 	mine := dockertest.Name("dockstep-replay-lesson")
 	dockertest.RemoveContainerAtEnd(t, c, mine)
 
-	r := &Replayer{Dir: t.TempDir(), Made: MadeSince(c, began)}
+	r := &Replayer{Dir: t.TempDir(), Docker: c}
 	shown := "docker rm $(docker ps -a -q -f ancestor=" + img + ")"
-	for _, a := range []lessons.Action{
-		{Kind: lessons.Run, Text: "docker run --name " + mine + " " + img + " true"},
-		{Kind: lessons.Run, Text: shown, Replay: "docker rm $(docker ps -a -q -f ancestor=" + img + " $DOCKSTEP_FILTER)"},
-	} {
-		if err := r.Do(ctx, a); err != nil {
-			t.Fatal(err)
-		}
+	if err := r.Do(ctx, lessons.Action{Kind: lessons.Run, Text: "docker run --name " + mine + " " + img + " true"}); err != nil {
+		t.Fatal(err)
+	}
+	// Someone else (or the learner, outside the lesson) makes a container
+	// of the same image after the lesson began: not the lesson's either.
+	later := dockertest.Name("dockstep-replay-foreign-later")
+	dockertest.RemoveContainerAtEnd(t, c, later)
+	dockertest.Run(t, "run", "--name", later, img, "true")
+	foreign = append(foreign, later)
+	if err := r.Do(ctx, lessons.Action{Kind: lessons.Run, Text: shown, Replay: "docker rm $(docker ps -a -q -f ancestor=" + img + " $DOCKSTEP_FILTER)"}); err != nil {
+		t.Fatal(err)
 	}
 	if err := exec.Command("docker", "inspect", mine).Run(); err == nil {
 		t.Errorf("the lesson's container %s is still there, want it removed by the replay", mine)
 	}
 	for _, name := range foreign {
 		if err := exec.Command("docker", "inspect", name).Run(); err != nil {
-			t.Errorf("container %s, made before the lesson, was removed by the replay", name)
+			t.Errorf("container %s, not made by the lesson's commands, was removed by the replay", name)
 		}
 	}
-	// Without a list of what the lesson made, the filter keeps nothing.
+	// Without an engine to ask what the commands made, the filter keeps
+	// nothing.
 	none := &Replayer{Dir: t.TempDir()}
 	if err := none.Do(ctx, lessons.Action{Kind: lessons.Run, Text: shown, Replay: "test -z \"$(docker ps -a -q -f ancestor=" + img + " $DOCKSTEP_FILTER)\""}); err != nil {
 		t.Errorf("with no Made, $DOCKSTEP_FILTER let containers through: %v", err)
@@ -275,8 +279,48 @@ func TestDescribeScopedReplay(t *testing.T) {
 	a := lessons.Action{Kind: lessons.Run, Text: "docker rm $(docker ps -a -q -f ancestor=busybox)",
 		Replay: "docker rm $(docker ps -a -q -f ancestor=busybox $DOCKSTEP_FILTER)"}
 	got := Describe(a, nil)
-	want := "run: docker rm $(docker ps -a -q -f ancestor=busybox)\n(only on the containers made since the lesson began)"
+	want := "run: docker rm $(docker ps -a -q -f ancestor=busybox)\n(only on the containers made for this lesson)"
 	if got != want {
 		t.Errorf("Describe = %q, want %q", got, want)
+	}
+}
+
+// A container started by a background command of the solution is the
+// lesson's until the command is stopped (first-image: run the app, then
+// stop it with a {replay} docker stop); one of the same image that someone
+// else starts meanwhile is not. Against the real engine.
+func TestReplayBackgroundContainerIsTheLessons(t *testing.T) {
+	c := dockertest.Client(t)
+	ctx := context.Background()
+	img := dockertest.Name("dockstep-test/replay-bg")
+	dockertest.Busybox(t, c, img+":latest")
+	mine := dockertest.Name("dockstep-replay-bg-lesson")
+	dockertest.RemoveContainerAtEnd(t, c, mine)
+	r := &Replayer{Dir: t.TempDir(), Docker: c, StopGrace: time.Second}
+	defer r.Stop()
+	if err := r.Do(ctx, lessons.Action{Kind: lessons.Background, Text: "docker run --name " + mine + " " + img + " sleep 60"}); err != nil {
+		t.Fatal(err)
+	}
+	running := func(name string) bool {
+		out, err := exec.Command("docker", "inspect", "-f", "{{.State.Running}}", name).Output()
+		return err == nil && strings.TrimSpace(string(out)) == "true"
+	}
+	for deadline := time.Now().Add(20 * time.Second); !running(mine); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the background command's container %s did not start within 20s", mine)
+		}
+	}
+	theirs := dockertest.Name("dockstep-replay-bg-foreign")
+	dockertest.RemoveContainerAtEnd(t, c, theirs)
+	dockertest.Run(t, "run", "-d", "--name", theirs, img, "sleep", "60")
+	stop := "docker stop -t 1 $(docker ps -q --filter ancestor=" + img + ")"
+	if err := r.Do(ctx, lessons.Action{Kind: lessons.Run, Text: stop, Replay: "docker stop -t 1 $(docker ps -q --filter ancestor=" + img + " $DOCKSTEP_FILTER)"}); err != nil {
+		t.Fatal(err)
+	}
+	if running(mine) {
+		t.Errorf("the lesson's container %s still runs, want it stopped by the replay", mine)
+	}
+	if !running(theirs) {
+		t.Errorf("container %s, started by someone else while the lesson's ran, was stopped by the replay", theirs)
 	}
 }
