@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/docker/docker/api/types/network"
 	"net"
 	"os"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/network"
 	"github.com/docker/go-connections/nat"
 
 	"github.com/dockstep/dockstep/lessons"
@@ -400,5 +400,38 @@ func TestNormalise(t *testing.T) {
 	b, _ := parseInstructions(`CMD python app.py`)
 	if a[0].norm == b[0].norm {
 		t.Errorf("exec and shell forms both give %q; Docker runs them differently", a[0].norm)
+	}
+}
+
+// An image rebuilt with nothing changed is the same image under a new tag:
+// differs-from says so, and what to do, rather than passing the step.
+func TestImageDiffersFrom(t *testing.T) {
+	same := &fakeDocker{}
+	same.addImage(catnipID, []string{"l1", "l2"}, "catnip:v1", "catnip:v2")
+	changed := &fakeDocker{}
+	changed.addImage(catnipID, []string{"l1", "l2"}, "catnip:v1")
+	changed.addImage(typoID, []string{"l1", "l3"}, "catnip:v2")
+	tests := []struct {
+		name   string
+		engine *fakeDocker
+		pass   bool
+		want   string
+	}{
+		{"rebuilt without a change", same, false, "image catnip:v2 is here, but it is the same image as catnip:v1 (ID " + shortID(catnipID) + "): nothing the build reads changed since catnip:v1 was built, so every step came from the cache. Make the step's change, save the file, then build again: docker build -t catnip:v2 ."},
+		{"rebuilt after a change", changed, true, "image catnip:v2 is here"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sp := spec(t, `image: {ref: "catnip:v2", differs-from: "catnip:v1"}`)
+			sp.Commands = []string{"docker build -t catnip:v2 ."}
+			c, err := Default().Compile(sp, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := c.Evaluate(context.Background(), &Env{Docker: tt.engine})
+			if r.Passed != tt.pass || r.Err != nil || !strings.Contains(r.Message, tt.want) {
+				t.Errorf("got passed=%v err=%v %q, want passed=%v and %q", r.Passed, r.Err, r.Message, tt.pass, tt.want)
+			}
+		})
 	}
 }

@@ -31,13 +31,16 @@ type imageCheck struct {
 	workdir string
 	env     map[string]string
 	labels  map[string]string
+	// differs is an image this one must not be: built again after a
+	// change, it has a new ID.
+	differs *imageRef
 	// commands are the step's own commands, for advice.
 	commands []string
 }
 
 func (c *imageCheck) advise(commands []string) { c.commands = commands }
 
-var imageFields = []string{"ref", "base", "exposes", "cmd", "workdir", "env", "labels"}
+var imageFields = []string{"ref", "base", "exposes", "cmd", "workdir", "env", "labels", "differs-from"}
 
 func compileImage(n *yaml.Node) (Check, error) {
 	var d decoder
@@ -54,6 +57,9 @@ func compileImage(n *yaml.Node) (Check, error) {
 		case "base":
 			r := d.image(key, v)
 			c.base = &r
+		case "differs-from":
+			r := d.image(key, v)
+			c.differs = &r
 		case "exposes":
 			for _, it := range d.strNodes(key, v) {
 				p, err := parsePort(it.Value)
@@ -122,6 +128,21 @@ func (c *imageCheck) Evaluate(ctx context.Context, env *Env) Result {
 				// that file's, and building in the right folder is all
 				// there is to do.
 				return Result{Kind: "image", Message: fmt.Sprintf("image %s is here, but %s", c.ref.raw, msg)}
+			}
+			wrong = append(wrong, msg)
+		}
+	}
+	if c.differs != nil {
+		other, found, err := env.findImage(ctx, *c.differs)
+		if err != nil {
+			return engineFailure("image", err)
+		}
+		if found && other.ID == insp.ID {
+			msg := fmt.Sprintf("it is the same image as %s (ID %s): nothing the build reads changed since %s was built, so every step came from the cache. Make the step's change, save the file", c.differs.raw, shortID(insp.ID), c.differs.raw)
+			if cmd := lessonCommand(c.commands, "docker", "build", c.ref.raw); cmd != "" {
+				msg += ", then build again: " + cmd
+			} else {
+				msg += ", then build again"
 			}
 			wrong = append(wrong, msg)
 		}

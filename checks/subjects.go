@@ -171,12 +171,19 @@ func (c *mountCheck) Subjects() Subjects {
 	return s
 }
 
-func (c *imageCheck) Subjects() Subjects     { return Subjects{Images: []imageRef{c.ref}} }
 func (c *noImageCheck) Subjects() Subjects   { return Subjects{Images: []imageRef{c.ref}} }
 func (c *volumeCheck) Subjects() Subjects    { return Subjects{Volumes: []string{c.name}} }
 func (c *noVolumeCheck) Subjects() Subjects  { return Subjects{Volumes: []string{c.name}} }
 func (c *noNetworkCheck) Subjects() Subjects { return Subjects{Networks: []string{c.name}} }
 func (c *composeCheck) Subjects() Subjects   { return Subjects{Projects: []string{c.project}} }
+
+func (c *imageCheck) Subjects() Subjects {
+	s := Subjects{Images: []imageRef{c.ref}}
+	if c.differs != nil {
+		s.Images = append(s.Images, *c.differs)
+	}
+	return s
+}
 
 func (c *ranCheck) Subjects() Subjects {
 	s := Subjects{Images: []imageRef{c.image}}
