@@ -202,6 +202,10 @@ func (c *imageCheck) missing(ctx context.Context, env *Env) Result {
 		msg += fmt.Sprintf("; did you mean %s?", near)
 	default:
 		msg += " (docker images does not list it)"
+		if pull := lessonCommand(c.commands, "docker", "pull", c.ref.raw); pull != "" {
+			msg += "; get it with " + pull
+			break
+		}
 		// docker build in another folder finds no Dockerfile and builds
 		// nothing: say where the learner's Dockerfile is.
 		// A build before the Dockerfile is written fails at once ("unable

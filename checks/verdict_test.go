@@ -336,3 +336,31 @@ func TestContainerOffTheNetworkNotRunning(t *testing.T) {
 		})
 	}
 }
+
+// An image the step pulls is missing: the step's own docker pull is the
+// advice (the learner's docker pull ubuntu:18:04 failed with "invalid
+// reference format").
+func TestMissingImageAdvisesTheStepsPull(t *testing.T) {
+	tests := []struct {
+		name, check string
+		commands    []string
+		want        string
+	}{
+		{"pulled by the step", `image: "ubuntu:18.04"`, []string{"docker pull ubuntu:18.04"}, "no image ubuntu:18.04 (docker images does not list it); get it with docker pull ubuntu:18.04"},
+		{"another image pulled", `image: "ubuntu:18.04"`, []string{"docker pull busybox"}, "no image ubuntu:18.04 (docker images does not list it)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sp := spec(t, tt.check)
+			sp.Commands = tt.commands
+			chk, err := Default().Compile(sp, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := chk.Evaluate(context.Background(), &Env{Docker: &fakeDocker{}})
+			if r.Passed || r.Message != tt.want {
+				t.Errorf("got passed=%v %q, want %q", r.Passed, r.Message, tt.want)
+			}
+		})
+	}
+}
