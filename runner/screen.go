@@ -94,7 +94,7 @@ func (s *stepRun) drawStep() string {
 	if s.shown.solution {
 		b.WriteString("\nThe solution:\n")
 		for _, a := range s.step.Solution {
-			b.WriteString(indent(replay.Describe(a, s.vars), "  ", "    ") + "\n")
+			b.WriteString(s.describe(a, "  ", "    ") + "\n")
 		}
 	}
 	return b.String()
@@ -119,7 +119,7 @@ func (s *stepRun) drawStatus() string {
 		// the learner are not run.
 		fmt.Fprintf(&b, "dockstep will, in %s:\n", s.dir)
 		for _, a := range s.runnable() {
-			b.WriteString(indent(replay.Describe(a, s.vars), "  • ", "    ") + "\n")
+			b.WriteString(s.describe(a, "  • ", "    ") + "\n")
 			if a.Interactive && s.rep.Terminal != nil {
 				b.WriteString("    (in this terminal: you type, and come back when it ends)\n")
 			}
@@ -173,6 +173,44 @@ func (s *stepRun) drawStatus() string {
 	}
 	b.WriteString(s.roomLines())
 	return b.String()
+}
+
+// describe is what replaying a does (replay.Describe), drawn at the
+// screen's width after first, with rest before the lines after it: a
+// command wider than the line is broken between its shell words, as the
+// commands that ran are (fold), never mid-word by the terminal. A file's
+// contents are shown as they are.
+func (s *stepRun) describe(a lessons.Action, first, rest string) string {
+	margin := max(visibleWidth(first), visibleWidth(rest))
+	width := s.r.Render.Width
+	if width <= 0 {
+		width = defaultWidth
+	}
+	width = max(width-margin, minTextWidth)
+	head, body, more := strings.Cut(replay.Describe(a, s.vars), "\n")
+	lines := []string{head}
+	for _, label := range []string{"run: ", "start in the background: ", "(you run this one yourself): "} {
+		cmd, ok := strings.CutPrefix(head, label)
+		if !ok || visibleWidth(head) <= width {
+			continue
+		}
+		lines = nil
+		for i, l := range splitCommands([]string{cmd}, width-len(label)) {
+			if i == 0 {
+				lines = append(lines, label+l)
+			} else {
+				lines = append(lines, strings.Repeat(" ", len(label))+l)
+			}
+		}
+		break
+	}
+	if more {
+		if a.Kind != lessons.WriteFile && a.Kind != lessons.AppendFile {
+			body = s.fold(body, margin)
+		}
+		lines = append(lines, body)
+	}
+	return indent(strings.Join(lines, "\n"), first, rest)
 }
 
 // para wraps text at the screen's width.

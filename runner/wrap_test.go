@@ -2,10 +2,11 @@ package runner
 
 import (
 	"fmt"
-	"github.com/dockstep/dockstep/lessons"
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/dockstep/dockstep/lessons"
 )
 
 // Wrapping never breaks a word, a path, or a command given in the text,
@@ -241,6 +242,39 @@ func TestFolderOfFileChecksIsShown(t *testing.T) {
 		got := s.drawStep()
 		if has := strings.Contains(got, "This step's files are looked for in /tmp/learner; in your other terminal: cd /tmp/learner"); has != tt.want {
 			t.Errorf("step %d: folder shown = %v, want %v:\n%s", tt.step+1, has, tt.want, got)
+		}
+	}
+}
+
+// What dockstep will run, on the confirm screen, and the solution when
+// shown, break a command wider than the screen between its shell words,
+// as the commands that ran are: the terminal never cuts it mid-word, and
+// it can still be copied as shown.
+func TestSolutionCommandsAreBrokenAsShellReadsThem(t *testing.T) {
+	cmd := `docker run -d --name greeter -e NAME=ana alpine sh -c 'test -n "$NAME" || { echo "greeter: NAME is not set" >&2; exit 3; }; echo "Hello, $NAME!" > /greeting.txt; echo "greeter: ready"; exec sleep 3600'`
+	for _, width := range []int{80, 100} {
+		s := &stepRun{lessonRun: &lessonRun{r: &Runner{Render: RenderOptions{Width: width}}}}
+		for _, a := range []lessons.Action{
+			{Kind: lessons.Run, Text: cmd},
+			{Kind: lessons.Background, Text: cmd},
+			{Kind: lessons.Run, Text: "docker rm -f greeter\n" + cmd},
+		} {
+			got := s.describe(a, "  • ", "    ")
+			for _, l := range strings.Split(got, "\n") {
+				if n := visibleWidth(l); n > width {
+					t.Errorf("at %d columns, line %q is %d wide", width, l, n)
+				}
+			}
+			if !strings.Contains(got, `echo "Hello, $NAME!" > /greeting.txt;`) {
+				t.Errorf("at %d columns the redirection is broken:\n%s", width, got)
+			}
+			i := strings.Index(got, "docker run")
+			if i < 0 {
+				t.Fatalf("at %d columns the command is not shown:\n%s", width, got)
+			}
+			if g, w := shellArgs(t, got[i:]), shellArgs(t, cmd); g != w {
+				t.Errorf("at %d columns the command as shown\n%s\nreads as %s, want %s", width, got, g, w)
+			}
 		}
 	}
 }
