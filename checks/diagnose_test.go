@@ -435,3 +435,36 @@ func TestImageDiffersFrom(t *testing.T) {
 		})
 	}
 }
+
+// A missing tag of an image the learner has under another tag, from an
+// earlier step, is a build still to do, not a typo; without the step's
+// build command to give, it is offered as a typo.
+func TestImageAnotherTag(t *testing.T) {
+	f := &fakeDocker{}
+	f.addImage(catnipID, []string{"l1"}, "catnip:v1")
+	f.addImage(nginxID, []string{"n1"}, "catnap:v3")
+	tests := []struct {
+		name     string
+		check    string
+		commands []string
+		want     string
+	}{
+		{"the step builds it", `image: {ref: "catnip:v3"}`, []string{"docker build -t catnip:v3 ."}, "no image catnip:v3 yet (catnip:v1 is another tag of it): build it with docker build -t catnip:v3 ."},
+		{"no build to give", `image: {ref: "catnip:v3"}`, nil, "no image catnip:v3; did you mean catnip:v1?"},
+		{"a typo of the repository", `image: {ref: "catnup:v3"}`, []string{"docker build -t catnup:v3 ."}, "no image catnup:v3; did you mean catnap:v3?"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sp := spec(t, tt.check)
+			sp.Commands = tt.commands
+			c, err := Default().Compile(sp, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := c.Evaluate(context.Background(), &Env{Docker: f})
+			if r.Passed || r.Err != nil || !strings.Contains(r.Message, tt.want) {
+				t.Errorf("got passed=%v err=%v %q, want %q", r.Passed, r.Err, r.Message, tt.want)
+			}
+		})
+	}
+}

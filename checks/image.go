@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/distribution/reference"
 	"github.com/docker/docker/api/types/image"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	"gopkg.in/yaml.v3"
@@ -195,9 +196,16 @@ func (c *imageCheck) missing(ctx context.Context, env *Env) Result {
 	if err != nil {
 		return engineFailure("image", err)
 	}
-	switch near := nearest(c.ref.String(), names); {
+	near := nearest(c.ref.String(), names)
+	build := lessonCommand(c.commands, "docker", "build", c.ref.raw)
+	nearRepo, _, _ := strings.Cut(near, ":")
+	switch {
 	case built != "":
 		msg += "; " + built
+	case near != "" && build != "" && nearRepo == reference.FamiliarName(c.ref.named):
+		// Another tag of the image, from an earlier step (catnip:v1 for
+		// catnip:v3): not a typo, the build is still to do.
+		msg += fmt.Sprintf(" yet (%s is another tag of it): build it with %s", near, build)
 	case near != "":
 		msg += fmt.Sprintf("; did you mean %s?", near)
 	default:
