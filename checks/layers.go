@@ -74,7 +74,7 @@ func (c *layersCheck) Evaluate(ctx context.Context, env *Env) Result {
 	if shared == 0 {
 		msg = fmt.Sprintf("image %s shares no layer with %s: are they built from the same Dockerfile, on the same base image?", c.image.raw, c.reuses.raw)
 	} else {
-		msg += ": the build cache reuses steps until the first one whose files changed, and rebuilds everything after it, so put the steps that change least (copying the list of dependencies and installing them) before the ones that change often (copying the source)"
+		msg += ": the build cache reuses steps until the first one whose files changed, and rebuilds everything after it. Either a file an early step copies changed too (the list of dependencies?), or the Dockerfile copies the source before the steps that change least (copying the list of dependencies and installing them): keep those first, and between the two builds change only the source"
 	}
 	return Result{Kind: "layers", Message: msg}
 }
