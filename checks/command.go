@@ -21,18 +21,21 @@ func init() {
 // working directory, that passes when it exits with status 0.
 type commandCheck struct {
 	run     string
+	want    string // what the command checks, in words, for a failure
 	timeout time.Duration
 }
 
 func compileCommand(n *yaml.Node) (Check, error) {
 	var d decoder
 	c := &commandCheck{timeout: 10 * time.Second}
-	d.shorthand(n, "run", "the shell command to run", []string{"run", "timeout"}, "{run: test -s out.txt}",
+	d.shorthand(n, "run", "the shell command to run", []string{"run", "want", "timeout"}, "{run: test -s out.txt, want: out.txt is not empty}",
 		func(v *yaml.Node) { c.run = d.str("command", v) },
 		func(key string, v *yaml.Node) {
 			switch key {
 			case "run":
 				c.run = d.str(key, v)
+			case "want":
+				c.want = d.str(key, v)
 			case "timeout":
 				c.timeout = d.duration(key, v)
 			}
@@ -54,15 +57,21 @@ func (c *commandCheck) Evaluate(ctx context.Context, env *Env) Result {
 	if err == nil {
 		return Result{Kind: "command", Passed: true, Message: fmt.Sprintf("%q succeeded", c.run)}
 	}
-	var msg string
+	var how string
 	var ee *exec.ExitError
 	switch {
 	case ctx.Err() == context.DeadlineExceeded:
-		msg = fmt.Sprintf("%q did not finish within %s", c.run, c.timeout)
+		how = fmt.Sprintf("did not finish within %s", c.timeout)
 	case errors.As(err, &ee):
-		msg = fmt.Sprintf("%q exited with status %d", c.run, ee.ExitCode())
+		how = fmt.Sprintf("exited with status %d", ee.ExitCode())
 	default:
 		return Result{Kind: "command", Message: fmt.Sprintf("cannot run %q: %v", c.run, err), Err: fmt.Errorf("command check: run %q: %w", c.run, err)}
+	}
+	msg := fmt.Sprintf("%q %s", c.run, how)
+	if c.want != "" {
+		// What the learner has yet to do comes first, in words; the
+		// command and its status say how that was found.
+		msg = fmt.Sprintf("not yet: %s (checked with %q, which %s)", c.want, c.run, how)
 	}
 	if tail := indentTail(out.String(), 5); tail != "" {
 		msg += ":\n" + tail
