@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/docker/docker/api/types/image"
 	"gopkg.in/yaml.v3"
 )
 
@@ -73,6 +74,37 @@ func (a *imageIDAnswer) Accepts(ctx context.Context, env *Env, given string) (bo
 	}
 	g := strings.TrimPrefix(strings.ToLower(strings.TrimSpace(given)), "sha256:")
 	return len(g) >= 12 && strings.HasPrefix(id, g), nil
+}
+
+// WhyWrong recognises the two mistakes docker images' list leads to: too
+// few characters of the right ID, and the ID of another line.
+func (a *imageIDAnswer) WhyWrong(ctx context.Context, env *Env, given string) string {
+	id, err := a.id(ctx, env)
+	g := strings.TrimPrefix(strings.ToLower(strings.TrimSpace(given)), "sha256:")
+	if err != nil || g == "" {
+		return ""
+	}
+	if len(g) < 12 && strings.HasPrefix(id, g) {
+		return fmt.Sprintf("%s is how the ID starts: give all twelve characters of the IMAGE ID column", g)
+	}
+	if len(g) < 12 {
+		return ""
+	}
+	list, err := env.Docker.ImageList(ctx, image.ListOptions{})
+	if err != nil {
+		return ""
+	}
+	for _, im := range list {
+		if !strings.HasPrefix(strings.TrimPrefix(im.ID, "sha256:"), g) || len(im.RepoTags) == 0 {
+			continue
+		}
+		names := make([]string, len(im.RepoTags))
+		for i, t := range im.RepoTags {
+			names[i] = shortName(t)
+		}
+		return fmt.Sprintf("%s is the ID of %s, not of %s: take the IMAGE ID on the line of %s", g[:12], strings.Join(names, " and "), a.ref.raw, a.ref.raw)
+	}
+	return ""
 }
 
 func (a *imageIDAnswer) Answers(ctx context.Context, env *Env) ([]string, error) {

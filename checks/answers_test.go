@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/image"
 	"github.com/docker/go-connections/nat"
 )
 
@@ -115,5 +116,42 @@ func TestExitCodeAnswerNamesACloseContainer(t *testing.T) {
 				t.Errorf("got %v, want %s", err, tt.want)
 			}
 		})
+	}
+}
+
+// A wrong image ID is explained when it is the start of the right one, or
+// the ID of another image that docker images lists.
+func TestImageIDAnswerSaysWhyItIsWrong(t *testing.T) {
+	busybox := image.InspectResponse{ID: "sha256:45c21e57ba89d65fa31f4328c5c83bb4165d362fa94c5b106098a385a2a0ed2e", RepoTags: []string{"busybox:latest"}}
+	f := listedImages{
+		&fakeDocker{images: map[string]image.InspectResponse{"docker.io/library/busybox:latest": busybox, "busybox": busybox}},
+		[]image.Summary{
+			{ID: busybox.ID, RepoTags: []string{"busybox:latest"}},
+			{ID: "sha256:b267886c76161f6ca8ed4cbc7a0e79b0a7d5a0b0d87ec7d1ed4e27e42d8ba1c0", RepoTags: []string{"alpine:latest"}},
+		},
+	}
+	env := &Env{Docker: f}
+	a, err := Default().CompileAnswer(spec(t, "image-id: busybox"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, ok := a.(WrongExplainer)
+	if !ok {
+		t.Fatal("an image-id answer does not say why an answer is wrong")
+	}
+	tests := []struct{ given, want string }{
+		{"45c21e", "45c21e is how the ID starts: give all twelve characters of the IMAGE ID column"},
+		{"B267886C7616", "b267886c7616 is the ID of alpine, not of busybox: take the IMAGE ID on the line of busybox"},
+		{"sha256:b267886c76161f6ca8ed", "b267886c7616 is the ID of alpine, not of busybox: take the IMAGE ID on the line of busybox"},
+		{"0123456789ab", ""},
+		{"b2678", ""},
+	}
+	for _, tt := range tests {
+		if ok, err := a.Accepts(context.Background(), env, tt.given); ok || err != nil {
+			t.Errorf("Accepts(%q) = %v, %v; want false", tt.given, ok, err)
+		}
+		if got := w.WhyWrong(context.Background(), env, tt.given); got != tt.want {
+			t.Errorf("WhyWrong(%q) = %q, want %q", tt.given, got, tt.want)
+		}
 	}
 }
