@@ -172,9 +172,23 @@ func (r *Runner) Run(ctx context.Context, course []*lessons.Lesson, id string) e
 		case lessonQuit:
 			return r.save(prog)
 		case lessonFinished:
-			banner = fmt.Sprintf("🎉 You have finished the lesson %q.", l.Title)
+			banner = finishedBanner(l, prog.Lesson(l.ID))
 		}
 		l = nil
+	}
+}
+
+// finishedBanner greets the end of a lesson; with steps skipped, it says
+// how many, as dockstep list does ("done, 1 skipped"), rather than that the
+// lesson is finished.
+func finishedBanner(l *lessons.Lesson, lp *progress.LessonProgress) string {
+	switch n := lp.SkippedSteps(l); n {
+	case 0:
+		return fmt.Sprintf("🎉 You have finished the lesson %q.", l.Title)
+	case 1:
+		return fmt.Sprintf("You reached the end of the lesson %q, with 1 step skipped.", l.Title)
+	default:
+		return fmt.Sprintf("You reached the end of the lesson %q, with %d steps skipped.", l.Title, n)
 	}
 }
 

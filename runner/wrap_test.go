@@ -1,7 +1,11 @@
 package runner
 
 import (
+	"slices"
+	"time"
+
 	"fmt"
+	"github.com/dockstep/dockstep/internal/progress"
 	"os/exec"
 	"strings"
 	"testing"
@@ -275,6 +279,33 @@ func TestSolutionCommandsAreBrokenAsShellReadsThem(t *testing.T) {
 			if g, w := shellArgs(t, got[i:]), shellArgs(t, cmd); g != w {
 				t.Errorf("at %d columns the command as shown\n%s\nreads as %s, want %s", width, got, g, w)
 			}
+		}
+	}
+}
+
+// The end of a lesson is "finished" only when no step was skipped.
+func TestFinishedBannerCountsSkippedSteps(t *testing.T) {
+	l := &lessons.Lesson{ID: "images", Title: "Docker images", Steps: []*lessons.Step{{Title: "A"}, {Title: "B"}, {Title: "C"}}}
+	tests := []struct {
+		skipped []string
+		want    string
+	}{
+		{nil, `🎉 You have finished the lesson "Docker images".`},
+		{[]string{"C"}, `You reached the end of the lesson "Docker images", with 1 step skipped.`},
+		{[]string{"A", "C"}, `You reached the end of the lesson "Docker images", with 2 steps skipped.`},
+	}
+	for _, tt := range tests {
+		p := &progress.Progress{}
+		lp := p.Lesson(l.ID)
+		for _, st := range l.Steps {
+			if slices.Contains(tt.skipped, st.Title) {
+				lp.MarkSkipped(st.Title)
+			} else {
+				lp.MarkDone(st.Title, time.Now())
+			}
+		}
+		if got := finishedBanner(l, lp); got != tt.want {
+			t.Errorf("skipped %v: got %q, want %q", tt.skipped, got, tt.want)
 		}
 	}
 }
