@@ -71,7 +71,7 @@ func (c *commandCheck) Evaluate(ctx context.Context, env *Env) Result {
 	if c.want != "" {
 		// What the learner has yet to do comes first, in words; the
 		// command and its status say how that was found.
-		msg = fmt.Sprintf("not yet: %s (checked with %q, which %s)", c.want, c.run, how)
+		msg = fmt.Sprintf("%s: not yet (%q %s)", c.want, c.run, how)
 	}
 	if tail := indentTail(out.String(), 5); tail != "" {
 		msg += ":\n" + tail

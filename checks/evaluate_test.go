@@ -62,9 +62,9 @@ func TestCommandCheck(t *testing.T) {
 		{`command: "pwd | grep -q '^` + dir + `$'"`, true, ""},
 		{`command: "echo some output; exit 3"`, false, "exited with status 3:\n    some output"},
 		{"command: {run: sleep 5, timeout: 200ms}", false, "did not finish within 200ms"},
-		{`command: {run: "echo cat: no such file; exit 1", want: the list holds buy milk}`, false, "not yet: the list holds buy milk (checked with \"echo cat: no such file; exit 1\", which exited with status 1):\n    cat: no such file"},
+		{`command: {run: "echo cat: no such file; exit 1", want: the list holds buy milk}`, false, "the list holds buy milk: not yet (\"echo cat: no such file; exit 1\" exited with status 1):\n    cat: no such file"},
 		{`command: {run: "exit 0", want: the list holds buy milk}`, true, "succeeded"},
-		{"command: {run: sleep 5, timeout: 200ms, want: the server answers}", false, "not yet: the server answers (checked with \"sleep 5\", which did not finish within 200ms)"},
+		{"command: {run: sleep 5, timeout: 200ms, want: the server answers}", false, "the server answers: not yet (\"sleep 5\" did not finish within 200ms)"},
 	}
 	for _, tt := range tests {
 		r := compile(t, tt.check).Evaluate(context.Background(), &Env{Dir: dir})
