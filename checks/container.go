@@ -639,7 +639,7 @@ func (c *containerCheck) mismatches(ctx context.Context, env *Env, s *container.
 		if err != nil {
 			return nil, err
 		}
-		attached := i.Config != nil && (i.Config.AttachStdout || i.Config.AttachStderr)
+		attached := i.Config != nil && (i.Config.AttachStdout || i.Config.AttachStderr) && !startedAgain(i)
 		name := containerName(s.Names)
 		switch {
 		case *c.detached && attached:
@@ -712,6 +712,23 @@ func (c *containerCheck) mismatches(ctx context.Context, env *Env, s *container.
 	}
 	return wrong, nil
 }
+
+// startedAgain tells whether a container was started again after the run
+// that created it (docker start, or its restart policy), seconds after its
+// creation: whatever terminal ran it at first, it runs in the background
+// now, as after Ctrl-C on a run without -d followed by docker start.
+func startedAgain(i *container.InspectResponse) bool {
+	if i.ContainerJSONBase == nil || i.State == nil {
+		return false
+	}
+	created, err1 := time.Parse(time.RFC3339Nano, i.Created)
+	started, err2 := time.Parse(time.RFC3339Nano, i.State.StartedAt)
+	return err1 == nil && err2 == nil && started.Sub(created) > startedAgainAfter
+}
+
+// startedAgainAfter is how long after its creation a container's start is
+// taken for a second start: docker run starts it within a second at most.
+const startedAgainAfter = 5 * time.Second
 
 func orNone(list []string) string {
 	if len(list) == 0 {

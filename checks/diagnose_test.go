@@ -468,3 +468,34 @@ func TestImageAnotherTag(t *testing.T) {
 		})
 	}
 }
+
+// A container run without -d, stopped with Ctrl-C and started again with
+// docker start runs in the background: it is detached, although its
+// config still says it was attached to a terminal.
+func TestDetachedAfterDockerStart(t *testing.T) {
+	created := time.Date(2026, 12, 5, 15, 20, 0, 0, time.UTC)
+	tests := []struct {
+		name    string
+		started time.Duration // after its creation
+		pass    bool
+	}{
+		{"run in the foreground", 80 * time.Millisecond, false},
+		{"started again a minute later", time.Minute, true},
+		{"started a second after creation", time.Second, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := ctr("c1", "registry", "registry:2", catnipID, "running", 0, "")
+			c.inspect.Config.AttachStdout = true
+			c.inspect.Created = created.Format(time.RFC3339Nano)
+			c.inspect.State.StartedAt = created.Add(tt.started).Format(time.RFC3339Nano)
+			r := compile(t, `container: {name: registry, detached: true}`).Evaluate(context.Background(), &Env{Docker: catnipEngine(c)})
+			if r.Err != nil || r.Passed != tt.pass {
+				t.Fatalf("got passed=%v err=%v (%s), want passed=%v", r.Passed, r.Err, r.Message, tt.pass)
+			}
+			if !tt.pass && !strings.Contains(r.Message, "was started in the foreground") {
+				t.Errorf("got message %q, want it to say the container was started in the foreground", r.Message)
+			}
+		})
+	}
+}
