@@ -72,11 +72,13 @@ $check
 # measure LABEL: time dockstep check warm and cold, and the shell script;
 # the means go to $work/LABEL.json.
 measure() {
+  # One --prepare per command: hyperfine runs a single --prepare before
+  # every command's runs, which would make the warm runs cold too.
   hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/$1.json" \
-    -n "dockstep check (warm)" "$check" \
+    -n "dockstep check (warm)" --prepare true "$check" \
     -n "dockstep check (cold)" --prepare "rm -f $XDG_STATE_HOME/dockstep/containers.json" "$check" \
-    -n "docker CLI + curl" "$work/by-hand.sh" \
-    -n "dockstep --version" "$work/dockstep --version"
+    -n "docker CLI + curl" --prepare true "$work/by-hand.sh" \
+    -n "dockstep --version" --prepare true "$work/dockstep --version"
 }
 mean() { jq -r --arg n "$2" '.results[] | select(.command == $n) | .mean * 1000' "$work/$1.json"; }
 median() { jq -r --arg n "$2" '.results[] | select(.command == $n) | .median * 1000' "$work/$1.json"; }
