@@ -291,7 +291,7 @@ func (c *containerCheck) judge(ctx context.Context, env *Env, cands []container.
 		switch {
 		case len(wrong) == 0:
 			matching = append(matching, cands[i])
-		case c.name == "" && !env.Since.IsZero() && cands[i].Created < env.Since.Unix():
+		case c.name == "" && !env.Since.IsZero() && createdBefore(ctx, env, &cands[i], env.Since):
 			// Found only by its image and made before this step began: it
 			// is another step's work, and explaining it would mislead.
 			older++
@@ -355,6 +355,25 @@ func (c *containerCheck) judge(ctx context.Context, env *Env, cands []container.
 		return Result{Kind: "container", Message: msg}
 	}
 	return c.noCandidate(ctx, env)
+}
+
+// createdBefore says whether the container was created before t. The
+// list gives whole seconds only, and a step begins a fraction of a second
+// after the previous step's container was made: in the same second, the
+// container's inspect tells the time to the nanosecond.
+func createdBefore(ctx context.Context, env *Env, s *container.Summary, t time.Time) bool {
+	switch {
+	case s.Created < t.Unix():
+		return true
+	case s.Created > t.Unix():
+		return false
+	}
+	insp, err := env.Docker.ContainerInspect(ctx, s.ID)
+	if err != nil || insp.ContainerJSONBase == nil {
+		return false
+	}
+	created, err := time.Parse(time.RFC3339Nano, insp.Created)
+	return err == nil && created.Before(t)
 }
 
 // joinWhy joins the mismatches of a container into one message, in one

@@ -35,6 +35,21 @@ func TestStepDiagnosesEngine(t *testing.T) {
 	old := dockertest.Name("dockstep-chk-old")
 	runContainer(t, c, old, site, "sh", "-c", "true")
 	since := time.Now().Add(time.Second) // the step begins after old was made
+	// A step begins a fraction of a second after the previous step's
+	// container was made, mostly within the same second: the list's
+	// whole seconds do not tell which came first.
+	insp, err := c.ContainerInspect(ctx, old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	made, err := time.Parse(time.RFC3339Nano, insp.Created)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameSecond := made.Add(made.Truncate(time.Second).Add(time.Second).Sub(made) / 2)
+	if sameSecond.Unix() != made.Unix() || !made.Before(sameSecond) {
+		t.Fatalf("cannot begin a step after %s in the same second (at %s)", made, sameSecond)
+	}
 
 	tests := []struct {
 		name  string
@@ -55,6 +70,8 @@ func TestStepDiagnosesEngine(t *testing.T) {
 		{"no container, no command in the step", `container: {name: dockstep-chk-none, image: ` + site + `, publish: "80"}`, "", time.Time{}, false,
 			[]string{"start it with docker run -d --name dockstep-chk-none -P " + site}, "-p 80"},
 		{"another step's container is not explained", `container: {image: ` + site + `, command: echo, state: exited, exit-code: 0}`, "docker run " + site + " echo hi", since, false,
+			[]string{"no exited container from " + site + " yet in this step", "run docker run " + site + " echo hi"}, "does not contain"},
+		{"another step's container made in the second the step began", `container: {image: ` + site + `, command: echo, state: exited, exit-code: 0}`, "docker run " + site + " echo hi", sameSecond, false,
 			[]string{"no exited container from " + site + " yet in this step", "run docker run " + site + " echo hi"}, "does not contain"},
 	}
 	for _, tt := range tests {
