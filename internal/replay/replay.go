@@ -214,6 +214,11 @@ func (r *Replayer) Do(ctx context.Context, a lessons.Action) error {
 	}
 	run := text             // what the shell runs
 	quoted := oneLine(text) // what messages quote
+	if strings.Contains(a.Replay, FilterVar) {
+		// As Describe says it: the lesson's command, not a variable the
+		// learner never set.
+		quoted = oneLine(lessons.Expand(a.Text, r.Vars))
+	}
 	if a.Kind != lessons.WriteFile && a.Kind != lessons.AppendFile && !a.Manual {
 		var err error
 		if run, err = r.withFilter(ctx, text); err != nil {

@@ -73,6 +73,24 @@ func TestReplayFailingBlockIsQuotedOnOneLine(t *testing.T) {
 	}
 }
 
+// A failing {replay} kept to what the lesson made is quoted as the lesson
+// writes it, as the learner was told it would run, without
+// $DOCKSTEP_FILTER.
+func TestReplayFailingFilteredCommandQuotesTheLesson(t *testing.T) {
+	r := &Replayer{Dir: t.TempDir()}
+	// The replay fails: $DOCKSTEP_FILTER is set, to a filter of no
+	// container.
+	err := r.Do(context.Background(), lessons.Action{Kind: lessons.Run, Text: "docker rm $(docker ps -a -q)",
+		Replay: `test -z "$DOCKSTEP_FILTER"`})
+	var ae *ActionError
+	if !errors.As(err, &ae) {
+		t.Fatalf("err = %v, want an ActionError", err)
+	}
+	if want := `the command "docker rm $(docker ps -a -q)" failed: exit status 1`; ae.Plain() != want {
+		t.Errorf("got %q, want %q", ae.Plain(), want)
+	}
+}
+
 func TestReplayBackgroundIsStopped(t *testing.T) {
 	dir := t.TempDir()
 	r := &Replayer{Dir: dir}
