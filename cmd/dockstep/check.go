@@ -51,7 +51,13 @@ is JSON on standard output, errors too: {"error": "..."}.
 Exit status: 0 when every checked step passes, 1 when some fail (or the
 check did not finish in time), 2 for a lesson or usage error, 3 when the
 Docker engine cannot be reached.`,
-		Args: cobra.ExactArgs(1),
+		// A usage error is JSON too when --json was asked for (see run).
+		Args: func(cmd *cobra.Command, args []string) error {
+			if err := cobra.ExactArgs(1)(cmd, args); err != nil {
+				return &usageError{err}
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.base, o.engine, o.lesson = g.base(), engine.Factory[grade.Engine](g.engineOptions()), args[0]
 			if dir, err := progress.StateDir(); err == nil {
@@ -67,6 +73,7 @@ Docker engine cannot be reached.`,
 	f.BoolVar(&o.asJSON, "json", false, "print the results as JSON (errors too, as {\"error\": ...})")
 	f.DurationVar(&o.timeout, "timeout", 10*time.Second, "give up after this `duration` (such as 30s)")
 	roomFlags(cmd, &o.room, &o.name)
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 	return cmd
 }
 

@@ -77,6 +77,9 @@ func TestCheckJSONErrors(t *testing.T) {
 		{[]string{"check", "nope", "--json"}, 2, `no lesson \"nope\"`},
 		{[]string{"check", "note", "--json", "--var", "colour=red"}, 2, "--var colour: lesson note has no such variable"},
 		{[]string{"check", "note", "--json", "--var", "word=x", "--step", "7"}, 2, "there is no step 7"},
+		{[]string{"check", "--json"}, 2, "accepts 1 arg(s), received 0"},
+		{[]string{"check", "note", "--timeout", "soon", "--json"}, 2, `invalid argument \"soon\" for \"--timeout\" flag`},
+		{[]string{"check", "note", "--json", "--colour"}, 2, "unknown flag: --colour"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -31,10 +31,39 @@ func run(args []string, io *iostreams.Streams) int {
 		name = cmd.CommandPath()
 	}
 	ee := exitFor(name, err)
+	var ue *usageError
+	if errors.As(err, &ue) && ee.msg != "" && jsonAsked(args) {
+		// The command never ran to say it as JSON itself.
+		if jerr := io.WriteJSON(map[string]string{"error": ee.msg}); jerr != nil {
+			fmt.Fprintln(io.ErrOut, jerr)
+		}
+	}
 	if ee.msg != "" {
 		fmt.Fprintln(io.ErrOut, ee.msg)
 	}
 	return ee.code
+}
+
+// usageError is a command's arguments or flags that could not be read,
+// before it ran: with --json among the arguments, it is printed as JSON
+// too, as {"error": ...}.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+// jsonAsked says whether args ask for --json, wherever it is among them
+// (flags after one that could not be read are never parsed).
+func jsonAsked(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "--json", "--json=true", "--json=1":
+			return true
+		}
+	}
+	return false
 }
 
 // exitError ends dockstep with a given exit code, after printing msg (when
