@@ -94,6 +94,9 @@ type watchState struct {
 	// acting then, such as an editor removing its swap file after the
 	// Dockerfile of the step before was saved.
 	engineOnly bool
+	// readsFolder is set when a check reads files of the working folder
+	// (checks.Needs), which the learner must then put there.
+	readsFolder bool
 	// due is set by an engine or file event: the loop checks the step as
 	// soon as it has handled the events already queued, so that the first
 	// event is answered at once and those that came with it, or during the
@@ -118,23 +121,29 @@ type judgedState struct {
 	checked, passedAtOnce bool
 }
 
-// runStep shows one step until it passes or the learner moves on.
-func (lr *lessonRun) runStep(ctx context.Context, step *lessons.Step) (stepOutcome, error) {
-	now := lr.r.clock().Now()
-	s := &stepRun{lessonRun: lr, step: step, dirty: true, watch: watchState{quiet: true, started: now}}
-	s.watch.filesOnly = len(step.Checks) > 0
-	s.watch.engineOnly = len(step.Checks) > 0
+// watchFor is how a step shown at now is watched, from what its compiled
+// checks look at.
+func (lr *lessonRun) watchFor(step *lessons.Step, now time.Time) watchState {
+	w := watchState{quiet: true, started: now, filesOnly: len(step.Checks) > 0, engineOnly: len(step.Checks) > 0}
 	for _, spec := range step.Checks {
 		c, err := lr.r.Registry.Compile(spec, lr.vars)
 		if err != nil {
-			s.watch.filesOnly, s.watch.engineOnly = false, false
+			w.filesOnly, w.engineOnly = false, false
 			continue
 		}
 		subj := checks.SubjectsOf(c)
-		s.watch.subjects.Add(subj)
-		s.watch.filesOnly = s.watch.filesOnly && checks.FilesOnly(c)
-		s.watch.engineOnly = s.watch.engineOnly && !subj.Empty()
+		w.subjects.Add(subj)
+		w.filesOnly = w.filesOnly && checks.FilesOnly(c)
+		w.readsFolder = w.readsFolder || len(checks.NeedsOf(c).Files) > 0
+		w.engineOnly = w.engineOnly && !subj.Empty()
 	}
+	return w
+}
+
+// runStep shows one step until it passes or the learner moves on.
+func (lr *lessonRun) runStep(ctx context.Context, step *lessons.Step) (stepOutcome, error) {
+	now := lr.r.clock().Now()
+	s := &stepRun{lessonRun: lr, step: step, dirty: true, watch: lr.watchFor(step, now)}
 	lr.lp.MarkStarted(step.Title, now)
 	lr.lp.Step = step.Title
 	lr.env.Since = lr.lp.Started[step.Title]

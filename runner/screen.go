@@ -67,7 +67,7 @@ func (s *stepRun) drawStep() string {
 	switch {
 	case s.l.Workspace != "":
 		b.WriteString(s.para(fmt.Sprintf("Your files are in `%s`; in your other terminal: `cd %s`", s.dir, shellQuote(s.dir)), "", "") + "\n")
-	case s.dir != "" && usesFolder(s.step):
+	case s.dir != "" && s.watch.readsFolder:
 		// Without a workspace the working folder is where dockstep was
 		// started, which the learner's other terminal need not be in.
 		b.WriteString(s.para(fmt.Sprintf("This step's files are looked for in `%s`; in your other terminal: `cd %s`", s.dir, shellQuote(s.dir)), "", "") + "\n")
@@ -338,15 +338,4 @@ func shellQuote(p string) string {
 		return p
 	}
 	return "'" + strings.ReplaceAll(p, "'", `'\''`) + "'"
-}
-
-// usesFolder tells whether a step's checks read files of the working
-// folder, so that the learner must put them there.
-func usesFolder(step *lessons.Step) bool {
-	for _, c := range step.Checks {
-		if c.Kind == "file" || c.Kind == "dockerfile" {
-			return true
-		}
-	}
-	return false
 }

@@ -1,15 +1,15 @@
 package runner
 
 import (
-	"slices"
-	"time"
-
 	"fmt"
-	"github.com/dockstep/dockstep/internal/progress"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/dockstep/dockstep/checks"
+	"github.com/dockstep/dockstep/internal/progress"
 	"github.com/dockstep/dockstep/lessons"
 )
 
@@ -242,7 +242,8 @@ func TestFolderOfFileChecksIsShown(t *testing.T) {
 		want bool
 	}{{0, true}, {1, false}}
 	for _, tt := range tests {
-		s := &stepRun{lessonRun: &lessonRun{r: &Runner{Render: RenderOptions{Width: 100}}, l: l, dir: "/tmp/learner"}, step: l.Steps[tt.step]}
+		lr := &lessonRun{r: &Runner{Render: RenderOptions{Width: 100}, Registry: checks.Default()}, l: l, dir: "/tmp/learner"}
+		s := &stepRun{lessonRun: lr, step: l.Steps[tt.step], watch: lr.watchFor(l.Steps[tt.step], time.Now())}
 		got := s.drawStep()
 		if has := strings.Contains(got, "This step's files are looked for in /tmp/learner; in your other terminal: cd /tmp/learner"); has != tt.want {
 			t.Errorf("step %d: folder shown = %v, want %v:\n%s", tt.step+1, has, tt.want, got)
