@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/docker/docker/api/types/container"
 	"gopkg.in/yaml.v3"
 )
 
@@ -39,13 +38,9 @@ func (a *exitCodeAnswer) code(ctx context.Context, env *Env) (int, error) {
 	if isNotFound(err) {
 		// A name mistyped in the step's command (--name greter): a quiz
 		// shows no verdict of the step's checks, so say it here.
-		all, err := env.Docker.ContainerList(ctx, container.ListOptions{All: true})
+		names, err := containerNames(ctx, env.Docker)
 		if err != nil {
 			return 0, &EngineError{Err: err}
-		}
-		var names []string
-		for _, s := range all {
-			names = append(names, containerName(s.Names))
 		}
 		if near := nearest(a.container, names); near != "" {
 			return 0, fmt.Errorf("there is no container named %s, so its exit code cannot be read; there is %s: a typo? Remove it (docker rm -f %s) and run the step's command, which names it %s", a.container, near, near, a.container)

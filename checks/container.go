@@ -462,13 +462,9 @@ func (c *containerCheck) noCandidate(ctx context.Context, env *Env) Result {
 		}
 	}
 	if c.name != "" && c.image == nil {
-		all, err := env.Docker.ContainerList(ctx, container.ListOptions{All: true})
+		names, err := containerNames(ctx, env.Docker)
 		if err != nil {
 			return engineFailure("container", err)
-		}
-		var names []string
-		for _, s := range all {
-			names = append(names, containerName(s.Names))
 		}
 		if near := nearest(c.name, names); near != "" {
 			hints = append(hints, "did you mean "+near+"?")

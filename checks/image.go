@@ -219,16 +219,15 @@ func (c *imageCheck) missing(ctx context.Context, env *Env) Result {
 		// A build before the Dockerfile is written fails at once ("unable
 		// to prepare context: ... Dockerfile: no such file or directory"):
 		// say that it is missing.
-		cmd := lessonCommand(c.commands, "docker", "build", c.ref.raw)
-		if cmd == "" || env.Dir == "" {
+		if build == "" || env.Dir == "" {
 			break
 		}
 		_, err := os.Stat(filepath.Join(env.Dir, "Dockerfile"))
 		switch {
 		case err == nil:
-			msg += fmt.Sprintf("; build it in the folder that holds your Dockerfile: cd %s, then %s", env.Dir, cmd)
-		case errors.Is(err, fs.ErrNotExist) && !namesDockerfile(cmd):
-			msg += fmt.Sprintf("; there is no Dockerfile in %s yet: write it there, then run %s in that folder", env.Dir, cmd)
+			msg += fmt.Sprintf("; build it in the folder that holds your Dockerfile: cd %s, then %s", env.Dir, build)
+		case errors.Is(err, fs.ErrNotExist) && !namesDockerfile(build):
+			msg += fmt.Sprintf("; there is no Dockerfile in %s yet: write it there, then run %s in that folder", env.Dir, build)
 		}
 	}
 	return Result{Kind: "image", Message: msg}

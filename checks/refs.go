@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/distribution/reference"
+	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/image"
 	"gopkg.in/yaml.v3"
@@ -92,6 +93,20 @@ func imageNames(ctx context.Context, d Docker) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// containerNames lists the names of every container, in any state, for
+// suggestions. Like imageNames, it is only called once a check has failed.
+func containerNames(ctx context.Context, d Docker) ([]string, error) {
+	all, err := d.ContainerList(ctx, container.ListOptions{All: true})
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(all))
+	for _, s := range all {
+		names = append(names, containerName(s.Names))
+	}
+	return names, nil
 }
 
 // shortName drops a :latest tag, as people say "busybox".
