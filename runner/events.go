@@ -238,6 +238,23 @@ func watchFiles(ctx context.Context, dir string, recursive bool, send func(event
 		})
 	}
 	add(dir)
+	follow(ctx, w, func(e fsnotify.Event) {
+		if e.Has(fsnotify.Create) {
+			if st, err := os.Stat(e.Name); err == nil && st.IsDir() {
+				add(e.Name)
+			}
+		}
+		if e.Op&(fsnotify.Write|fsnotify.Create|fsnotify.Remove|fsnotify.Rename) != 0 {
+			send(event{kind: evFiles, at: time.Now()})
+		}
+	})
+	return nil
+}
+
+// follow hands each of w's events to on, in a goroutine of its own, until
+// ctx is done or w stops, then closes w. w's errors (a queue overflow) are
+// dropped: the periodic re-check makes up for a missed event.
+func follow(ctx context.Context, w *fsnotify.Watcher, on func(fsnotify.Event)) {
 	go func() {
 		defer w.Close()
 		for {
@@ -248,14 +265,7 @@ func watchFiles(ctx context.Context, dir string, recursive bool, send func(event
 				if !ok {
 					return
 				}
-				if e.Has(fsnotify.Create) {
-					if st, err := os.Stat(e.Name); err == nil && st.IsDir() {
-						add(e.Name)
-					}
-				}
-				if e.Op&(fsnotify.Write|fsnotify.Create|fsnotify.Remove|fsnotify.Rename) != 0 {
-					send(event{kind: evFiles, at: time.Now()})
-				}
+				on(e)
 			case _, ok := <-w.Errors:
 				if !ok {
 					return
@@ -263,7 +273,6 @@ func watchFiles(ctx context.Context, dir string, recursive bool, send func(event
 			}
 		}
 	}()
-	return nil
 }
 
 // watchProgress sends evProgress when the progress file at path is
@@ -278,24 +287,9 @@ func watchProgress(ctx context.Context, path string, send func(event)) {
 		w.Close()
 		return
 	}
-	go func() {
-		defer w.Close()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case e, ok := <-w.Events:
-				if !ok {
-					return
-				}
-				if filepath.Clean(e.Name) == filepath.Clean(path) && e.Op&(fsnotify.Write|fsnotify.Create|fsnotify.Rename) != 0 {
-					send(event{kind: evProgress})
-				}
-			case _, ok := <-w.Errors:
-				if !ok {
-					return
-				}
-			}
+	follow(ctx, w, func(e fsnotify.Event) {
+		if filepath.Clean(e.Name) == filepath.Clean(path) && e.Op&(fsnotify.Write|fsnotify.Create|fsnotify.Rename) != 0 {
+			send(event{kind: evProgress})
 		}
-	}()
+	})
 }
