@@ -77,10 +77,7 @@ func (s *stepRun) drawStep() string {
 	// Hints are drawn indented by two columns: wrapped two narrower, so
 	// that the terminal never breaks their last word at its edge.
 	hintOpt := opt
-	if hintOpt.Width <= 0 {
-		hintOpt.Width = defaultWidth
-	}
-	hintOpt.Width = max(hintOpt.Width-2, minTextWidth)
+	hintOpt.Width = s.textWidth(2)
 	for i := 0; i < s.shown.hints; i++ {
 		hint := render(lessons.Fragment(s.step.Hints[i].Text), s.vars, hintOpt)
 		fmt.Fprintf(&b, "\nHint %d of %d:\n%s\n", i+1, len(s.step.Hints),
@@ -182,11 +179,7 @@ func (s *stepRun) drawStatus() string {
 // contents are shown as they are.
 func (s *stepRun) describe(a lessons.Action, first, rest string) string {
 	margin := max(visibleWidth(first), visibleWidth(rest))
-	width := s.r.Render.Width
-	if width <= 0 {
-		width = defaultWidth
-	}
-	width = max(width-margin, minTextWidth)
+	width := s.textWidth(margin)
 	head, body, more := strings.Cut(replay.Describe(a, s.vars), "\n")
 	lines := []string{head}
 	for _, label := range []string{"run: ", "start in the background: ", "(you run this one yourself): "} {
@@ -194,14 +187,7 @@ func (s *stepRun) describe(a lessons.Action, first, rest string) string {
 		if !ok || visibleWidth(head) <= width {
 			continue
 		}
-		lines = nil
-		for i, l := range splitCommands([]string{cmd}, width-len(label)) {
-			if i == 0 {
-				lines = append(lines, label+l)
-			} else {
-				lines = append(lines, strings.Repeat(" ", len(label))+l)
-			}
-		}
+		lines = hang(label, cmd, width)
 		break
 	}
 	if more {
@@ -211,6 +197,30 @@ func (s *stepRun) describe(a lessons.Action, first, rest string) string {
 		lines = append(lines, body)
 	}
 	return indent(strings.Join(lines, "\n"), first, rest)
+}
+
+// textWidth is how wide text drawn after a margin of that many columns
+// may be on the screen.
+func (s *stepRun) textWidth(margin int) int {
+	width := s.r.Render.Width
+	if width <= 0 {
+		width = defaultWidth
+	}
+	return max(width-margin, minTextWidth)
+}
+
+// hang breaks cmd between its shell words (splitCommands) to fit width
+// after head, which starts its first line; the lines after it are indented
+// as far, under the command.
+func hang(head, cmd string, width int) []string {
+	lines := splitCommands([]string{cmd}, width-len(head))
+	for i := range lines {
+		if i > 0 {
+			head = strings.Repeat(" ", len(head))
+		}
+		lines[i] = head + lines[i]
+	}
+	return lines
 }
 
 // para wraps text at the screen's width.
@@ -264,11 +274,7 @@ func rows(text string, width int) int {
 // words as a command block is (splitCommands), so that they can still be
 // copied as shown. Lines in colour are left to the terminal.
 func (s *stepRun) fold(text string, margin int) string {
-	width := s.r.Render.Width
-	if width <= 0 {
-		width = defaultWidth
-	}
-	width = max(width-margin, minTextWidth)
+	width := s.textWidth(margin)
 	var out []string
 	command, quoted := false, false // the line before goes on in this one
 	for _, line := range strings.Split(text, "\n") {
@@ -277,12 +283,7 @@ func (s *stepRun) fold(text string, margin int) string {
 			if !ok {
 				cmd, head = line, ""
 			}
-			for i, l := range splitCommands([]string{cmd}, width-len(head)) {
-				if i > 0 {
-					head = strings.Repeat(" ", len(head))
-				}
-				out = append(out, head+l)
-			}
+			out = append(out, hang(head, cmd, width)...)
 			quoted = openQuote(cmd, quoted)
 			command = quoted || strings.HasSuffix(strings.TrimRight(cmd, " \t"), "\\")
 			continue
