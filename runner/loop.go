@@ -116,8 +116,7 @@ type judgedState struct {
 	// one said, since the room counts the learner's failed checks.
 	asked bool
 	// checked is set once the step's checks have given a verdict;
-	// passedAtOnce when the first verdict, before the learner did anything,
-	// was that the step is done.
+	// passedAtOnce when the first verdict was that the step is done.
 	checked, passedAtOnce bool
 }
 
@@ -393,7 +392,11 @@ func (s *stepRun) check(ctx context.Context) {
 	s.judged.asked = false
 	s.judged.verdict, s.judged.diagnosis = v, diag
 	if v == verdictPassed {
-		s.judged.passedAtOnce = !s.judged.checked && s.watch.quiet
+		// The first verdict, drawn a moment after the step: whatever
+		// event came before it (on a shared engine, one about a
+		// like-named image ends the quiet), the learner had no time to
+		// read what the step says.
+		s.judged.passedAtOnce = !s.judged.checked
 		s.outcome = stepPassed
 	}
 	s.judged.checked = true
